@@ -1,0 +1,1 @@
+"""esatis domain and services (no HTTP)."""

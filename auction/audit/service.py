@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auction import clock, context
+from auction.audit.models import AuditEntry
+from auction.users.principal import Principal
+
+
+def record(
+    session: AsyncSession,
+    action: str,
+    entity_type: str,
+    entity_id: int | str,
+    *,
+    actor: Principal | None = None,
+    office_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append an audit row to the caller's transaction: it commits or rolls back with the change."""
+    ctx = context.current()
+    entry = AuditEntry(
+        at=clock.now(),
+        actor_user_id=actor.user_id if actor else None,
+        actor_role=actor.role.value if actor else None,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        office_id=office_id,
+        data=data or {},
+        request_id=ctx.request_id,
+        ip=ctx.ip,
+        source=ctx.source,
+    )
+    session.add(entry)
+    return entry

@@ -1,0 +1,113 @@
+"""Settings, read from the environment (and an optional `.env`) with pydantic-settings.
+
+The names are the stable contract of `api-contract.md` ("Settings"). `ESATIS_ENV=production` refuses
+every unsafe setting at start-up rather than running with it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/esatis.db"
+
+
+class UnsafeSettings(ValueError):
+    """A setting that production refuses (default secret, simulated payments, …)."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      populate_by_name=True)
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
+    redis_url: str | None = Field(None, validation_alias="REDIS_URL")
+    env: Literal["development", "test", "production"] = Field("development", validation_alias="ESATIS_ENV")
+    workers: Literal["inprocess", "external"] = Field("inprocess", validation_alias="ESATIS_WORKERS")
+    secret_key: SecretStr | None = Field(None, validation_alias="ESATIS_SECRET_KEY")
+    ruleset: Literal["law", "demo"] = Field("law", validation_alias="ESATIS_RULESET")
+    extension_base: Literal["scheduled_end", "bid_time"] = Field(
+        "scheduled_end", validation_alias="ESATIS_EXTENSION_BASE"
+    )
+    rate_limits: Literal["on", "off"] = Field("on", validation_alias="ESATIS_RATE_LIMITS")
+    webhook_allow_private: bool = Field(False, validation_alias="ESATIS_WEBHOOK_ALLOW_PRIVATE")
+    payments: Literal["simulated", "bank_callback"] = Field("simulated", validation_alias="ESATIS_PAYMENTS")
+
+    # Not in the contract table; documented in the README's configuration section.
+    var_dir: Path = Field(Path("./var"), validation_alias="ESATIS_VAR_DIR")
+    storage_dir: Path | None = Field(None, validation_alias="ESATIS_STORAGE_DIR")
+    policy_file: Path | None = Field(None, validation_alias="ESATIS_POLICY_FILE")
+    payment_callback_secret: SecretStr | None = Field(None, validation_alias="ESATIS_PAYMENT_CALLBACK_SECRET")
+    public_url: str | None = Field(None, validation_alias="ESATIS_PUBLIC_URL")
+    log_level: str = Field("INFO", validation_alias="ESATIS_LOG_LEVEL")
+    log_format: Literal["json", "console"] = Field("json", validation_alias="ESATIS_LOG_FORMAT")
+    # Argon2 cost: `fast` exists only so the test suite can create hundreds of users; refused in production.
+    password_hashing: Literal["default", "fast"] = Field(
+        "default", validation_alias="ESATIS_PASSWORD_HASHING"
+    )
+    session_ttl_hours: int = Field(12, validation_alias="ESATIS_SESSION_TTL_HOURS")
+    token_ttl_hours: int = Field(24, validation_alias="ESATIS_TOKEN_TTL_HOURS")
+    db_pool_size: int = Field(10, validation_alias="ESATIS_DB_POOL_SIZE")
+    # Live updates (docs/live.md): WebSocket connections open at once per client IP and per user, and
+    # how many messages may wait for one slow connection before it is dropped (it reconnects).
+    ws_max_per_ip: int = Field(500, ge=1, validation_alias="ESATIS_WS_MAX_PER_IP")
+    ws_max_per_user: int = Field(20, ge=1, validation_alias="ESATIS_WS_MAX_PER_USER")
+    ws_send_queue: int = Field(256, ge=8, validation_alias="ESATIS_WS_SEND_QUEUE")
+    # Kernel send buffer (and write buffer) of each WebSocket, in bytes: bounds what a client that stops
+    # reading can pin in memory (the kernel would otherwise grow it to megabytes) and how soon it is found.
+    ws_socket_buffer: int = Field(65536, ge=2048, validation_alias="ESATIS_WS_SOCKET_BUFFER")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_in_production(self) -> Settings:
+        if self.env != "production":
+            return self
+        problems = []
+        if self.secret_key is None or len(self.secret_key.get_secret_value()) < 32:
+            problems.append("ESATIS_SECRET_KEY must be set (at least 32 characters) in production")
+        if self.payments == "simulated":
+            problems.append("ESATIS_PAYMENTS=simulated is for development and demos only")
+        if self.payments == "bank_callback" and self.payment_callback_secret is None:
+            problems.append("ESATIS_PAYMENTS=bank_callback needs ESATIS_PAYMENT_CALLBACK_SECRET")
+        if self.rate_limits == "off":
+            problems.append("ESATIS_RATE_LIMITS=off is refused in production")
+        if self.webhook_allow_private:
+            problems.append("ESATIS_WEBHOOK_ALLOW_PRIVATE=true is refused in production")
+        if self.password_hashing != "default":  # noqa: S105 - a cost profile, not a password
+            problems.append("ESATIS_PASSWORD_HASHING must be default in production")
+        if self.database_url.startswith("sqlite"):
+            problems.append("production needs PostgreSQL (DATABASE_URL=postgresql+asyncpg://…)")
+        if problems:
+            raise UnsafeSettings("; ".join(problems))
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def storage_path(self) -> Path:
+        return self.storage_dir or (self.var_dir / "files")
+
+    def resolved_secret_key(self) -> str:
+        """The signing key. In development a random key is generated once and kept under ./var so that
+        sessions survive restarts; production must set ESATIS_SECRET_KEY (enforced above)."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.var_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

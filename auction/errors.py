@@ -1,0 +1,75 @@
+"""One error model for the whole platform.
+
+A domain error carries a machine-readable `code`, an HTTP-like `status`, a human `message` (Turkish
+first: it is shown to users) and `details`. The web layer turns every `DomainError` into
+`{"error": {"code", "message", "details"}}` with that status; services never know about HTTP.
+Each domain package subclasses these in its own `errors.py` (e.g. `bidding.errors.BidTooLow`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class DomainError(Exception):
+    code: ClassVar[str] = "error"
+    status: ClassVar[int] = 400
+    default_message: ClassVar[str] = "İstek işlenemedi."
+
+    def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None,
+                 code: str | None = None) -> None:
+        self.message = message or self.default_message
+        self.details = details or {}
+        if code is not None:
+            # A per-instance code, for errors that share a class but not a code.
+            self.code = code  # type: ignore[misc]
+        super().__init__(self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+
+class BadRequest(DomainError):
+    code = "bad_request"
+    status = 400
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+    status = 401
+    default_message = "Oturum açmanız gerekiyor."
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    status = 403
+    default_message = "Bu işlem için yetkiniz yok."
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status = 404
+    default_message = "Kayıt bulunamadı."
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    status = 409
+    default_message = "İşlem mevcut durumla çelişiyor."
+
+
+class Unprocessable(DomainError):
+    code = "validation_error"
+    status = 422
+    default_message = "Girilen bilgiler geçersiz."
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    status = 429
+    default_message = "Çok fazla istek gönderdiniz; lütfen biraz bekleyin."
+
+
+class CsrfFailed(Forbidden):
+    code = "csrf_failed"
+    default_message = "Güvenlik doğrulaması başarısız (CSRF). Sayfayı yenileyip tekrar deneyin."

@@ -1,0 +1,32 @@
+"""Imports every domain's models so that `Base.metadata` (alembic, tests) sees all tables.
+
+Add each new domain's `models` module here.
+"""
+
+from auction.audit import models as audit_models
+from auction.bidding import models as bidding_models
+from auction.cases import models as cases_models
+from auction.db import Base
+from auction.deposits import models as deposits_models
+from auction.events import models as events_models
+from auction.lots import models as lots_models
+from auction.mektup import models as mektup_models
+from auction.notifications import models as notifications_models
+from auction.sales import models as sales_models
+from auction.users import models as users_models
+from auction.watch import models as watch_models
+
+__all__ = [
+    "Base",
+    "audit_models",
+    "bidding_models",
+    "cases_models",
+    "deposits_models",
+    "events_models",
+    "lots_models",
+    "mektup_models",
+    "notifications_models",
+    "sales_models",
+    "users_models",
+    "watch_models",
+]

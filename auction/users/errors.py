@@ -1,0 +1,51 @@
+from auction.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
+
+
+class InvalidCredentials(Unauthorized):
+    code = "invalid_credentials"
+    default_message = "E-posta adresi veya parola hatalı."
+
+
+class InvalidToken(Unauthorized):
+    code = "invalid_token"
+    default_message = "Erişim anahtarı geçersiz ya da süresi dolmuş."
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+    default_message = "Bu e-posta adresiyle kayıtlı bir kullanıcı var."
+
+
+class WeakPassword(Unprocessable):
+    code = "weak_password"
+    default_message = "Parola en az 10 karakter olmalı ve harf ile rakam içermelidir."
+
+
+class InvalidEmail(Unprocessable):
+    code = "invalid_email"
+    default_message = "Geçerli bir e-posta adresi girin."
+
+
+class OfficeNotFound(NotFound):
+    code = "office_not_found"
+    default_message = "İcra dairesi bulunamadı."
+
+
+class RoleRequired(Forbidden):
+    code = "role_required"
+    default_message = "Bu işlem için yetkiniz yok."
+
+
+class OfficeScope(Forbidden):
+    code = "office_scope"
+    default_message = "Bu kayıt başka bir icra dairesine ait."
+
+
+class InvalidIban(Unprocessable):
+    code = "invalid_iban"
+    default_message = "IBAN geçersiz: TR ile başlayan 26 karakterli ve kontrol basamakları doğru bir IBAN girin."
+
+
+class InvalidProfile(Unprocessable):
+    code = "invalid_profile"
+    default_message = "Profil bilgileri geçersiz."

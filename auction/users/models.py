@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from auction.db import Base, BigId, IdMixin, TimestampMixin, UTCDateTime
+
+
+class Role(StrEnum):
+    bidder = "bidder"
+    staff = "staff"  # satış işlemleri bürosu
+    manager = "manager"  # icra müdürü
+    admin = "admin"
+
+
+STAFF_ROLES = frozenset({Role.staff, Role.manager, Role.admin})
+
+
+class Office(Base, IdMixin, TimestampMixin):
+    """An icra dairesi; its satış bürosu runs the sales of its files."""
+
+    __tablename__ = "offices"
+
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(80))
+    district: Mapped[str | None] = mapped_column(String(80))
+    sales_bureau_name: Mapped[str] = mapped_column(String(200))
+    # The office's account at an approved bank (İİK 9/1, D-61): where teminat and prices are paid.
+    iban: Mapped[str | None] = mapped_column(String(34))
+
+
+class User(Base, IdMixin, TimestampMixin):
+    __tablename__ = "users"
+
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id", ondelete="RESTRICT"))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A-37: who may bid: verified identity, a registered IBAN and a Turkish address.
+    identity_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    iban: Mapped[str | None] = mapped_column(String(34))
+    address: Mapped[str | None] = mapped_column(String(500))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    lang: Mapped[str] = mapped_column(String(5), default="tr")
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    office: Mapped[Office | None] = relationship(lazy="raise")
+
+
+class ApiToken(Base, IdMixin):
+    """A bearer token for API clients. Only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (Index("ix_api_tokens_user_id", "user_id"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WebSession(Base, IdMixin):
+    """A browser session (cookie). Server-side so that logout and revocation take effect at once."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (Index("ix_web_sessions_user_id", "user_id"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+__all__ = ["STAFF_ROLES", "ApiToken", "BigId", "Office", "Role", "User", "WebSession"]

@@ -1,0 +1,275 @@
+"""Registration, password hashing (argon2id), bearer tokens and browser sessions."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auction import clock
+from auction.audit import service as audit_service
+from auction.users.errors import (
+    EmailTaken,
+    InvalidCredentials,
+    InvalidEmail,
+    InvalidIban,
+    InvalidProfile,
+    InvalidToken,
+    OfficeNotFound,
+    WeakPassword,
+)
+from auction.users.models import ApiToken, Office, Role, User, WebSession
+from auction.users.principal import Principal
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+TOKEN_PREFIX = "esat_"  # noqa: S105 - a visible prefix so leaked tokens are recognisable
+
+_hashers = {
+    "default": PasswordHasher(),  # argon2id, RFC 9106 low-memory profile
+    # Only for the test suite (hundreds of users); refused in production by Settings.
+    "fast": PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+}
+_profile = "default"
+# Verified against when the e-mail is unknown, so a login takes as long either way.
+_dummy_hash: dict[str, str] = {}
+
+
+def set_password_profile(profile: str) -> None:
+    global _profile
+    _profile = profile
+
+
+def _hasher() -> PasswordHasher:
+    return _hashers[_profile]
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def check_password_policy(password: str) -> None:
+    if len(password) < 10 or not re.search(r"[A-Za-zÇĞİÖŞÜçğıöşü]", password) or not re.search(r"\d", password):
+        raise WeakPassword()
+    if len(password) > 256:
+        raise WeakPassword("Parola en fazla 256 karakter olabilir.")
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    if len(email) > 254 or not _EMAIL.match(email):
+        raise InvalidEmail(details={"email": email[:254]})
+    return email
+
+
+def _sha256(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+async def get_office_by_code(session: AsyncSession, code: str) -> Office:
+    office = await session.scalar(select(Office).where(Office.code == code))
+    if office is None:
+        raise OfficeNotFound(details={"code": code})
+    return office
+
+
+async def create_office(session: AsyncSession, *, code: str, name: str, city: str, sales_bureau_name: str,
+                        district: str | None = None, iban: str | None = None,
+                        actor: Principal | None = None) -> Office:
+    now = clock.now()
+    office = Office(code=code, name=name, city=city, district=district, sales_bureau_name=sales_bureau_name,
+                    iban=iban, created_at=now, updated_at=now)
+    session.add(office)
+    await session.flush()
+    audit_service.record(session, "office.created", "office", office.id, actor=actor, office_id=office.id,
+                         data={"code": code, "name": name})
+    return office
+
+
+async def create_user(
+    session: AsyncSession,
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    role: Role,
+    office_code: str | None = None,
+    actor: Principal | None = None,
+    identity_verified: bool = False,
+    enforce_policy: bool = True,
+) -> User:
+    email = normalise_email(email)
+    if enforce_policy:
+        check_password_policy(password)
+    if not full_name.strip():
+        raise InvalidEmail("Ad soyad boş olamaz.", code="invalid_full_name")
+    office_id: int | None = None
+    if role in (Role.staff, Role.manager):
+        if office_code is None:
+            raise OfficeNotFound("Personel ve müdür bir icra dairesine bağlı olmalıdır.", code="office_required")
+        office_id = (await get_office_by_code(session, office_code)).id
+    elif office_code is not None:
+        office_id = (await get_office_by_code(session, office_code)).id
+    if await session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise EmailTaken(details={"email": email})
+    now = clock.now()
+    user = User(email=email, password_hash=hash_password(password), full_name=full_name.strip(), role=role.value,
+                office_id=office_id, is_active=True, identity_verified=identity_verified, lang="tr",
+                created_at=now, updated_at=now)
+    session.add(user)
+    await session.flush()
+    audit_service.record(session, "user.created", "user", user.id, actor=actor, office_id=office_id,
+                         data={"email": email, "role": role.value})
+    return user
+
+
+async def register_bidder(session: AsyncSession, *, email: str, password: str, full_name: str) -> User:
+    return await create_user(session, email=email, password=password, full_name=full_name, role=Role.bidder)
+
+
+async def authenticate(session: AsyncSession, email: str, password: str) -> User:
+    try:
+        email = normalise_email(email)
+    except InvalidEmail:
+        raise InvalidCredentials() from None
+    user = await session.scalar(select(User).where(User.email == email))
+    hasher = _hasher()
+    if user is None or not user.is_active:
+        dummy = _dummy_hash.setdefault(_profile, hasher.hash("not-a-real-password-0"))
+        with contextlib.suppress(VerificationError):
+            hasher.verify(dummy, password)
+        raise InvalidCredentials()
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        raise InvalidCredentials() from None
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    user.last_login_at = clock.now()
+    return user
+
+
+def principal_for(user: User, *, via: str, session_id: int | None = None, csrf: str | None = None) -> Principal:
+    return Principal(user_id=user.id, role=Role(user.role), office_id=user.office_id, email=user.email,
+                     full_name=user.full_name, via=via, session_id=session_id, csrf_token=csrf)
+
+
+async def issue_token(session: AsyncSession, user: User, *, ttl: timedelta) -> str:
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = clock.now()
+    session.add(ApiToken(user_id=user.id, token_hash=_sha256(raw), created_at=now, expires_at=now + ttl))
+    audit_service.record(session, "token.issued", "user", user.id, actor=principal_for(user, via="token"),
+                         office_id=user.office_id)
+    return raw
+
+
+async def resolve_token(session: AsyncSession, raw: str) -> Principal:
+    now = clock.now()
+    row = (await session.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == _sha256(raw))
+    )).first()
+    if row is None:
+        raise InvalidToken()
+    token, user = row
+    if token.revoked_at is not None or token.expires_at <= now or not user.is_active:
+        raise InvalidToken()
+    return principal_for(user, via="token")
+
+
+async def start_web_session(session: AsyncSession, user: User, *, ttl: timedelta, ip: str | None,
+                            user_agent: str | None) -> tuple[str, str]:
+    """Returns (raw session cookie value, CSRF token). Only the cookie's SHA-256 is stored."""
+    raw = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    now = clock.now()
+    ws = WebSession(user_id=user.id, session_hash=_sha256(raw), csrf_token=csrf, created_at=now,
+                    expires_at=now + ttl, last_seen_at=now, ip=ip, user_agent=(user_agent or "")[:300])
+    session.add(ws)
+    await session.flush()
+    audit_service.record(session, "session.started", "user", user.id,
+                         actor=principal_for(user, via="session", session_id=ws.id), office_id=user.office_id)
+    return raw, csrf
+
+
+async def resolve_web_session(session: AsyncSession, raw: str) -> Principal | None:
+    now = clock.now()
+    row = (await session.execute(
+        select(WebSession, User).join(User, User.id == WebSession.user_id)
+        .where(WebSession.session_hash == _sha256(raw))
+    )).first()
+    if row is None:
+        return None
+    ws, user = row
+    if ws.revoked_at is not None or ws.expires_at <= now or not user.is_active:
+        return None
+    return principal_for(user, via="session", session_id=ws.id, csrf=ws.csrf_token)
+
+
+async def end_web_session(session: AsyncSession, principal: Principal) -> None:
+    if principal.session_id is None:
+        return
+    await session.execute(update(WebSession).where(WebSession.id == principal.session_id)
+                          .values(revoked_at=clock.now()))
+    audit_service.record(session, "session.ended", "user", principal.user_id, actor=principal,
+                         office_id=principal.office_id)
+
+
+async def get_user(session: AsyncSession, user_id: int) -> User | None:
+    return await session.get(User, user_id)
+
+
+
+def normalise_iban(raw: str) -> str:
+    """A Turkish IBAN (TR + 24 digits), spaces removed, checked with ISO 13616 mod-97: refunds of
+    teminat go to it (A-37, A-55), so a typo must be caught here, not at the bank."""
+    iban = "".join(raw.split()).upper()
+    if len(iban) != 26 or not iban.startswith("TR") or not iban[2:].isdigit():
+        raise InvalidIban(details={"iban": iban[:34]})
+    rearranged = iban[4:] + iban[:4]
+    digits = "".join(str(int(c, 36)) for c in rearranged)
+    if int(digits) % 97 != 1:
+        raise InvalidIban(details={"iban": iban, "reason": "checksum"})
+    return iban
+
+
+_PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
+
+
+async def update_profile(session: AsyncSession, actor: Principal, *, iban: str | None, address: str | None,
+                         phone: str | None) -> User:
+    """The bidder's own payment and contact details (A-37: IBAN and a Turkish address to bid)."""
+    user = await session.get(User, actor.user_id)
+    if user is None:
+        raise InvalidProfile()
+    changed: dict[str, str | None] = {}
+    if iban is not None:
+        value = normalise_iban(iban) if iban.strip() else None
+        if value != user.iban:
+            user.iban = value
+            # The audit trail records that it changed and its last digits, not the whole account number.
+            changed["iban"] = f"…{value[-4:]}" if value else None
+    if address is not None:
+        value = " ".join(address.split()) or None
+        if value is not None and not 10 <= len(value) <= 500:
+            raise InvalidProfile("Adres 10 ile 500 karakter arasında olmalıdır.", code="invalid_address")
+        if value != user.address:
+            user.address = value
+            changed["address"] = "changed"
+    if phone is not None:
+        value = phone.strip() or None
+        if value is not None and not _PHONE.match(value):
+            raise InvalidProfile("Telefon numarası geçersiz.", code="invalid_phone")
+        if value != user.phone:
+            user.phone = value
+            changed["phone"] = "changed"
+    if changed:
+        user.updated_at = clock.now()
+        audit_service.record(session, "user.profile_updated", "user", user.id, actor=actor,
+                             office_id=user.office_id, data=changed)
+    return user

@@ -1,0 +1,1 @@
+"""esatis web layer: FastAPI app, API, WebSocket, pages."""

@@ -1,0 +1,35 @@
+"""The JSON API under /api/v1. Each module translates HTTP to service calls and nothing more."""
+
+from fastapi import APIRouter
+
+from web.api import (
+    auth,
+    bidding,
+    cases,
+    creditors,
+    distributions,
+    lot_records,
+    lots,
+    notifications,
+    payments,
+    sales,
+    system,
+)
+
+router = APIRouter(prefix="/api/v1")
+router.include_router(system.router)
+router.include_router(auth.router)
+router.include_router(auth.account)
+router.include_router(cases.router)
+router.include_router(creditors.router)
+router.include_router(lots.router)
+router.include_router(distributions.router)
+router.include_router(lot_records.router)
+router.include_router(sales.router)
+router.include_router(bidding.router)
+router.include_router(payments.router)
+router.include_router(notifications.router)
+
+probes_router = system.probes
+
+__all__ = ["probes_router", "router"]

@@ -1,0 +1,155 @@
+"""Request dependencies: the database session, the principal, roles.
+
+Every route declares who may call it through exactly one of the dependencies below (`Public`,
+`MaybeUser`, `CurrentUser`, `BidderUser`, `StaffUser`, `ManagerUser`, `AdminUser`; WebSocket routes
+`MaybeWsUser`);
+tests/test_authorization.py fails if a route has none. Office scope is checked by the services
+(`ensure_office`) because only they know which office a record belongs to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated
+from urllib.parse import urlsplit
+
+import structlog
+from fastapi import Depends, Request, WebSocket
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auction.db import commit, rollback
+from auction.errors import CsrfFailed, Unauthorized
+from auction.runtime import Runtime
+from auction.users import service as users
+from auction.users.errors import InvalidToken
+from auction.users.models import Role
+from auction.users.principal import Principal, ensure_role
+from web.security import SAFE_METHODS, SESSION_COOKIE, submitted_csrf, tokens_match
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def _db_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One AsyncSession per request: commit on success (before the response is sent, thanks to
+    scope="function"), roll back on any error. After-commit hooks (live fan-out) run after the commit."""
+    async with get_runtime(request).db.sessionmaker() as session:
+        try:
+            yield session
+        except BaseException:
+            await rollback(session)
+            raise
+        else:
+            await commit(session)
+
+
+DbSession = Annotated[AsyncSession, Depends(_db_session, scope="function")]
+
+
+async def optional_principal(request: Request, db: DbSession) -> Principal | None:
+    if hasattr(request.state, "principal"):
+        cached: Principal | None = request.state.principal
+        return cached
+    principal: Principal | None = None
+    auth = request.headers.get("authorization")
+    if auth:
+        scheme, _, raw = auth.partition(" ")
+        if scheme.lower() != "bearer" or not raw.strip():
+            raise InvalidToken()
+        principal = await users.resolve_token(db, raw.strip())
+    else:
+        raw_cookie = request.cookies.get(SESSION_COOKIE)
+        if raw_cookie:
+            principal = await users.resolve_web_session(db, raw_cookie)
+            # A cookie is ambient authority: an unsafe request must prove it came from our pages.
+            if (principal is not None and request.method not in SAFE_METHODS
+                    and not tokens_match(await submitted_csrf(request), principal.csrf_token)):
+                raise CsrfFailed()
+    request.state.principal = principal
+    if principal is not None:
+        structlog.contextvars.bind_contextvars(user_id=principal.user_id, role=principal.role.value)
+    return principal
+
+
+MaybeUser = Annotated[Principal | None, Depends(optional_principal)]
+
+
+async def require_principal(principal: MaybeUser) -> Principal:
+    if principal is None:
+        raise Unauthorized()
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(require_principal)]
+
+
+def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
+    async def dependency(principal: CurrentUser) -> Principal:
+        ensure_role(principal, *roles)
+        return principal
+
+    dependency.__name__ = "require_" + "_".join(r.value for r in roles)
+    return dependency
+
+
+async def public() -> None:
+    """Marks a route as deliberately open to anyone (tests/test_authorization.py checks the marker)."""
+
+
+Public = Annotated[None, Depends(public)]
+BidderUser = Annotated[Principal, Depends(require_roles(Role.bidder))]
+StaffUser = Annotated[Principal, Depends(require_roles(Role.staff, Role.manager, Role.admin))]
+ManagerUser = Annotated[Principal, Depends(require_roles(Role.manager, Role.admin))]
+AdminUser = Annotated[Principal, Depends(require_roles(Role.admin))]
+
+
+async def optional_ws_principal(websocket: WebSocket) -> Principal | None:
+    """The principal of a WebSocket handshake (docs/live.md): a bearer token in the `Authorization`
+    header (API clients), else the session cookie - which counts only when the handshake's `Origin` is
+    this site, because browsers send cookies with cross-site WebSocket handshakes and a page elsewhere
+    must not ride on them (cross-site WebSocket hijacking). Why a credential was refused is left in
+    `websocket.state.auth_refused` ("invalid_token", "origin_not_allowed") for the route to report."""
+    websocket.state.auth_refused = None
+    runtime: Runtime = websocket.app.state.runtime
+    auth = websocket.headers.get("authorization")
+    raw_cookie = websocket.cookies.get(SESSION_COOKIE)
+    if not auth and not raw_cookie:
+        return None
+    if not auth and not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host"),
+                                       runtime.settings.public_url):
+        websocket.state.auth_refused = "origin_not_allowed"
+        return None
+    async with runtime.db.sessionmaker() as db:
+        if auth:
+            scheme, _, raw = auth.partition(" ")
+            try:
+                if scheme.lower() != "bearer" or not raw.strip():
+                    raise InvalidToken()
+                return await users.resolve_token(db, raw.strip())
+            except InvalidToken:
+                websocket.state.auth_refused = "invalid_token"
+                return None
+        return await users.resolve_web_session(db, raw_cookie or "")
+
+
+def origin_allowed(origin: str | None, host: str | None, public_url: str | None) -> bool:
+    """Same-origin check of a WebSocket handshake. No Origin header: not a browser, so no ambient cookie
+    is being abused. Otherwise the Origin's host[:port] must be the Host the request came to, or the
+    configured public URL's."""
+    if origin is None:
+        return True
+    netloc = urlsplit(origin).netloc.lower()
+    allowed = {h.lower() for h in (host, urlsplit(public_url).netloc if public_url else None) if h}
+    return bool(netloc) and netloc in allowed
+
+
+MaybeWsUser = Annotated[Principal | None, Depends(optional_ws_principal)]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

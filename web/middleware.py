@@ -1,0 +1,101 @@
+"""Pure-ASGI middleware: request id and logging, security headers, and the last-resort 500.
+
+Pure ASGI (not BaseHTTPMiddleware) so that WebSockets and streaming responses pass untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from typing import Any
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from auction import context
+
+log = structlog.get_logger("esatis.request")
+_RID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; "
+       "form-action 'self'")
+# Swagger UI boots from an inline script; only /docs gets that allowance.
+CSP_DOCS = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+
+_HTML_500 = """<!doctype html><html lang="tr"><head><meta charset="utf-8"><title>Hata — e-Satış</title>
+</head><body><main><h1>Bir sorun oluştu</h1><p>{message}</p><p>Hata kodu: internal_error · {rid}</p>
+<p><a href="/">Ana sayfaya dön</a></p></main></body></html>"""
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+        self.app = app
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        rid = headers.get("x-request-id", "")
+        if not _RID.match(rid):
+            rid = uuid.uuid4().hex
+        client = scope.get("client")
+        ip = client[0] if client else None
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=rid)
+        token = context.set_context(context.RequestContext(request_id=rid, ip=ip, source="web"))
+        started = time.perf_counter()
+        state: dict[str, Any] = {"status": None}
+        path = scope.get("path", "")
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                state["status"] = message["status"]
+                extra = [
+                    (b"x-request-id", rid.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"same-origin"),
+                    (b"content-security-policy", (CSP_DOCS if path.startswith("/docs") else CSP).encode()),
+                ]
+                if self.hsts:
+                    extra.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+                existing = list(message.get("headers", []))
+                if any(k.lower() == b"content-security-policy" for k, _ in existing):
+                    # A route that serves a standalone document (sıra cetveli, tutanak) sets its own,
+                    # tighter policy; don't override it.
+                    extra = [h for h in extra if h[0] != b"content-security-policy"]
+                message["headers"] = existing + extra
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except Exception as exc:
+            log.error("unhandled_error", exc_info=exc, path=path)
+            if scope["type"] == "http" and state["status"] is None:
+                message = "Beklenmeyen bir hata oluştu; kayıt altına alındı."
+                if "text/html" in headers.get("accept", "") and not path.startswith("/api/"):
+                    body = _HTML_500.format(message=message, rid=rid).encode()
+                    ctype = b"text/html; charset=utf-8"
+                else:
+                    body = json.dumps({"error": {"code": "internal_error", "message": message,
+                                                 "details": {"request_id": rid}}}).encode()
+                    ctype = b"application/json"
+                await send_wrapper({"type": "http.response.start", "status": 500,
+                                    "headers": [(b"content-type", ctype)]})
+                await send({"type": "http.response.body", "body": body})
+                state["status"] = 500
+            else:
+                raise
+        finally:
+            if scope["type"] == "http" and not path.startswith("/static/"):
+                log.info("request", method=scope.get("method"), path=path, status=state["status"],
+                         duration_ms=round((time.perf_counter() - started) * 1000, 2))
+            context.reset_context(token)
+            structlog.contextvars.clear_contextvars()

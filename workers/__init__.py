@@ -1,0 +1,1 @@
+"""esatis background workers: closer, outbox dispatcher, notifications."""

@@ -1,0 +1,17 @@
+"""The workers a process runs. Each domain adds its own here (the closer, the webhook dispatcher…)."""
+
+from __future__ import annotations
+
+from auction.runtime import Runtime
+from workers.base import Worker
+from workers.closer import RoundCloser
+from workers.documents import DocumentsWorker
+from workers.housekeeping import Housekeeping
+from workers.outbox_relay import OutboxRelay
+from workers.refunds import RefundWorker
+from workers.watch_alerts import WatchAlerts
+
+
+def default_workers(runtime: Runtime) -> list[Worker]:
+    return [Housekeeping(runtime), RoundCloser(runtime), RefundWorker(runtime), DocumentsWorker(runtime),
+            OutboxRelay(runtime), WatchAlerts(runtime)]
