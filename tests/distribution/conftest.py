@@ -1,0 +1,18 @@
+"""Fixtures of the distribution tests: pure, no database, no network.
+
+The worked cases of the domain folder are copied into `examples/` beside this file so the tests never
+read outside the repository. Plain helpers live in `dist_helpers.py`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from auction.rules.policy import Policy
+from auction.rules.table import rulebook
+
+
+@pytest.fixture
+def default_policy() -> Policy:
+    """The open-point defaults of open_points.toml / taxes.toml, with no deployment override."""
+    return Policy(rulebook())
