@@ -1,0 +1,114 @@
+"""Who may bid in a sale (A-37): şartname accepted (A-23), teminat confirmed or exempt (A-50 … A-53), not
+excluded (A-10; UNCERTAIN(OP-20): the borçlu is blocked), not withdrawn (OP-16).
+
+The state lives in one `sale_participants` row per (sale, user). Everything that changes a bidder's
+standing writes that row first (deposit confirmation, exemption, withdrawal, exclusion), and the bid
+re-checks it with a conditional UPDATE after moving the price: the two writes serialise on the row, so
+a withdrawal and a bid of the same user can never both commit (docs/auction.md, "withdraw vs bid").
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auction import clock
+from auction.audit import service as audit
+from auction.bidding.errors import BidderExcluded, SartnameNotAccepted, TeminatRequired
+from auction.bidding.models import Participant
+from auction.cases.models import Case
+from auction.dbutil import insert_ignore
+from auction.errors import DomainError
+from auction.sales.models import Sale
+from auction.users.principal import Principal
+
+
+async def ensure_participant(session: AsyncSession, sale: Sale, user_id: int) -> Participant:
+    now = clock.now()
+    excluded, reason = False, None
+    block_debtor = bool(sale.policy.get("auction.block_debtor", {}).get("value", True))
+    debtor_user_id = await session.scalar(select(Case.debtor_user_id).where(Case.id == sale.case_id))
+    if block_debtor and debtor_user_id is not None and debtor_user_id == user_id:
+        # UNCERTAIN(OP-20): the borçlu may not bid for his own seized asset (`auction.block_debtor`).
+        excluded, reason = True, "borçlu (OP-20)"
+    await insert_ignore(session, Participant, {
+        "sale_id": sale.id, "lot_id": sale.lot_id, "user_id": user_id, "teminat_ok": False, "excluded": excluded,
+        "exclusion_reason": reason, "created_at": now, "updated_at": now}, ["sale_id", "user_id"])
+    return await lock(session, sale.id, user_id)
+
+
+async def lock(session: AsyncSession, sale_id: int, user_id: int) -> Participant:
+    """Take the participant row's write lock (a no-op UPDATE) and return its committed state: whoever
+    changes a bidder's standing holds this lock until commit."""
+    await session.flush()  # the session does not autoflush: never let the refresh below drop a change
+    result = await session.execute(
+        update(Participant).where(Participant.sale_id == sale_id, Participant.user_id == user_id)
+        .values(updated_at=clock.now()).returning(Participant.id)
+        .execution_options(synchronize_session=False))
+    pid = result.scalar_one()
+    part = await session.get(Participant, pid, populate_existing=True)
+    assert part is not None
+    return part
+
+
+async def find(session: AsyncSession, sale_id: int, user_id: int) -> Participant | None:
+    await session.flush()
+    stmt = select(Participant).where(Participant.sale_id == sale_id, Participant.user_id == user_id)
+    return (await session.scalars(stmt.execution_options(populate_existing=True))).first()
+
+
+def refusal(part: Participant | None) -> DomainError | None:
+    """The reason a participant may not bid now, checked in this order (most useful message first)."""
+    if part is not None and part.excluded:
+        return BidderExcluded(details={"reason": part.exclusion_reason})
+    if part is None or not part.teminat_ok:
+        return TeminatRequired()
+    if part.sartname_accepted_at is None:
+        return SartnameNotAccepted()
+    return None
+
+
+async def recheck_and_touch(session: AsyncSession, sale_id: int, user_id: int, t: datetime) -> bool:
+    """The bid's second eligibility check, a conditional write after the price UPDATE (READ COMMITTED:
+    a withdrawal committed meanwhile is seen; one still running holds this row and we wait for it)."""
+    result = await session.execute(
+        update(Participant)
+        .where(Participant.sale_id == sale_id, Participant.user_id == user_id, Participant.teminat_ok.is_(True),
+               Participant.excluded.is_(False), Participant.withdrawn_at.is_(None),
+               Participant.sartname_accepted_at.is_not(None))
+        .values(last_bid_at=t)
+        .returning(Participant.id)
+        .execution_options(synchronize_session=False))
+    return result.first() is not None
+
+
+async def accept_sartname(session: AsyncSession, actor: Principal, sale: Sale) -> Participant:
+    """A-23 PRODUCT: the bidder confirms once per lot (per sale) that he read and accepts the şartname;
+    the hash of the text he accepted is kept with the acceptance."""
+    part = await ensure_participant(session, sale, actor.user_id)
+    if part.sartname_accepted_at is None or part.sartname_hash != sale.sartname_hash:
+        part.sartname_accepted_at = clock.now()
+        part.sartname_hash = sale.sartname_hash
+        audit.record(session, "sartname.accepted", "sale", sale.id, actor=actor, office_id=sale.office_id,
+                     data={"sartname_hash": sale.sartname_hash})
+        await session.flush()
+    return part
+
+
+async def exclude(session: AsyncSession, actor: Principal, sale: Sale, user_id: int, reason: str) -> Participant:
+    """A-10: staff mark a person who may not bid in this sale."""
+    part = await ensure_participant(session, sale, user_id)
+    part.excluded = True
+    part.exclusion_reason = reason
+    audit.record(session, "bidder.excluded", "sale", sale.id, actor=actor, office_id=sale.office_id,
+                 data={"user_id": user_id, "reason": reason})
+    await session.flush()
+    return part
+
+
+async def set_teminat_ok(session: AsyncSession, sale_id: int, user_id: int, ok: bool) -> None:
+    await session.execute(
+        update(Participant).where(Participant.sale_id == sale_id, Participant.user_id == user_id)
+        .values(teminat_ok=ok, updated_at=clock.now()).execution_options(synchronize_session=False))

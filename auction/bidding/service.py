@@ -1,0 +1,336 @@
+"""The bid (S-05): ONE conditional UPDATE of the round row decides it.
+
+    UPDATE rounds SET current_price = :amount, leader = :user, bid_count + 1, seq + 1 (+1 if the close
+           moved), ends_at = <A-41 close>, …
+     WHERE id = :round AND status = 'open' AND :t >= starts_at AND :t < ends_at
+       AND :amount >= (opening_price if no bid yet else current_price + min_increment)
+       AND leader <> :user                                   -- OP-11 already_highest
+    RETURNING seq, ends_at, last_bid_extended, …
+
+READ COMMITTED, no SELECT … FOR UPDATE, no SERIALIZABLE: concurrent bids queue on the row lock and
+PostgreSQL re-evaluates the WHERE against the row the winner left, so two bids can never both take the
+same price, a bid at or after the close is never accepted, and the close (A-41) is computed from the row
+in the same statement. The server time t is read once (A-40). When the UPDATE matches no row a plain
+SELECT says why (`bid_too_low`, `round_closed`, `round_not_open`, `already_highest`): that diagnosis may
+be racy, the decision never is. See docs/auction.md for the full statement and the proofs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, and_, bindparam, case, false, func, or_, select, true, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auction import clock
+from auction.audit import service as audit
+from auction.bidding import eligibility
+from auction.bidding.errors import (
+    AlreadyHighest,
+    BidNotFound,
+    BidTooLow,
+    IdempotencyKeyInvalid,
+    IdempotencyKeyReused,
+    RoundClosed,
+    RoundNotOpen,
+    TeminatRequired,
+)
+from auction.bidding.models import Bid, IdempotencyKey, LotAlias
+from auction.clock import iso_ms
+from auction.db import Kurus, UTCDateTime
+from auction.dbutil import insert_ignore
+from auction.errors import Conflict
+from auction.events import service as events
+from auction.lots import service as lots
+from auction.money import fmt
+from auction.runtime import Runtime
+from auction.sales import live
+from auction.sales import service as sales
+from auction.sales.models import Round, RoundStatus, Sale
+from auction.users.models import User
+from auction.users.principal import Principal, can_see_identities
+
+_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+GENESIS = "0" * 64
+HASH_ALGORITHM = "sha256(prev_hash|lot_id|round_id|seq|amount|at|user_id)"
+
+
+class IdempotencyInFlight(Conflict):
+    code = "idempotency_key_in_use"
+    default_message = "Bu Idempotency-Key ile gönderilen istek henüz tamamlanmadı."
+
+
+@dataclass(frozen=True)
+class BidAnswer:
+    status_code: int
+    body: dict[str, Any]
+    replayed: bool
+
+
+def receipt_hash(prev_hash: str, lot_id: int, round_id: int, seq: int, amount: Decimal, at: datetime,
+                 user_id: int) -> str:
+    """The receipt's hash, chained to the previous bid of the lot: changing, removing or reordering any
+    stored bid breaks every later hash (tamper evidence)."""
+    text = f"{prev_hash}|{lot_id}|{round_id}|{seq}|{fmt(amount)}|{iso_ms(at)}|{user_id}"
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def _request_hash(lot_id: int, amount: Decimal) -> str:
+    return hashlib.sha256(f"POST /api/v1/lots/{lot_id}/bids|{fmt(amount)}".encode()).hexdigest()
+
+
+async def _claim_key(session: AsyncSession, user_id: int, key: str, request_hash: str) -> int | BidAnswer:
+    """Insert the key first: a second request with the same key waits on the unique index until the
+    first commits (then replays its answer) or rolls back (then proceeds as the first)."""
+    if not _KEY.match(key):
+        raise IdempotencyKeyInvalid()
+    new_id = await insert_ignore(session, IdempotencyKey, {
+        "user_id": user_id, "key": key, "request_hash": request_hash, "created_at": clock.now()},
+        ["user_id", "key"])
+    if new_id is not None:
+        return new_id
+    row = (await session.scalars(select(IdempotencyKey).where(IdempotencyKey.user_id == user_id,
+                                                              IdempotencyKey.key == key)
+                                 .execution_options(populate_existing=True))).one()
+    if row.request_hash != request_hash:
+        raise IdempotencyKeyReused(details={"key": key})
+    if row.response is None or row.status_code is None:
+        raise IdempotencyInFlight(details={"key": key})
+    return BidAnswer(row.status_code, row.response, True)
+
+
+def bid_statement(round_id: int, user_id: int, amount: Decimal, t: datetime, t_plus_x: datetime) -> Any:
+    """The one conditional write (A-40, A-41, A-32, A-33, OP-11), portable to SQLite: no GREATEST/LEAST,
+    only CASE; times are bound typed so SQLite's text comparison stays exact."""
+    t_ = bindparam("t", t, type_=UTCDateTime())
+    tx = bindparam("t_plus_x", t_plus_x, type_=UTCDateTime())
+    amt = bindparam("amount", amount, type_=Kurus())
+    uid = bindparam("user_id", user_id, type_=BigInteger())
+    in_window = t_ >= Round.window_start  # rule: A-41 - bids before E − W leave the close alone
+    # rule: A-41 / UNCERTAIN(OP-02) - the first bid in the window under base `scheduled_end` moves the
+    # close to max(close, E + X); every other bid in the window to max(close, t + X).
+    first_on_e = and_(Round.first_base == "scheduled_end", Round.window_bid.is_(False))
+    to_e_plus_x = case((Round.ends_at > Round.first_extension_end, Round.ends_at), else_=Round.first_extension_end)
+    to_t_plus_x = case((Round.ends_at > tx, Round.ends_at), else_=tx)
+    candidate = case((~in_window, Round.ends_at), (first_on_e, to_e_plus_x), else_=to_t_plus_x)
+    # … never past the cap E + K (the close starts at E ≤ E + K, so it never moves back either).
+    new_close = case((and_(Round.cap_at.is_not(None), candidate > Round.cap_at), Round.cap_at), else_=candidate)
+    moved = case((new_close > Round.ends_at, 1), else_=0)
+    return (
+        update(Round)
+        .where(
+            Round.id == round_id,
+            Round.status == RoundStatus.open.value,
+            t_ >= Round.starts_at,
+            t_ < Round.ends_at,  # rule: A-40 - accepted only if t < close
+            or_(and_(Round.current_price.is_(None), amt >= Round.opening_price),  # A-32 / OP-08
+                and_(Round.current_price.is_not(None), amt >= Round.current_price + Round.min_increment)),  # A-33
+            or_(Round.leader_user_id.is_(None), Round.leader_user_id != uid,
+                Round.allow_self_outbid.is_(True)),  # OP-11
+        )
+        .values(
+            current_price=amt,
+            leader_user_id=uid,
+            prev_leader_user_id=Round.leader_user_id,  # SET sees the old row
+            bid_count=Round.bid_count + 1,
+            # The bid takes the next seq; if the close moved, the `extended` event takes the one after.
+            seq=Round.seq + 1 + moved,
+            extensions=Round.extensions + moved,
+            last_bid_extended=case((new_close > Round.ends_at, true()), else_=false()),
+            window_bid=case((in_window, true()), else_=Round.window_bid),
+            ends_at=new_close,
+            last_bid_at=t_,
+            updated_at=t_,
+        )
+        .returning(Round.seq, Round.ends_at, Round.last_bid_extended, Round.bid_count, Round.prev_leader_user_id,
+                   Round.extensions)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def _diagnose(session: AsyncSession, round_id: int, user_id: int, amount: Decimal, t: datetime) -> None:
+    """Why the UPDATE matched nothing, from a plain SELECT of the row as it is now. Raises the error; returns
+    only when the row would now accept the bid (the state moved between the two statements: retry)."""
+    r = (await session.scalars(select(Round).where(Round.id == round_id)
+                               .execution_options(populate_existing=True))).one()
+    if r.status in (RoundStatus.closed, RoundStatus.cancelled):
+        raise RoundClosed(details={"ends_at": iso_ms(r.ends_at), "at": iso_ms(t)})
+    if r.status == RoundStatus.scheduled or t < r.starts_at:
+        raise RoundNotOpen(details={"starts_at": iso_ms(r.starts_at)})
+    if t >= r.ends_at:
+        raise RoundClosed(details={"ends_at": iso_ms(r.ends_at), "at": iso_ms(t)})
+    if r.leader_user_id == user_id and not r.allow_self_outbid:
+        raise AlreadyHighest(details={"current_price": fmt(r.current_price) if r.current_price else None})
+    minimum = sales.min_next_bid(r)
+    if amount < minimum:
+        raise BidTooLow(details={"min_next_bid": fmt(minimum),
+                                 "current_price": fmt(r.current_price) if r.current_price is not None else None})
+
+
+async def _alias(session: AsyncSession, lot_id: int, user_id: int) -> str:
+    """The bidder's "Teklif n" on this lot (A-34). Numbers are handed out while this transaction holds the
+    round row's lock, so two first bids on one lot cannot take the same number (unique as a net)."""
+    number = await session.scalar(select(LotAlias.number).where(LotAlias.lot_id == lot_id,
+                                                                LotAlias.user_id == user_id))
+    if number is None:
+        number = int(await session.scalar(select(func.coalesce(func.max(LotAlias.number), 0))
+                                          .where(LotAlias.lot_id == lot_id)) or 0) + 1
+        session.add(LotAlias(lot_id=lot_id, user_id=user_id, number=number))
+    return f"Teklif {number}"
+
+
+async def _last_hash(session: AsyncSession, lot_id: int) -> str:
+    value = await session.scalar(select(Bid.hash).where(Bid.lot_id == lot_id).order_by(Bid.seq.desc()).limit(1))
+    return value or GENESIS
+
+
+async def place_bid(session: AsyncSession, runtime: Runtime, actor: Principal, lot_id: int, amount: Decimal,
+                    idempotency_key: str | None = None) -> BidAnswer:
+    """`POST /lots/{id}/bids` (S-05). The whole bid is the caller's one transaction: if anything after
+    the UPDATE fails (the eligibility re-check), everything rolls back."""
+    await runtime.limiter.hit("bid", actor.user_id)
+    key_id: int | None = None
+    if idempotency_key is not None:
+        claimed = await _claim_key(session, actor.user_id, idempotency_key, _request_hash(lot_id, amount))
+        if isinstance(claimed, BidAnswer):
+            return claimed
+        key_id = claimed
+    t = clock.now()  # rule: A-40 - the server time, read once, for the check and for the new close
+    sale = await sales.require_sale_of_lot(session, lot_id)
+    rnd = sales.current_round(await sales.rounds_of(session, sale.id), sale.status)
+    if rnd is None:
+        raise RoundNotOpen()
+    # Fast, friendly refusals from plain reads (never decisive).
+    if rnd.status in (RoundStatus.closed, RoundStatus.cancelled):
+        raise RoundClosed(details={"ends_at": iso_ms(rnd.ends_at), "at": iso_ms(t)})
+    if rnd.status == RoundStatus.scheduled or t < rnd.starts_at:
+        raise RoundNotOpen(details={"starts_at": iso_ms(rnd.starts_at)})
+    if t >= rnd.ends_at:
+        raise RoundClosed(details={"ends_at": iso_ms(rnd.ends_at), "at": iso_ms(t)})
+    refusal = eligibility.refusal(await eligibility.find(session, sale.id, actor.user_id))
+    if refusal is not None:
+        raise refusal
+    # The decision. t + X is computed here from the round's immutable step and bound typed.
+    t_plus_x = t + timedelta(seconds=rnd.ext_step_s)
+    row = None
+    for _ in range(3):
+        row = (await session.execute(bid_statement(rnd.id, actor.user_id, amount, t, t_plus_x))).first()
+        if row is not None:
+            break
+        await _diagnose(session, rnd.id, actor.user_id, amount, t)
+    if row is None:
+        # The row kept changing under us three times: tell the bidder to look again.
+        raise BidTooLow(details={"retry": True})
+    new_seq, ends_at, extended, _bid_count, prev_leader, extensions = (
+        int(row[0]), row[1], bool(row[2]), int(row[3]), row[4], int(row[5]))
+    # Eligibility again, as a write on the participant row, after the price moved (see eligibility.py).
+    if not await eligibility.recheck_and_touch(session, sale.id, actor.user_id, t):
+        raise eligibility.refusal(await eligibility.find(session, sale.id, actor.user_id)) or TeminatRequired()
+    bid_seq = new_seq - 1 if extended else new_seq
+    alias = await _alias(session, lot_id, actor.user_id)
+    prev_hash = await _last_hash(session, lot_id)
+    digest = receipt_hash(prev_hash, lot_id, rnd.id, bid_seq, amount, t, actor.user_id)
+    bid = Bid(lot_id=lot_id, sale_id=sale.id, round_id=rnd.id, seq=bid_seq, user_id=actor.user_id, alias=alias,
+              amount=amount, at=t, extended=extended, ends_at=ends_at, prev_hash=prev_hash, hash=digest)
+    session.add(bid)
+    await session.flush()
+    next_min = amount + rnd.min_increment
+    live.append(session, runtime.broker, lot_id=lot_id, seq=bid_seq, type_="bid", round_id=rnd.id, at=t, payload={
+        "amount": fmt(amount), "at": iso_ms(t), "bidder": alias, "ends_at": iso_ms(ends_at),
+        "min_next_bid": fmt(next_min), "round": rnd.number})
+    if extended:
+        live.append(session, runtime.broker, lot_id=lot_id, seq=new_seq, type_="extended", round_id=rnd.id, at=t,
+                    payload={"ends_at": iso_ms(ends_at), "round": rnd.number})
+        events.emit(session, "round.extended", {
+            "sale_id": sale.id, "lot_id": lot_id, "round_id": rnd.id, "round": rnd.number, "reason": "anti_sniping",
+            "ends_at": iso_ms(ends_at), "scheduled_end": iso_ms(rnd.scheduled_end), "extensions": extensions,
+            "bid_at": iso_ms(t)}, subject_type="sale", subject_id=sale.id, office_id=sale.office_id)
+    if prev_leader is not None and int(prev_leader) != actor.user_id:
+        events.emit(session, "bid.outbid", {"lot_id": lot_id, "sale_id": sale.id, "user_id": int(prev_leader),
+                                            "amount": fmt(amount), "ends_at": iso_ms(ends_at)},
+                    subject_type="lot", subject_id=lot_id, office_id=sale.office_id)
+    audit.record(session, "bid.placed", "bid", bid.id, actor=actor, office_id=sale.office_id, data={
+        "lot_id": lot_id, "round_id": rnd.id, "seq": bid_seq, "amount": fmt(amount), "at": iso_ms(t),
+        "extended": extended, "ends_at": iso_ms(ends_at), "hash": digest})
+    body = {
+        "bid_id": bid.id, "seq": bid_seq, "amount": fmt(amount), "at": iso_ms(t), "ends_at": iso_ms(ends_at),
+        "bidder": alias, "min_next_bid": fmt(next_min), "extended": extended, "round": rnd.number,
+        "receipt": {"bid_id": bid.id, "lot_id": lot_id, "round": rnd.number, "seq": bid_seq, "amount": fmt(amount),
+                    "at": iso_ms(t), "bidder": alias, "prev_hash": prev_hash, "hash": digest,
+                    "algorithm": HASH_ALGORITHM},
+    }
+    if key_id is not None:
+        await session.execute(update(IdempotencyKey).where(IdempotencyKey.id == key_id)
+                              .values(status_code=201, response=body).execution_options(synchronize_session=False))
+    return BidAnswer(201, body, False)
+
+
+# --- Reading bids (A-34) ---------------------------------------------------------------------------------
+
+
+async def list_bids(session: AsyncSession, lot_id: int, viewer: Principal | None) -> list[dict[str, Any]]:
+    """Accepted bids of the lot's current sale in seq order, with the pseudonym; the viewer's own bids
+    are marked `mine`. Staff of the lot's office also see who bid - every such view is audit-logged."""
+    lot = await lots.get_lot(session, lot_id)
+    sale = await sales.latest_sale_of_lot(session, lot_id)
+    if sale is None:
+        return []
+    identities = can_see_identities(viewer, lot.office_id)
+    stmt = (select(Bid, Round.number).join(Round, Round.id == Bid.round_id).where(Bid.sale_id == sale.id)
+            .order_by(Bid.seq))
+    rows = (await session.execute(stmt)).all()
+    users: dict[int, User] = {}
+    if identities and rows:
+        ids = {b.user_id for b, _ in rows}
+        users = {u.id: u for u in (await session.scalars(select(User).where(User.id.in_(ids)))).all()}
+    out: list[dict[str, Any]] = []
+    for bid, number in rows:
+        item: dict[str, Any] = {"seq": bid.seq, "amount": fmt(bid.amount), "at": iso_ms(bid.at), "bidder": bid.alias,
+                                "round": number, "mine": viewer is not None and viewer.user_id == bid.user_id}
+        if identities:
+            u = users.get(bid.user_id)
+            item["identity"] = {"user_id": bid.user_id, "full_name": u.full_name if u else None,
+                                "email": u.email if u else None}
+        out.append(item)
+    if identities and viewer is not None:
+        # rule: A-34 - only the officials operating the sale see who the bidders are; each view is logged.
+        audit.record(session, "bids.identities_viewed", "lot", lot.id, actor=viewer, office_id=lot.office_id,
+                     data={"sale_id": sale.id, "bids": len(out)})
+    return out
+
+
+async def receipt(session: AsyncSession, viewer: Principal, bid_id: int) -> dict[str, Any]:
+    bid = await session.get(Bid, bid_id)
+    if bid is None:
+        raise BidNotFound(details={"bid_id": bid_id})
+    sale = await session.get(Sale, bid.sale_id)
+    assert sale is not None
+    if bid.user_id != viewer.user_id and not can_see_identities(viewer, sale.office_id):
+        raise BidNotFound(details={"bid_id": bid_id})
+    number = await session.scalar(select(Round.number).where(Round.id == bid.round_id))
+    return {"bid_id": bid.id, "lot_id": bid.lot_id, "round": number, "seq": bid.seq, "amount": bid.amount,
+            "at": bid.at, "bidder": bid.alias, "prev_hash": bid.prev_hash, "hash": bid.hash,
+            "algorithm": HASH_ALGORITHM}
+
+
+async def verify_chain(session: AsyncSession, lot_id: int) -> bool:
+    """Recompute every receipt hash of the lot: True when no stored bid was changed, removed or reordered."""
+    prev = GENESIS
+    for bid in (await session.scalars(select(Bid).where(Bid.lot_id == lot_id).order_by(Bid.seq))).all():
+        if bid.prev_hash != prev or bid.hash != receipt_hash(prev, bid.lot_id, bid.round_id, bid.seq, bid.amount,
+                                                             bid.at, bid.user_id):
+            return False
+        prev = bid.hash
+    return True
+
+
+async def accept_sartname(session: AsyncSession, actor: Principal, lot_id: int) -> dict[str, Any]:
+    sale = await sales.require_sale_of_lot(session, lot_id)
+    part = await eligibility.accept_sartname(session, actor, sale)
+    return {"sale_id": sale.id, "lot_id": lot_id, "accepted_at": part.sartname_accepted_at,
+            "sartname_hash": part.sartname_hash}

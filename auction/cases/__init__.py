@@ -1,0 +1,1 @@
+"""Cases (icra dosyaları): an office's enforcement file, its debtor and creditors; it holds lots."""

@@ -1,0 +1,27 @@
+"""Cases (icra dosyaları): an office's enforcement file, its debtor and creditors; it holds lots."""
+from auction.errors import Conflict, NotFound, Unprocessable
+
+
+class CaseNotFound(NotFound):
+    code = "case_not_found"
+    default_message = "İcra dosyası bulunamadı."
+
+
+class DuplicateFileNo(Conflict):
+    code = "duplicate_file_no"
+    default_message = "Bu esas numarasıyla kayıtlı bir dosya zaten var."
+
+
+class CreditorNotFound(NotFound):
+    code = "creditor_not_found"
+    default_message = "Alacaklı bulunamadı."
+
+
+class CreditorInvalid(Unprocessable):
+    code = "creditor_invalid"
+    default_message = "Alacaklı bilgileri geçersiz."
+
+
+class DuplicatePledge(Conflict):
+    code = "duplicate_pledge"
+    default_message = "Bu alacaklının bu mal üzerinde kayıtlı bir rehni zaten var."

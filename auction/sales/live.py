@@ -1,0 +1,55 @@
+"""The per-lot event log (`lot_events`) and its live fan-out.
+
+Every lot event (`round_opened`, `bid`, `extended`, `closed`) takes the next `seq` of its lot inside the
+same transaction as the change it reports; the counter is the `seq` column of the lot's active round,
+moved by the same conditional UPDATE that makes the change, so seq has no gaps and no duplicates
+(unique `(lot_id, seq)` as a net). After commit, and never before, the event is published on the broker
+channel `lot:{lot_id}` in the WebSocket shape of the API contract; the WebSocket replays missed events
+from this table (`after_seq`). Publishing is best effort: a lost message is recovered by the replay.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auction.broker import Broker
+from auction.db import after_commit
+from auction.sales.models import LotEvent
+
+
+def channel(lot_id: int) -> str:
+    return f"lot:{lot_id}"
+
+
+def append(session: AsyncSession, broker: Broker | None, *, lot_id: int, seq: int, type_: str,
+           payload: dict[str, Any], at: datetime, round_id: int | None) -> LotEvent:
+    event = LotEvent(lot_id=lot_id, seq=seq, round_id=round_id, type=type_, payload=payload, at=at)
+    session.add(event)
+    if broker is not None:
+        message = message_of(type_, seq, payload)
+
+        async def publish() -> None:
+            await broker.publish(channel(lot_id), message)
+
+        after_commit(session, publish)
+    return event
+
+
+def message_of(type_: str, seq: int, payload: dict[str, Any]) -> dict[str, Any]:
+    """The WebSocket / broker message of a stored event."""
+    return {"type": type_, "seq": seq, **payload}
+
+
+async def last_seq(session: AsyncSession, lot_id: int) -> int:
+    value = await session.scalar(select(func.coalesce(func.max(LotEvent.seq), 0)).where(LotEvent.lot_id == lot_id))
+    return int(value or 0)
+
+
+async def events_after(session: AsyncSession, lot_id: int, after_seq: int, limit: int = 1000) -> list[LotEvent]:
+    stmt = (select(LotEvent).where(LotEvent.lot_id == lot_id, LotEvent.seq > after_seq)
+            .order_by(LotEvent.seq).limit(limit))
+    return list((await session.scalars(stmt)).all())
