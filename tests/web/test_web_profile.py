@@ -1,0 +1,60 @@
+"""The bidder's IBAN, address and phone (A-37; refunds go to the IBAN, A-55)."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from auction.audit.models import AuditEntry
+from auction.users.errors import InvalidIban
+from auction.users.service import normalise_iban
+from tests.conftest import PASSWORD
+
+VALID = "TR330006100519786457841326"
+
+
+@pytest.mark.parametrize(("raw", "ok"), [
+    ("TR33 0006 1005 1978 6457 8413 26", True),
+    ("tr330006100519786457841326", True),
+    ("TR340006100519786457841326", False),  # one check digit wrong
+    ("TR33000610051978645784132", False),  # 25 characters
+    ("DE89370400440532013000", False),  # a valid German IBAN is not a Turkish one
+    ("TR33000610051978645784132X", False),
+])
+def test_iban_checksum(raw, ok):
+    if ok:
+        assert normalise_iban(raw) == VALID
+    else:
+        with pytest.raises(InvalidIban):
+            normalise_iban(raw)
+
+
+async def test_api_profile_update_and_audit(client, bidder, runtime):
+    r = await client.patch("/api/v1/me", headers=bidder.headers, json={
+        "iban": "TR33 0006 1005 1978 6457 8413 26", "address": "Moda Cad. No: 5, Kadıköy / İstanbul",
+        "phone": "+90 532 000 00 00"})
+    assert r.status_code == 200, r.text
+    assert r.json()["iban"] == VALID
+    assert (await client.get("/api/v1/me", headers=bidder.headers)).json()["address"].startswith("Moda")
+    bad = await client.patch("/api/v1/me", headers=bidder.headers, json={"iban": "TR340006100519786457841326"})
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_iban"
+    assert (await client.get("/api/v1/me", headers=bidder.headers)).json()["iban"] == VALID  # unchanged
+    async with runtime.db.session() as s:
+        entry = (await s.scalars(select(AuditEntry).where(AuditEntry.action == "user.profile_updated"))).one()
+    assert entry.data["iban"] == "…1326"  # the audit keeps the fact, not the account number
+
+
+async def test_profile_page(client, bidder):
+    page = await client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    await client.post("/login", data={"email": bidder.email, "password": PASSWORD, "csrf_token": token})
+    form = await client.get("/hesabim/profil")
+    assert form.status_code == 200 and 'aria-current="page"' in form.text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    r = await client.post("/hesabim/profil", data={"csrf_token": csrf, "iban": "TR99 0000", "address": "", "phone": ""})
+    assert r.status_code == 422 and 'aria-invalid="true"' in r.text and "IBAN geçersiz" in r.text
+    r = await client.post("/hesabim/profil", data={"csrf_token": csrf, "iban": VALID,
+                                                   "address": "Bağdat Cad. No: 10, Maltepe / İstanbul",
+                                                   "phone": "0216 000 00 00"})
+    assert r.status_code == 200 and "Profiliniz kaydedildi" in r.text
+    assert VALID in (await client.get("/hesabim/profil")).text

@@ -1,0 +1,16 @@
+"""Server-rendered pages (Jinja2 + htmx)."""
+
+from fastapi import APIRouter
+
+from web.pages import account, auth, lot, public, search, staff, teminat
+
+router = APIRouter(include_in_schema=False)
+router.include_router(search.router)
+router.include_router(public.router)
+router.include_router(auth.router)
+router.include_router(staff.router)
+router.include_router(lot.router)
+router.include_router(teminat.router)
+router.include_router(account.router)
+
+__all__ = ["router"]
