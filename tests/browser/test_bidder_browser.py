@@ -271,6 +271,8 @@ async def test_two_bidders_see_each_others_bids_live(pages: Pages, api: Api, dem
         # The amount field follows the new minimum.
         mn = await watcher.locator('[data-testid="min-next-bid"]').get_attribute("data-amount")
         assert await watcher.input_value('[data-testid="bid-amount"]') == _tr(mn)
+        # … and so does the hint under it (it named the old minimum once).
+        assert f"En az {_tr(mn)} TL." in await watcher.locator("#bid-amount-hint").inner_text()
     print(f"bid seen by the other bidder after {', '.join(f'{s * 1000:.0f} ms' for s in latencies)}"
           " (from the bidder's confirmed answer)")
 

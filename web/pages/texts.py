@@ -672,6 +672,7 @@ M: dict[str, dict[str, str]] = {
     "js.reconnecting": {"tr": "Bağlantı koptu, yeniden bağlanılıyor…", "en": "Connection lost, reconnecting…"},
     "js.polling": {"tr": "Canlı bağlantı kurulamadı; sayfa birkaç saniyede bir güncelleniyor.",
                    "en": "No live connection; the page refreshes every few seconds."},
+    "js.bid_hint": {"tr": "En az {min}. En az artış {inc}.", "en": "At least {min}. Minimum increment {inc}."},
     "js.new_bid": {"tr": "Yeni teklif: {amount}.", "en": "New bid: {amount}."},
     "js.extended": {"tr": "Süre uzatıldı; yeni bitiş {time}.", "en": "The end was extended to {time}."},
     "js.left_60": {"tr": "Bir saat kaldı.", "en": "One hour left."},

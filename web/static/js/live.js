@@ -241,7 +241,12 @@
 
   function onBid(ev) {
     setAmount("current-price", ev.amount);
-    if (ev.min_next_bid) { setAmount("min-next-bid", ev.min_next_bid); }
+    if (ev.min_next_bid) {
+      setAmount("min-next-bid", ev.min_next_bid);
+      // The hint under the amount field names the minimum too: a stale one would mislead the next bid.
+      var hint = root.querySelector("[data-bid-hint]");
+      if (hint) { hint.textContent = t("js.bid_hint", { min: money(ev.min_next_bid), inc: hint.getAttribute("data-increment") }); }
+    }
     var count = root.querySelector("[data-bid-count]");
     if (count) { count.textContent = String(parseInt(count.textContent || "0", 10) + 1); }
     addRow(ev);
