@@ -163,8 +163,9 @@ async def office(runtime: Any) -> Any:
                                                 sales_bureau_name="İstanbul Satış Bürosu")
 
 
-@pytest.fixture
-def make_actor(runtime: Any) -> MakeActor:
+def actor_factory(runtime: Any, token_ttl: timedelta) -> MakeActor:
+    """Users of any role, with a bearer token each (`make_actor`; suites that move the clock pass a
+    longer `token_ttl`)."""
     counter = {"n": 0}
 
     async def _make(role: str = "bidder", office_code: str | None = None, *, email: str | None = None) -> Actor:
@@ -175,10 +176,15 @@ def make_actor(runtime: Any) -> MakeActor:
                 s, email=email, password=PASSWORD, full_name=f"Test {role.title()} {counter['n']}",
                 role=Role(role), office_code=office_code, identity_verified=True)
             # Straight from the service: the HTTP login is rate limited and races need many bidders.
-            token = await user_service.issue_token(s, user, ttl=timedelta(hours=2))
+            token = await user_service.issue_token(s, user, ttl=token_ttl)
         return Actor(user=user, email=email, token=token)
 
     return _make
+
+
+@pytest.fixture
+def make_actor(runtime: Any) -> MakeActor:
+    return actor_factory(runtime, timedelta(hours=2))
 
 
 @pytest.fixture

@@ -28,23 +28,9 @@ def z(dt: datetime) -> str:
 @pytest.fixture
 def make_actor(runtime: Any) -> MakeActor:
     """Like the suite's `make_actor`, with tokens valid for ten years: these tests move the clock."""
-    from auction.users import service as user_service
-    from auction.users.models import Role
-    from tests.conftest import PASSWORD
+    from tests.conftest import actor_factory
 
-    counter = {"n": 0}
-
-    async def _make(role: str = "bidder", office_code: str | None = None, *, email: str | None = None) -> Actor:
-        counter["n"] += 1
-        email = email or f"{role}{counter['n']}@example.test"
-        async with runtime.db.session() as s:
-            user = await user_service.create_user(
-                s, email=email, password=PASSWORD, full_name=f"Test {role.title()} {counter['n']}",
-                role=Role(role), office_code=office_code, identity_verified=True)
-            token = await user_service.issue_token(s, user, ttl=timedelta(days=3650))
-        return Actor(user=user, email=email, token=token)
-
-    return _make
+    return actor_factory(runtime, timedelta(days=3650))
 
 
 @pytest.fixture
