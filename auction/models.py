@@ -4,6 +4,7 @@ Add each new domain's `models` module here.
 """
 
 from auction.audit import models as audit_models
+from auction.availability import models as availability_models
 from auction.bidding import models as bidding_models
 from auction.cases import models as cases_models
 from auction.db import Base
@@ -19,6 +20,7 @@ from auction.watch import models as watch_models
 __all__ = [
     "Base",
     "audit_models",
+    "availability_models",
     "bidding_models",
     "cases_models",
     "deposits_models",

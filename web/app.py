@@ -22,7 +22,7 @@ from web.api import router as api_router
 from web.deps import Public
 from web.live import LiveHub
 from web.live.routes import router as live_router
-from web.middleware import RequestContextMiddleware
+from web.middleware import AvailabilityMiddleware, RequestContextMiddleware
 from web.pages import router as pages_router
 from web.templating import STATIC_DIR, static_url
 
@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None, *, run_workers: bool | None = N
     app.state.runtime = runtime
     app.state.settings = settings
     errors.install(app)
+    app.add_middleware(AvailabilityMiddleware)
     app.add_middleware(RequestContextMiddleware, hsts=settings.env == "production")
 
     @app.get("/docs", include_in_schema=False)

@@ -99,3 +99,45 @@ class RequestContextMiddleware:
                          duration_ms=round((time.perf_counter() - started) * 1000, 2))
             context.reset_context(token)
             structlog.contextvars.clear_contextvars()
+
+
+_BID_PATH = re.compile(r"^/api/v1/lots/\d+/bids/?$")
+
+
+class AvailabilityMiddleware:
+    """A-43 / OP-12: a bid request that the portal fails (a 5xx answer, or an exception with no answer)
+    adds one failure to the availability record (`auction/availability`), in its own transaction after
+    the request's own has failed. Successful bids and the bidder's own errors (4xx) write nothing."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "POST" or not _BID_PATH.match(scope.get("path", "")):
+            await self.app(scope, receive, send)
+            return
+        status: dict[str, int] = {}
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = int(message["status"])
+            await send(message)
+
+        failed = False
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except Exception:
+            failed = True
+            raise
+        finally:
+            if failed or status.get("code", 500) >= 500:
+                await self._record(scope)
+
+    @staticmethod
+    async def _record(scope: Scope) -> None:
+        from auction.availability.service import Source, record_failure_safely
+
+        app = scope.get("app")
+        runtime = getattr(getattr(app, "state", None), "runtime", None)
+        if runtime is not None:
+            await record_failure_safely(runtime.db, Source.bid_endpoint)

@@ -94,12 +94,36 @@ def outage_extension_latest_start(
 
 
 def outage_extension_end(
-    start: datetime, *, on: date | None = None, book: RuleBook | None = None
+    start: datetime, ruleset: Ruleset = "law", *, on: date | None = None, book: RuleBook | None = None
 ) -> datetime:
-    """End of an outage extension that starts at `start`. rule: A-43 - one day, same local hour."""
+    """End of an outage extension that starts at `start`. rule: A-43 - one day, same local hour (demo:
+    the demo row's minutes)."""
     start = require_aware(start, "start")
-    duration = _row(book, "outage.extension.duration", on if on is not None else local_date(start)).duration()
+    duration = _row(book, "outage.extension.duration", on if on is not None else local_date(start), ruleset).duration()
     return _add_wall_clock(start, duration)
+
+
+def outage_decision_window(
+    close: datetime,
+    ruleset: Ruleset = "law",
+    *,
+    on: date | None = None,
+    policy: Policy | None = None,
+    book: RuleBook | None = None,
+) -> tuple[datetime, datetime]:
+    """[opens, closes) in which the müdür may order an outage extension of a round closed at `close`.
+
+    rule: A-43 - on the first working day after the round ends (the day the tutanak is due, A-60): from
+    the start of that day to its end. Demo (`outage.decision.opens_working_days` = 0): from the close.
+    """
+    close = require_aware(close, "close")
+    close_day = local_date(close)
+    on = on if on is not None else close_day
+    due_day = tutanak_due(close, on=on, policy=policy, book=book).day
+    n = _row(book, "outage.decision.opens_working_days", on, ruleset).integer()
+    opens = (utc_ms(close) if n == 0
+             else local_datetime(add_working_days(close_day, n, policy=policy, book=book), time(0)))
+    return opens, local_datetime(due_day + _DAY, time(0))
 
 
 # --- Teminat (A-52) -----------------------------------------------------------------------------

@@ -29,8 +29,9 @@ from auction.calendar import local_date, local_datetime, round_end, to_local, ut
 from auction.deposits import service as deposits
 from auction.lots.models import Lot, LotStatus
 from auction.runtime import Runtime
+from auction.sales import outage
 from auction.sales import service as sales
-from auction.sales.schemas import SaleCreate
+from auction.sales.schemas import OutageReview, SaleCreate
 from auction.users import service as users
 from auction.users.models import User
 from auction.users.principal import Principal
@@ -148,6 +149,7 @@ async def _load(session: AsyncSession, runtime: Runtime, staff: Principal) -> No
     with _at(s_r1e + timedelta(seconds=1)):
         await _close(session, runtime, shop_sale)
     with _at(s_r1e + timedelta(hours=20)):
+        await outage.review(session, runtime, mudur, shop_sale, OutageReview())
         await sales.post_tutanak(session, runtime, mudur, shop_sale)
     # 4. Round 1 failed against R (S-10): round 2 on its announced dates.
     field = await _lot(session, "Çatalca")
@@ -164,6 +166,7 @@ async def _load(session: AsyncSession, runtime: Runtime, staff: Principal) -> No
     with _at(f_r1e + timedelta(seconds=1)):
         await _close(session, runtime, field_sale)
     with _at(f_r1e + timedelta(hours=22)):
+        await outage.review(session, runtime, mudur, field_sale, OutageReview())
         await sales.post_tutanak(session, runtime, mudur, field_sale)
 
 

@@ -55,3 +55,34 @@ class TutanakAlreadyPosted(Conflict):
 class ManagerRequired(Forbidden):
     code = "manager_required"
     default_message = "Bu işlemi yalnızca icra müdürü yapabilir."
+
+
+class OutageReviewRequired(Conflict):
+    """A-43: the tutanak cannot be posted before the müdür has seen the round's outage report."""
+
+    code = "outage_review_required"
+    default_message = ("Tutanak, müdür son 10 dakikanın kesinti raporunu incelemeden ilan edilemez "
+                       "(POST /sales/{id}/outage-report/review).")
+
+
+class OutageDecisionOutOfWindow(Conflict):
+    code = "outage_decision_out_of_window"
+    default_message = ("Teknik arıza nedeniyle uzatma kararı yalnızca artırmanın bittiği günden sonraki ilk iş "
+                       "günü verilebilir (İİK 115/8).")
+
+
+class NoPortalOutage(Conflict):
+    code = "no_portal_outage"
+    default_message = ("Kesinti raporu son 10 dakikada portaldan kaynaklanan bir arıza göstermiyor; uzatma ancak "
+                       "gerekçe yazılarak verilebilir (override_reason).")
+
+
+class AlreadyExtended(Conflict):
+    code = "already_extended"
+    default_message = "Bu artırma teknik arıza nedeniyle zaten bir kez uzatıldı."
+
+
+class ExtensionStartInvalid(Unprocessable):
+    code = "extension_start_invalid"
+    default_message = ("Uzatmanın başlangıcı kararın verildiği andan sonra ve en geç karardan 3 gün sonra "
+                       "olmalıdır (İİK 115/8).")

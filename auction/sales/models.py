@@ -146,6 +146,14 @@ class Round(Base, IdMixin, TimestampMixin):
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     result: Mapped[str | None] = mapped_column(String(24))
+    # A-43 / S-08: an outage extension round carries the number of the artırma it extends (1 or 2); its
+    # own `number` is the next free one. Null for the announced rounds.
+    extension_of: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def artirma(self) -> int:
+        """Which artırma this round is (an outage extension belongs to the one it extends)."""
+        return self.extension_of if self.extension_of is not None else self.number
 
 
 class LotEvent(Base, IdMixin):
@@ -183,3 +191,12 @@ class Tutanak(Base, IdMixin):
     pdf_version: Mapped[int | None] = mapped_column(Integer)
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     posted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    # A-43: the outage report as the müdür saw it when he reviewed it; the tutanak cannot be posted
+    # before (reviewed_by null with reviewed_at set = the system under the demo ruleset's auto-post).
+    outage_report: Mapped[dict[str, Any] | None] = mapped_column(JSONText)
+    outage_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outage_reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    # S-08: the müdür ordered an outage extension instead of posting this tutanak.
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # TM-14: when the müdür(s) were alerted that it is overdue (set once, by a conditional update).
+    overdue_alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

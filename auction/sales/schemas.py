@@ -63,6 +63,7 @@ class RoundOut(Out):
     result: str | None
     threshold: Money | None
     closed_at: UTCTime | None
+    extension_of: int | None = None
 
 
 class SaleOut(Out):
@@ -109,3 +110,18 @@ class TutanakOut(Out):
     posted_at: UTCTime | None
     pdf_ready: bool
     version: int
+    outage_reviewed_at: UTCTime | None = None
+    outage_reviewed_by: int | None = None
+    superseded_at: UTCTime | None = None
+
+
+class OutageExtensionCreate(Schema):
+    """S-08: the müdür's outage-extension decision (A-43): when the extension starts; its end follows
+    from the rules. `override_reason` lets the müdür extend although the report shows no outage."""
+
+    starts_at: UTCTime
+    override_reason: str | None = Field(None, min_length=10, max_length=2000)
+
+
+class OutageReview(Schema):
+    note: str | None = Field(None, max_length=2000)

@@ -8,7 +8,7 @@ same transaction (auction.events). Every figure comes from the sale's rule snaps
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import clock
 from auction.audit import service as audit
+from auction.availability import service as availability
 from auction.calendar import (
     CalendarMissingError,
     ScheduleError,
@@ -46,6 +47,7 @@ from auction.sales.errors import (
     InvalidTransition,
     ManagerRequired,
     NoSale,
+    OutageReviewRequired,
     ReasonRequired,
     SaleExists,
     SaleInvalid,
@@ -118,8 +120,16 @@ def current_round(rounds: list[Round], sale_status: str) -> Round | None:
     for r in rounds:
         if r.status == RoundStatus.open:
             return r
-    done = [r for r in rounds if r.status in (RoundStatus.closed, RoundStatus.cancelled)]
+    # Rounds in the order they ran: an outage extension (S-08) runs after the round it extends although
+    # its number is higher than round 2's.
+    done = sorted((r for r in rounds if r.status in (RoundStatus.closed, RoundStatus.cancelled)),
+                  key=lambda r: (r.closed_at or r.ends_at, r.id))
     scheduled = [r for r in rounds if r.status == RoundStatus.scheduled]
+    if sale_status == SaleStatus.extension_scheduled:
+        extension = [r for r in scheduled if r.extension_of is not None]
+        if extension:
+            return extension[0]
+    scheduled = [r for r in scheduled if r.extension_of is None]
     if scheduled and (sale_status in (SaleStatus.announced, SaleStatus.awaiting_round2) or not done):
         return scheduled[0]
     return done[-1] if done else None
@@ -441,7 +451,10 @@ async def claim_due_opening(session: AsyncSession, now: datetime) -> int | None:
     stmt = (select(Round.id).join(Sale, Sale.id == Round.sale_id)
             .where(Round.status == RoundStatus.scheduled.value, Round.starts_at <= now,
                    or_(and_(Round.number == 1, Sale.status == SaleStatus.announced.value),
-                       and_(Round.number > 1, Sale.status == SaleStatus.awaiting_round2.value)))
+                       and_(Round.number > 1, Round.extension_of.is_(None),
+                            Sale.status == SaleStatus.awaiting_round2.value),
+                       # S-08 → S-03: the outage extension on the day the müdür fixed (TM-15).
+                       and_(Round.extension_of.is_not(None), Sale.status == SaleStatus.extension_scheduled.value)))
             .order_by(Round.starts_at).limit(1))
     return (await session.execute(_claim(stmt, session))).scalar()
 
@@ -476,6 +489,10 @@ async def open_round(session: AsyncSession, runtime: Runtime, round_id: int, now
         # UNCERTAIN(OP-09): bidders see the threshold once R and C are locked (default true).
         "threshold": fmt(thr) if show_threshold else None,
     }
+    if rnd.extension_of is not None:
+        # A-43: the extension day of artırma n; the previous highest bid stays bound and is the price.
+        payload["extension_of"] = rnd.extension_of
+        payload["current_price"] = fmt(rnd.current_price) if rnd.current_price is not None else None
     live.append(session, runtime.broker, lot_id=rnd.lot_id, seq=seq, type_="round_opened", payload=payload,
                 at=now, round_id=rnd.id)
     audit.record(session, "round.opened", "round", rnd.id, office_id=sale.office_id,
@@ -485,7 +502,8 @@ async def open_round(session: AsyncSession, runtime: Runtime, round_id: int, now
         "sale_id": sale.id, "lot_id": rnd.lot_id, "round_id": rnd.id, "round": rnd.number,
         "starts_at": iso_ms(rnd.starts_at), "ends_at": iso_ms(rnd.ends_at), "opening_price": fmt(rnd.opening_price),
         "min_increment": fmt(rnd.min_increment), "r": fmt(sale.r_amount), "c": fmt(sale.c_amount),
-        "threshold": fmt(thr)}, subject_type="sale", subject_id=sale.id, office_id=sale.office_id)
+        "threshold": fmt(thr), "extension_of": rnd.extension_of}, subject_type="sale", subject_id=sale.id,
+        office_id=sale.office_id)
     return True
 
 
@@ -500,7 +518,7 @@ async def claim_due_close(session: AsyncSession, cutoff: datetime) -> int | None
 
 def _carries_to_next_round(snap: Snapshot, rnd: Round, outcome: str) -> bool:
     """A failed round 1 whose sale goes on to round 2 keeps its deposits (OP-49, proposed)."""
-    return (rnd.number == 1 and outcome != RoundResult.above_threshold
+    return (rnd.artirma == 1 and outcome != RoundResult.above_threshold
             and bool(snap.pol_or("teminat.carry_to_round2", False)))
 
 
@@ -593,7 +611,8 @@ _RESULT_TEXT = {
 
 
 async def _tutanak_data(session: AsyncSession, runtime: Runtime, sale: Sale, rnd: Round, outcome: str,
-                        drafted_at: datetime, posted_at: datetime | None, posted_by: str | None) -> dict[str, Any]:
+                        drafted_at: datetime, posted_at: datetime | None, posted_by: str | None,
+                        outage: dict[str, Any] | None = None) -> dict[str, Any]:
     snap = snapshot_of(sale)
     lot = await lots.get_lot(session, sale.lot_id)
     case_ = await session.get(Case, sale.case_id)
@@ -622,8 +641,8 @@ async def _tutanak_data(session: AsyncSession, runtime: Runtime, sale: Sale, rnd
         user = await session.get(User, rnd.leader_user_id)
         from auction.bidding.models import Bid
 
-        win = (await session.scalars(select(Bid).where(Bid.round_id == rnd.id).order_by(Bid.seq.desc())
-                                     .limit(1))).first()
+        win_id = await _winning_bid_id(session, rnd)
+        win = await session.get(Bid, win_id) if win_id is not None else None
         buyer = {"name": user.full_name if user else "—", "user_id": rnd.leader_user_id,
                  "alias": await _alias_of(session, rnd.lot_id, rnd.leader_user_id),
                  "amount": documents.money_or_dash(rnd.current_price),
@@ -684,6 +703,9 @@ async def _tutanak_data(session: AsyncSession, runtime: Runtime, sale: Sale, rnd
         "due_day": due.day.strftime("%d.%m.%Y"),
         "posted_at": documents.local_or_dash(posted_at) if posted_at else None,
         "posted_by": posted_by,
+        # A-60: the tutanak lists the outage report (A-43) and, for an extension day, what it extends.
+        "outage": outage,
+        "extension_of": rnd.extension_of,
         "rule_refs": ", ".join(sorted({v["ref"] for v in sale.rules.values()})),
         "policy_refs": ", ".join(v["ref"] for v in sale.policy.values()),
     }
@@ -697,14 +719,29 @@ def _render_tutanak(data: dict[str, Any], mask: bool) -> str:
     return documents.render("tutanak.html", d=d)
 
 
+async def outage_report_of(session: AsyncSession, runtime: Runtime, sale: Sale, rnd: Round) -> dict[str, Any]:
+    """A-43: the portal-side failures of the last W (the round's own anti-sniping window, 10 minutes by
+    law) before the actual close, against `outage.threshold_failed_requests` (UNCERTAIN(OP-12))."""
+    key = "outage.threshold_failed_requests"
+    entry = sale.policy.get(key)
+    if entry is not None:
+        threshold, ref = int(entry["value"]), str(entry["ref"])
+    else:  # a sale announced before the open point was snapshotted: the value in force now
+        pv = runtime.policy.get(key)
+        threshold, ref = int(pv.value), pv.ref
+    return await availability.outage_report(session, close=rnd.ends_at, window=timedelta(seconds=rnd.ext_window_s),
+                                            threshold=threshold, threshold_ref=ref)
+
+
 async def _draft_tutanak(session: AsyncSession, runtime: Runtime, sale: Sale, rnd: Round, outcome: str,
                          now: datetime) -> Tutanak:
-    data = await _tutanak_data(session, runtime, sale, rnd, outcome, now, None, None)
+    report = await outage_report_of(session, runtime, sale, rnd)
+    data = await _tutanak_data(session, runtime, sale, rnd, outcome, now, None, None, report)
     mask = bool(snapshot_of(sale).pol("tutanak.mask_buyer"))
     tutanak = Tutanak(sale_id=sale.id, round_id=rnd.id, lot_id=rnd.lot_id, office_id=sale.office_id, result=outcome,
                       data=data, html=_render_tutanak(data, False), html_public=_render_tutanak(data, mask),
                       drafted_at=now, due_at=tutanak_due(rnd.ends_at, on=sale.ilan_date, policy=runtime.policy).due_at,
-                      version=1)
+                      version=1, outage_report=report)
     session.add(tutanak)
     await session.flush()
     return tutanak
@@ -742,8 +779,7 @@ async def post_tutanak(session: AsyncSession, runtime: Runtime, actor: Principal
     sale = await (get_sale_for(session, actor, sale_id) if actor is not None else get_sale(session, sale_id))
     if sale.status != SaleStatus.round_closed:
         raise InvalidTransition(details={"sale_id": sale.id, "status": sale.status, "event": "post_tutanak"})
-    rnd = (await session.scalars(select(Round).where(Round.sale_id == sale.id, Round.status == RoundStatus.closed.value)
-                                 .order_by(Round.number.desc()).limit(1))).first()
+    rnd = await last_closed_round(session, sale.id)
     assert rnd is not None
     tutanak = (await session.scalars(select(Tutanak).where(Tutanak.round_id == rnd.id))).first()
     if tutanak is None:
@@ -751,9 +787,25 @@ async def post_tutanak(session: AsyncSession, runtime: Runtime, actor: Principal
     if tutanak.posted_at is not None:
         raise TutanakAlreadyPosted()
     now = clock.now()
-    # Conditional: two müdürs (or the müdür and the demo auto-post) cannot both post it.
+    if tutanak.outage_reviewed_at is None:
+        # rule: A-43 - the tutanak cannot be posted before the müdür has seen the outage report. The
+        # demo auto-post (actor None) reviews it itself only when it shows no portal-side failure at all.
+        report = await outage_report_of(session, runtime, sale, rnd)
+        if actor is not None or report["failed_requests"] > 0:
+            raise OutageReviewRequired(details={"sale_id": sale.id, "tutanak_id": tutanak.id, "report": report})
+        reviewed = await session.execute(
+            update(Tutanak).where(Tutanak.id == tutanak.id, Tutanak.outage_reviewed_at.is_(None))
+            .values(outage_report=report, outage_reviewed_at=now, outage_reviewed_by=None)
+            .returning(Tutanak.id).execution_options(synchronize_session=False))
+        if reviewed.first() is None:
+            raise TutanakAlreadyPosted()
+        audit.record(session, "outage.reviewed", "sale", sale.id, actor=None, office_id=sale.office_id,
+                     data={"tutanak_id": tutanak.id, "round": rnd.number, "auto": True,
+                           "failed_requests": report["failed_requests"], "outage": report["outage"]})
+    # Conditional: two müdürs (or the müdür and the demo auto-post) cannot both post it, and an outage
+    # extension ordered meanwhile (S-08) supersedes it.
     posted = await session.execute(
-        update(Tutanak).where(Tutanak.id == tutanak.id, Tutanak.posted_at.is_(None))
+        update(Tutanak).where(Tutanak.id == tutanak.id, Tutanak.posted_at.is_(None), Tutanak.superseded_at.is_(None))
         .values(posted_at=now, posted_by=actor.user_id if actor else None, version=Tutanak.version + 1)
         .returning(Tutanak.id).execution_options(synchronize_session=False))
     if posted.first() is None:
@@ -768,7 +820,7 @@ async def post_tutanak(session: AsyncSession, runtime: Runtime, actor: Principal
     if outcome == RoundResult.above_threshold:
         await state.apply(session, sale.id, "award")  # S-09
         ihale = local_date(rnd.ends_at)  # rule: A-42 - the ihale date is the local date of the actual close
-        win_bid = await _winning_bid_id(session, rnd.id)
+        win_bid = await _winning_bid_id(session, rnd)
         sale.winner_user_id = rnd.leader_user_id
         sale.winning_bid_id = win_bid
         sale.awarded_round = rnd.number
@@ -792,7 +844,7 @@ async def post_tutanak(session: AsyncSession, runtime: Runtime, actor: Principal
             "price": fmt(rnd.current_price), "teminat_credit": fmt(credit),
             "balance": fmt(rnd.current_price - credit), "due_at": iso_ms(sale.payment_due_at),
         }, subject_type="sale", subject_id=sale.id, office_id=sale.office_id)
-    elif rnd.number == 1:
+    elif rnd.artirma == 1:  # an outage extension of round 1 decides like round 1 (A-43)
         await state.apply(session, sale.id, "round1_failed")  # S-10: round 2 on its announced dates (A-71)
     else:
         await state.apply(session, sale.id, "round2_failed")  # S-11 (A-72)
@@ -807,7 +859,8 @@ async def post_tutanak(session: AsyncSession, runtime: Runtime, actor: Principal
                                               reset_withdrawals=outcome != RoundResult.above_threshold,
                                               carry_over=_carries_to_next_round(snap, rnd, outcome))
     posted_by = "Sistem (demo kural seti)" if actor is None else actor.full_name
-    data = await _tutanak_data(session, runtime, sale, rnd, outcome.value, tutanak.drafted_at, now, posted_by)
+    data = await _tutanak_data(session, runtime, sale, rnd, outcome.value, tutanak.drafted_at, now, posted_by,
+                               tutanak.outage_report)
     mask = bool(snap.pol("tutanak.mask_buyer"))
     tutanak.data = data
     tutanak.html = _render_tutanak(data, False)
@@ -821,19 +874,37 @@ async def post_tutanak(session: AsyncSession, runtime: Runtime, actor: Principal
     return tutanak
 
 
-async def _winning_bid_id(session: AsyncSession, round_id: int) -> int | None:
+async def _winning_bid_id(session: AsyncSession, rnd: Round) -> int | None:
+    """The highest bid of the round: its last accepted bid, or - for an outage extension without new
+    bids - the bound bid of the round it extends (A-43: the previous highest bid stays bound)."""
     from auction.bidding.models import Bid
 
-    return await session.scalar(select(Bid.id).where(Bid.round_id == round_id).order_by(Bid.seq.desc()).limit(1))
+    found = await session.scalar(select(Bid.id).where(Bid.round_id == rnd.id).order_by(Bid.seq.desc()).limit(1))
+    if found is not None or rnd.extension_of is None or rnd.leader_user_id is None:
+        return found
+    return await session.scalar(select(Bid.id).where(Bid.sale_id == rnd.sale_id, Bid.user_id == rnd.leader_user_id,
+                                                     Bid.amount == rnd.current_price)
+                                .order_by(Bid.id.desc()).limit(1))
+
+
+async def last_closed_round(session: AsyncSession, sale_id: int) -> Round | None:
+    """The round that closed last (an outage extension closes after the round it extends)."""
+    stmt = (select(Round).where(Round.sale_id == sale_id, Round.status == RoundStatus.closed.value)
+            .order_by(Round.closed_at.desc(), Round.id.desc()).limit(1))
+    return (await session.scalars(stmt)).first()
 
 
 async def due_auto_posts(session: AsyncSession, now: datetime, limit: int = 20) -> list[int]:
     """Sales whose round tutanak the system posts itself (demo ruleset, `tutanak.auto_post`)."""
-    stmt = (select(Tutanak.sale_id, Tutanak.drafted_at, Sale.rules).join(Sale, Sale.id == Tutanak.sale_id)
-            .where(Tutanak.posted_at.is_(None), Sale.status == SaleStatus.round_closed.value)
+    stmt = (select(Tutanak.sale_id, Tutanak.drafted_at, Sale.rules, Tutanak.outage_reviewed_at, Tutanak.outage_report)
+            .join(Sale, Sale.id == Tutanak.sale_id)
+            .where(Tutanak.posted_at.is_(None), Tutanak.superseded_at.is_(None),
+                   Sale.status == SaleStatus.round_closed.value)
             .order_by(Tutanak.id).limit(limit))
     out: list[int] = []
-    for sale_id, drafted_at, rules in (await session.execute(stmt)).all():
+    for sale_id, drafted_at, rules, reviewed_at, report in (await session.execute(stmt)).all():
+        if reviewed_at is None and report and report.get("failed_requests"):
+            continue  # A-43: failures in the last minutes: the müdür reviews the report first
         snap = Snapshot(rules, {})
         try:
             if not snap.flag("tutanak.auto_post"):

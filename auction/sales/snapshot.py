@@ -42,6 +42,9 @@ RULE_KEYS: tuple[str, ...] = (
     "fesih.window_days",
     "auction.refund.instruct_working_days",
     "appraisal.max_age_years",
+    "outage.extension.max_start_days",
+    "outage.extension.duration",
+    "outage.decision.opens_working_days",
 )
 
 # Open points a sale applies (open-points.md), recorded with the value in use (G-03 item 4).
@@ -60,6 +63,7 @@ POLICY_KEYS: tuple[str, ...] = (
     "teminat.credit_winner",  # OP-18
     "auction.block_debtor",  # OP-20
     "teminat.carry_to_round2",  # OP-49 (proposed)
+    "outage.threshold_failed_requests",  # OP-12
 )
 
 

@@ -37,6 +37,8 @@ TRANSITIONS: dict[str, Transition] = {
     "debt_paid": Transition("S-06", frozenset({S.round_open, S.awaiting_round2}), S.cancelled),
     # S-07: the clock reaches the close.
     "close_round": Transition("S-07", frozenset({S.round_open}), S.round_closed),
+    # S-08: the müdür orders a one-day extension for a technical outage of the portal.
+    "order_outage_extension": Transition("S-08", frozenset({S.round_closed}), S.extension_scheduled),
     # S-09 / S-10 / S-11: the tutanak is posted.
     "award": Transition("S-09", frozenset({S.round_closed}), S.awarded),
     "round1_failed": Transition("S-10", frozenset({S.round_closed}), S.awaiting_round2),

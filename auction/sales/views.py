@@ -30,6 +30,8 @@ def round_view(r: Round, sale: Sale, show_threshold: bool) -> dict[str, Any]:
         # UNCERTAIN(OP-09): the threshold is shown once R and C are locked at the round's start.
         "threshold": fmt(r.threshold) if show_threshold and r.threshold is not None else None,
         "result": r.result,
+        # an outage extension round names the artırma it extends.
+        "extension_of": r.extension_of,
     }
 
 

@@ -187,6 +187,8 @@ async def test_refunds_wait_for_the_tutanak_op17(env, manual_clock, runtime):
     manual_clock.advance(hours=20)
     r = await env.client.post(f"/api/v1/sales/{sale['id']}/tutanak/post", headers=env.staff.headers)
     assert (r.status_code, r.json()["error"]["code"]) == (403, "role_required")  # the müdür posts
+    # the müdür reviews the outage report before posting the tutanak.
+    await env.client.post(f"/api/v1/sales/{sale['id']}/outage-report/review", headers=env.manager.headers)
     r = await env.client.post(f"/api/v1/sales/{sale['id']}/tutanak/post", headers=env.manager.headers)
     assert r.status_code == 200
     refunds = (await env.client.get(f"/api/v1/sales/{sale['id']}/refunds", headers=env.staff.headers)).json()

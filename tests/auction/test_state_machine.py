@@ -44,6 +44,8 @@ async def test_round2_failure_ends_the_sale_s11(env, manual_clock, runtime):
     s_ = await _sale(env, sale["id"])
     assert (s_["status"], s_["rounds"][0]["result"]) == ("round_closed", "no_bids")
     manual_clock.advance(hours=20)
+    # the müdür reviews the outage report before posting the tutanak.
+    await env.client.post(f"/api/v1/sales/{sale['id']}/outage-report/review", headers=env.manager.headers)
     await env.client.post(f"/api/v1/sales/{sale['id']}/tutanak/post", headers=env.manager.headers)
     assert (await _sale(env, sale["id"]))["status"] == "awaiting_round2"  # S-10
     # Round 2 opens only at its announced start (TM-10).
@@ -57,6 +59,8 @@ async def test_round2_failure_ends_the_sale_s11(env, manual_clock, runtime):
     manual_clock.advance(days=7, seconds=1)
     await env.tick()
     manual_clock.advance(hours=20)
+    # the müdür reviews the outage report before posting the tutanak.
+    await env.client.post(f"/api/v1/sales/{sale['id']}/outage-report/review", headers=env.manager.headers)
     r = await env.client.post(f"/api/v1/sales/{sale['id']}/tutanak/post", headers=env.manager.headers)
     assert r.status_code == 200
     s_ = await _sale(env, sale["id"])

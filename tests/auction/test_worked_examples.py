@@ -68,6 +68,8 @@ async def _to_round2(env, mc, runtime, *, carry_over=True):
     assert view["round"]["result"] == "below_threshold"
     # S-10 happens when the müdür posts the tutanak (first working day after the close, A-60).
     mc.set(local(2026, 3, 10, 11))
+    # the müdür reviews the outage report before posting the tutanak.
+    await env.client.post(f"/api/v1/sales/{sale['id']}/outage-report/review", headers=env.manager.headers)
     r = await env.client.post(f"/api/v1/sales/{sale['id']}/tutanak/post", headers=env.manager.headers)
     assert r.status_code == 200, r.text
     sale_now = (await env.client.get(f"/api/v1/sales/{sale['id']}", headers=headers)).json()
@@ -155,6 +157,8 @@ async def test_award_deadlines_tutanak_and_refunds(env, manual_clock, runtime):
     assert "sale.won" not in types
     assert await env.documents() >= 1  # renders the draft PDF after the close's commit
     manual_clock.set(local(2026, 4, 7, 10))  # Tue, the first working day after the close
+    # the müdür reviews the outage report before posting the tutanak.
+    await env.client.post(f"/api/v1/sales/{sale['id']}/outage-report/review", headers=env.manager.headers)
     r = await env.client.post(f"/api/v1/sales/{sale['id']}/tutanak/post", headers=env.manager.headers)
     assert r.status_code == 200, r.text
     tutanak_id = r.json()["id"]

@@ -73,6 +73,8 @@ async def awarded(harness: Env, mc: clock.ManualClock, price_bids: tuple[str, ..
     mc.set(end + timedelta(seconds=1))
     assert await harness.tick() >= 1
     mc.set(end + timedelta(hours=20))
+    # the müdür reviews the outage report before posting the tutanak.
+    await harness.client.post(f"/api/v1/sales/{sale['id']}/outage-report/review", headers=harness.manager.headers)
     r = await harness.client.post(f"/api/v1/sales/{sale['id']}/tutanak/post", headers=harness.manager.headers)
     assert r.status_code == 200, r.text
     return lot, sale, winner, loser

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from fastapi import APIRouter, Query
 from starlette.responses import HTMLResponse, Response
@@ -17,10 +18,19 @@ from auction.deposits.schemas import (
     MektupCreate,
     RefundOut,
 )
-from auction.sales import documents
+from auction.sales import documents, outage
 from auction.sales import service as sales
 from auction.sales.models import Tutanak
-from auction.sales.schemas import CancelSale, SaleCreate, SaleOut, ThresholdUpdate, TutanakOut
+from auction.sales.schemas import (
+    CancelSale,
+    OutageExtensionCreate,
+    OutageReview,
+    RoundOut,
+    SaleCreate,
+    SaleOut,
+    ThresholdUpdate,
+    TutanakOut,
+)
 from auction.sales.views import sale_detail
 from auction.storage import StorageError, storage_for
 from web.deps import DbSession, ManagerUser, Public, RuntimeDep, StaffUser
@@ -66,7 +76,9 @@ async def cancel_sale(sale_id: int, body: CancelSale, db: DbSession, actor: Mana
 def _tutanak_out(t: Tutanak) -> TutanakOut:
     return TutanakOut(id=t.id, sale_id=t.sale_id, round_id=t.round_id, lot_id=t.lot_id, result=t.result, data=t.data,
                       drafted_at=t.drafted_at, due_at=t.due_at, posted_at=t.posted_at,
-                      pdf_ready=t.pdf_key is not None and t.pdf_version == t.version, version=t.version)
+                      pdf_ready=t.pdf_key is not None and t.pdf_version == t.version, version=t.version,
+                      outage_reviewed_at=t.outage_reviewed_at, outage_reviewed_by=t.outage_reviewed_by,
+                      superseded_at=t.superseded_at)
 
 
 @router.get("/sales/{sale_id}/tutanaklar", response_model=list[TutanakOut], summary="The round tutanakları (staff)")
@@ -79,6 +91,29 @@ async def list_tutanaklar(sale_id: int, db: DbSession, actor: StaffUser) -> list
              summary="Post the round's tutanak (A-60): award / round 2 / failed; releases refunds (müdür)")
 async def post_tutanak(sale_id: int, db: DbSession, actor: ManagerUser, runtime: RuntimeDep) -> TutanakOut:
     return _tutanak_out(await sales.post_tutanak(db, runtime, actor, sale_id))
+
+
+@router.get("/sales/{sale_id}/outage-report",
+            summary="Outage report of the round that closed last: portal-side failures in its last W (A-43) (staff)")
+async def outage_report(sale_id: int, db: DbSession, actor: StaffUser, runtime: RuntimeDep) -> dict[str, Any]:
+    return await outage.report_view(db, runtime, actor, sale_id)
+
+
+@router.post("/sales/{sale_id}/outage-report/review", response_model=TutanakOut,
+             summary="The müdür has seen the outage report (A-43); needed before the tutanak is posted (müdür)")
+async def review_outage_report(sale_id: int, db: DbSession, actor: StaffUser, runtime: RuntimeDep,
+                               body: OutageReview | None = None) -> TutanakOut:
+    return _tutanak_out(await outage.review(db, runtime, actor, sale_id, body or OutageReview()))
+
+
+@router.post("/sales/{sale_id}/outage-extension", status_code=201, response_model=RoundOut,
+             summary="S-08: extend the closed round by one day for a technical outage (A-43, TM-15) (müdür)",
+             responses={409: {"description": "outage_decision_out_of_window / no_portal_outage / already_extended / "
+                                             "invalid_state"},
+                        422: {"description": "extension_start_invalid"}})
+async def order_outage_extension(sale_id: int, body: OutageExtensionCreate, db: DbSession, actor: StaffUser,
+                                 runtime: RuntimeDep) -> RoundOut:
+    return RoundOut.model_validate(await outage.order_extension(db, runtime, actor, sale_id, body))
 
 
 @router.get("/tutanaklar/{tutanak_id}", response_class=HTMLResponse, summary="Tutanak, file copy (HTML, staff)")
