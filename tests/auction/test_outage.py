@@ -393,3 +393,14 @@ async def test_tm14_skips_posted_and_extended_tutanaks(env, manual_clock):
     async with env.runtime.db.session() as s:
         assert await s.scalar(select(func.count()).select_from(Notification)
                               .where(Notification.kind == "tutanak_overdue")) == 0
+
+
+def test_decision_window_and_extension_length_law_and_demo():
+    from auction.calendar import outage_decision_window, outage_extension_end
+
+    close = local(2026, 4, 10, 15)  # a Friday: the first working day after is Monday
+    assert outage_decision_window(close, "law") == (local(2026, 4, 13), local(2026, 4, 14))
+    # Demo: the same code with the demo rows (G-09): the decision from the close on; a 2-minute extension.
+    assert outage_decision_window(close, "demo") == (close, local(2026, 4, 14))
+    assert outage_extension_end(local(2026, 4, 14, 10), "law") == local(2026, 4, 15, 10)
+    assert outage_extension_end(local(2026, 4, 14, 10), "demo") == local(2026, 4, 14, 10, 2)
