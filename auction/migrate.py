@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from alembic import command
@@ -18,8 +20,34 @@ def alembic_config(database_url: str) -> Config:
     return cfg
 
 
+@contextlib.contextmanager
+def _sqlite_migration_lock(database_url: str) -> Iterator[None]:
+    """Serialise `esatis migrate` runs on one embedded SQLite file. PostgreSQL runs queue on an advisory
+    lock (migrations/env.py); SQLite's own locking is not enough on a new file: two processes switching
+    it to WAL at once can get SQLITE_BUSY without the busy handler being consulted (seen under load).
+    An embedded database lives on one host, so an exclusive lock on a file next to it is exact."""
+    from auction.db import sqlite_path
+
+    path = sqlite_path(database_url)
+    try:
+        import fcntl
+    except ImportError:  # Windows: a single local process is the embedded use anyway
+        fcntl = None  # type: ignore[assignment]
+    if path is None or fcntl is None:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".migrate-lock"), "a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
 def upgrade(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+    with _sqlite_migration_lock(database_url):
+        command.upgrade(alembic_config(database_url), revision)
 
 
 async def upgrade_async(database_url: str, revision: str = "head") -> None:
