@@ -11,8 +11,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from auction.sms.senders import parse_setting as parse_sms_setting
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/esatis.db"
 
@@ -37,6 +39,8 @@ class Settings(BaseSettings):
     rate_limits: Literal["on", "off"] = Field("on", validation_alias="ESATIS_RATE_LIMITS")
     webhook_allow_private: bool = Field(False, validation_alias="ESATIS_WEBHOOK_ALLOW_PRIVATE")
     payments: Literal["simulated", "bank_callback"] = Field("simulated", validation_alias="ESATIS_PAYMENTS")
+    # How one-time codes and SMS notices leave (auction.sms): console | file:PATH | http(s)://gateway.
+    sms: str = Field("console", validation_alias="ESATIS_SMS")
 
     # Not in the contract table; documented in the README's configuration section.
     var_dir: Path = Field(Path("./var"), validation_alias="ESATIS_VAR_DIR")
@@ -62,6 +66,12 @@ class Settings(BaseSettings):
     # reading can pin in memory (the kernel would otherwise grow it to megabytes) and how soon it is found.
     ws_socket_buffer: int = Field(65536, ge=2048, validation_alias="ESATIS_WS_SOCKET_BUFFER")
 
+    @field_validator("sms")
+    @classmethod
+    def _sms_setting(cls, value: str) -> str:
+        parse_sms_setting(value)  # raises ValueError with the accepted forms
+        return value
+
     @model_validator(mode="after")
     def _refuse_unsafe_in_production(self) -> Settings:
         if self.env != "production":
@@ -79,6 +89,9 @@ class Settings(BaseSettings):
             problems.append("ESATIS_WEBHOOK_ALLOW_PRIVATE=true is refused in production")
         if self.password_hashing != "default":  # noqa: S105 - a cost profile, not a password
             problems.append("ESATIS_PASSWORD_HASHING must be default in production")
+        if parse_sms_setting(self.sms)[0] != "http":
+            problems.append("ESATIS_SMS must name an SMS gateway in production (console and file: are for "
+                            "development, tests and demos)")
         if self.database_url.startswith("sqlite"):
             problems.append("production needs PostgreSQL (DATABASE_URL=postgresql+asyncpg://…)")
         if problems:

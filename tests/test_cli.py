@@ -22,10 +22,15 @@ def test_migrate_and_users_create_in_a_real_process(tmp_path):
                        timeout=120)
     assert r.returncode == 0, r.stderr
     r = subprocess.run([sys.executable, "-m", "web.cli", "users", "create", "--email", "admin@example.test",
-                        "--password", "guclu-parola-1", "--role", "admin"], env=env, capture_output=True,
-                       text=True, timeout=120)
+                        "--password", "guclu-parola-1", "--role", "admin", "--phone", "0532 111 22 33"],
+                       env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "created user" in r.stdout
+    r = subprocess.run([sys.executable, "-c", (
+        "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("
+        "\"select phone from users where email='admin@example.test'\").fetchone()[0])"),
+        str(tmp_path / "cli.db")], capture_output=True, text=True, timeout=60)
+    assert r.stdout.strip() == "+905321112233"  # stored in E.164 for the SMS gateway
     # Staff need an office; the error is a clear message, not a traceback.
     r = subprocess.run([sys.executable, "-m", "web.cli", "users", "create", "--email", "s@example.test",
                         "--password", "guclu-parola-1", "--role", "staff"], env=env, capture_output=True,

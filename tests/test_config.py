@@ -6,7 +6,8 @@ from auction.config import Settings
 
 def test_defaults_match_the_contract(monkeypatch):
     for var in ("DATABASE_URL", "REDIS_URL", "ESATIS_ENV", "ESATIS_WORKERS", "ESATIS_RULESET",
-                "ESATIS_EXTENSION_BASE", "ESATIS_RATE_LIMITS", "ESATIS_PAYMENTS", "ESATIS_WEBHOOK_ALLOW_PRIVATE"):
+                "ESATIS_EXTENSION_BASE", "ESATIS_RATE_LIMITS", "ESATIS_PAYMENTS", "ESATIS_WEBHOOK_ALLOW_PRIVATE",
+                "ESATIS_SMS"):
         monkeypatch.delenv(var, raising=False)
     s = Settings(_env_file=None)
     assert s.database_url == "sqlite+aiosqlite:///./var/esatis.db"
@@ -14,6 +15,7 @@ def test_defaults_match_the_contract(monkeypatch):
     assert (s.env, s.workers, s.ruleset, s.extension_base, s.rate_limits, s.payments) == (
         "development", "inprocess", "law", "scheduled_end", "on", "simulated")
     assert s.webhook_allow_private is False
+    assert s.sms == "console"
 
 
 def test_environment_variables_are_read(monkeypatch):
@@ -30,10 +32,13 @@ def test_environment_variables_are_read(monkeypatch):
     ({"rate_limits": "off"}, "RATE_LIMITS"),
     ({"webhook_allow_private": True}, "ALLOW_PRIVATE"),
     ({"database_url": "sqlite+aiosqlite:///x.db"}, "PostgreSQL"),
+    ({"sms": "console"}, "ESATIS_SMS"),
+    ({"sms": "file:/tmp/sms.jsonl"}, "ESATIS_SMS"),
 ])
 def test_production_refuses_unsafe_settings(override, fragment):
     safe = {"env": "production", "secret_key": "s" * 40, "payments": "bank_callback",
-            "payment_callback_secret": "p" * 40, "database_url": "postgresql+asyncpg://u@h/db"}
+            "payment_callback_secret": "p" * 40, "database_url": "postgresql+asyncpg://u@h/db",
+            "sms": "https://sms.example.test/send"}
     if not override:
         safe.pop("secret_key")
     safe.update(override)
@@ -43,8 +48,15 @@ def test_production_refuses_unsafe_settings(override, fragment):
 
 def test_production_accepts_safe_settings():
     s = Settings(_env_file=None, env="production", secret_key="s" * 40, payments="bank_callback",
-                 payment_callback_secret="p" * 40, database_url="postgresql+asyncpg://u@h/db")
+                 payment_callback_secret="p" * 40, database_url="postgresql+asyncpg://u@h/db",
+                 sms="https://user:key@sms.example.test/send")
     assert s.env == "production"
+
+
+@pytest.mark.parametrize("value", ["", "file:", "sms", "ftp://x", "https://"])
+def test_sms_setting_must_be_one_of_the_forms(value):
+    with pytest.raises(ValidationError, match="ESATIS_SMS"):
+        Settings(_env_file=None, sms=value)
 
 
 def test_dev_secret_is_generated_once_and_kept(tmp_path):

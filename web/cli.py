@@ -104,7 +104,9 @@ def users() -> None:
 @click.option("--role", required=True, type=click.Choice(["bidder", "staff", "manager", "admin"]))
 @click.option("--office", "office_code", default=None, help="Office code (required for staff and manager).")
 @click.option("--full-name", default=None)
-def users_create(email: str, password: str, role: str, office_code: str | None, full_name: str | None) -> None:
+@click.option("--phone", default=None, help="Registered phone (+90…): where one-time codes are sent by SMS.")
+def users_create(email: str, password: str, role: str, office_code: str | None, full_name: str | None,
+                 phone: str | None) -> None:
     """Create a user."""
     settings = _settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -121,7 +123,8 @@ def users_create(email: str, password: str, role: str, office_code: str | None, 
             async with runtime.db.session() as session:
                 user = await user_service.create_user(
                     session, email=email, password=password, full_name=full_name or email.split("@")[0],
-                    role=Role(role), office_code=office_code, identity_verified=role != "bidder")
+                    role=Role(role), office_code=office_code, identity_verified=role != "bidder",
+                    phone=phone)
                 return user.id
         finally:
             await runtime.db.dispose()

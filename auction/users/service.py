@@ -103,8 +103,10 @@ async def create_user(
     actor: Principal | None = None,
     identity_verified: bool = False,
     enforce_policy: bool = True,
+    phone: str | None = None,
 ) -> User:
     email = normalise_email(email)
+    phone_e164 = normalise_phone(phone) if phone else None
     if enforce_policy:
         check_password_policy(password)
     if not full_name.strip():
@@ -121,7 +123,7 @@ async def create_user(
     now = clock.now()
     user = User(email=email, password_hash=hash_password(password), full_name=full_name.strip(), role=role.value,
                 office_id=office_id, is_active=True, identity_verified=identity_verified, lang="tr",
-                created_at=now, updated_at=now)
+                phone=phone_e164, created_at=now, updated_at=now)
     session.add(user)
     await session.flush()
     audit_service.record(session, "user.created", "user", user.id, actor=actor, office_id=office_id,
@@ -238,7 +240,32 @@ def normalise_iban(raw: str) -> str:
     return iban
 
 
-_PHONE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
+_PHONE_CHARS = re.compile(r"^\+?[0-9 ()-]{10,20}$")
+
+
+def normalise_phone(raw: str) -> str:
+    """A phone as typed ("0532 123 45 67", "+90 532 123 4567", "5321234567") → E.164 ("+905321234567"),
+    the form the SMS gateway takes (auction.sms). A number without a country code is Turkish."""
+    value = raw.strip()
+    if not _PHONE_CHARS.match(value):
+        raise InvalidProfile("Telefon numarası geçersiz.", code="invalid_phone")
+    digits = re.sub(r"[^0-9]", "", value)
+    if value.startswith("+"):
+        e164 = "+" + digits
+    elif digits.startswith("00"):
+        e164 = "+" + digits[2:]
+    elif len(digits) == 11 and digits.startswith("0"):
+        e164 = "+90" + digits[1:]
+    elif len(digits) == 10:
+        e164 = "+90" + digits
+    else:
+        raise InvalidProfile("Telefon numarası geçersiz.", code="invalid_phone")
+    # Türkiye: +90 and ten digits, the first of which is not 0.
+    if e164.startswith("+90") and not re.fullmatch(r"\+90[1-9][0-9]{9}", e164):
+        raise InvalidProfile("Telefon numarası geçersiz.", code="invalid_phone")
+    if not re.fullmatch(r"\+[1-9][0-9]{7,14}", e164):
+        raise InvalidProfile("Telefon numarası geçersiz.", code="invalid_phone")
+    return e164
 
 
 async def update_profile(session: AsyncSession, actor: Principal, *, iban: str | None, address: str | None,
@@ -262,9 +289,7 @@ async def update_profile(session: AsyncSession, actor: Principal, *, iban: str |
             user.address = value
             changed["address"] = "changed"
     if phone is not None:
-        value = phone.strip() or None
-        if value is not None and not _PHONE.match(value):
-            raise InvalidProfile("Telefon numarası geçersiz.", code="invalid_phone")
+        value = normalise_phone(phone) if phone.strip() else None
         if value != user.phone:
             user.phone = value
             changed["phone"] = "changed"

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from auction.audit.models import AuditEntry
-from auction.users.errors import InvalidIban
-from auction.users.service import normalise_iban
+from auction.users.errors import InvalidIban, InvalidProfile
+from auction.users.service import normalise_iban, normalise_phone
 from tests.conftest import PASSWORD
 
 VALID = "TR330006100519786457841326"
@@ -29,12 +29,32 @@ def test_iban_checksum(raw, ok):
             normalise_iban(raw)
 
 
+@pytest.mark.parametrize(("raw", "e164"), [
+    ("0532 123 45 67", "+905321234567"),
+    ("+90 (532) 123-45-67", "+905321234567"),
+    ("5321234567", "+905321234567"),
+    ("0090 532 123 45 67", "+905321234567"),
+    ("+49 30 1234567", "+49301234567"),
+    ("0032 123", None),  # too short
+    ("+90 032 123 45 67", None),  # a Turkish number never starts with 0 after +90
+    ("05321234567890", None),
+    ("532-abc-4567", None),
+])
+def test_phone_is_stored_in_e164_for_the_sms_gateway(raw, e164):
+    if e164 is None:
+        with pytest.raises(InvalidProfile):
+            normalise_phone(raw)
+    else:
+        assert normalise_phone(raw) == e164
+
+
 async def test_api_profile_update_and_audit(client, bidder, runtime):
     r = await client.patch("/api/v1/me", headers=bidder.headers, json={
         "iban": "TR33 0006 1005 1978 6457 8413 26", "address": "Moda Cad. No: 5, Kadıköy / İstanbul",
         "phone": "+90 532 000 00 00"})
     assert r.status_code == 200, r.text
     assert r.json()["iban"] == VALID
+    assert r.json()["phone"] == "+905320000000"
     assert (await client.get("/api/v1/me", headers=bidder.headers)).json()["address"].startswith("Moda")
     bad = await client.patch("/api/v1/me", headers=bidder.headers, json={"iban": "TR340006100519786457841326"})
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_iban"
