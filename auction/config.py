@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     payments: Literal["simulated", "bank_callback"] = Field("simulated", validation_alias="ESATIS_PAYMENTS")
     # How one-time codes and SMS notices leave (auction.sms): console | file:PATH | http(s)://gateway.
     sms: str = Field("console", validation_alias="ESATIS_SMS")
+    # E-mail notifications (auction/notifications/email.py): unset → logged; smtp://host:port, smtps://u:p@h:p.
+    smtp_url: SecretStr | None = Field(None, validation_alias="ESATIS_SMTP_URL")
 
     # Not in the contract table; documented in the README's configuration section.
     var_dir: Path = Field(Path("./var"), validation_alias="ESATIS_VAR_DIR")
@@ -48,6 +50,7 @@ class Settings(BaseSettings):
     policy_file: Path | None = Field(None, validation_alias="ESATIS_POLICY_FILE")
     payment_callback_secret: SecretStr | None = Field(None, validation_alias="ESATIS_PAYMENT_CALLBACK_SECRET")
     public_url: str | None = Field(None, validation_alias="ESATIS_PUBLIC_URL")
+    mail_from: str = Field("e-Satış <bildirim@esatis.invalid>", validation_alias="ESATIS_MAIL_FROM")
     log_level: str = Field("INFO", validation_alias="ESATIS_LOG_LEVEL")
     log_format: Literal["json", "console"] = Field("json", validation_alias="ESATIS_LOG_FORMAT")
     # Argon2 cost: `fast` exists only so the test suite can create hundreds of users; refused in production.
@@ -70,6 +73,15 @@ class Settings(BaseSettings):
     @classmethod
     def _sms_setting(cls, value: str) -> str:
         parse_sms_setting(value)  # raises ValueError with the accepted forms
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_setting(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            from auction.notifications.email import parse_smtp_url
+
+            parse_smtp_url(value.get_secret_value())  # raises ValueError with the accepted forms
         return value
 
     @model_validator(mode="after")

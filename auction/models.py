@@ -16,6 +16,7 @@ from auction.notifications import models as notifications_models
 from auction.sales import models as sales_models
 from auction.users import models as users_models
 from auction.watch import models as watch_models
+from auction.webhooks import models as webhooks_models
 
 __all__ = [
     "Base",
@@ -31,4 +32,5 @@ __all__ = [
     "sales_models",
     "users_models",
     "watch_models",
+    "webhooks_models",
 ]

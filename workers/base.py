@@ -23,3 +23,7 @@ class Worker(ABC):
     @abstractmethod
     async def run_once(self) -> int:
         """Do one batch of work; return how many items were handled (>0 means: look again at once)."""
+
+    async def close(self) -> None:
+        """Stop what the worker runs beside its loop (tasks in flight); the supervisor calls it on stop."""
+        return None  # most workers run nothing beside their loop

@@ -7,9 +7,10 @@ commits or none of it does: a relay killed half-way leaves the events unrelayed 
 them again from scratch, so nothing is lost and nothing is done twice. What a consumer wants to push
 live (the `user:{id}` channel) it publishes after commit (`auction.db.after_commit`).
 
-Consumers today: notifications (`auction.notifications.outbox`). The webhook dispatcher plugs in the
-same way: an object with `name` and `async consume(session, events)` that writes its delivery rows in
-the relay's transaction (add it to `default_consumers`).
+Consumers: notifications (`auction.notifications.outbox`, with their e-mails and SMS), watch alerts, and
+webhooks (`auction.webhooks.consumer`: one delivery row per subscribed endpoint, sent by
+`workers/webhook_dispatcher.py`). A consumer is an object with `name` and `async consume(session, events)`
+that writes its rows in the relay's transaction (listed in `default_consumers`).
 
 A batch whose consumer raises is retried event by event, so one bad event never holds back the others;
 an event that fails on its own gets `attempts + 1` and is retried on later passes (fresh events first),
@@ -33,6 +34,7 @@ from auction.events.service import OUTBOX_WAKEUP_CHANNEL
 from auction.notifications.outbox import NotificationsConsumer
 from auction.runtime import Runtime
 from auction.watch.alerts import WatchAlertsConsumer
+from auction.webhooks.consumer import WebhooksConsumer
 from workers.base import Worker
 
 log = structlog.get_logger(__name__)
@@ -58,7 +60,8 @@ class OutboxConsumer(Protocol):
 
 def default_consumers(runtime: Runtime) -> list[OutboxConsumer]:
     # The bidder web's watch and saved-search alerts (auction/watch/alerts.py) ride the same relay.
-    return [NotificationsConsumer(runtime.broker), WatchAlertsConsumer(runtime.broker)]
+    return [NotificationsConsumer(runtime.broker), WatchAlertsConsumer(runtime.broker),
+            WebhooksConsumer(runtime.broker, runtime.settings.public_url)]
 
 
 def _claim(stmt: Any, session: AsyncSession) -> Any:

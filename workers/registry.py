@@ -7,11 +7,13 @@ from workers.base import Worker
 from workers.closer import RoundCloser
 from workers.documents import DocumentsWorker
 from workers.housekeeping import Housekeeping
+from workers.messages import MessageSender
 from workers.outbox_relay import OutboxRelay
 from workers.refunds import RefundWorker
 from workers.watch_alerts import WatchAlerts
+from workers.webhook_dispatcher import WebhookDispatcher
 
 
 def default_workers(runtime: Runtime) -> list[Worker]:
     return [Housekeeping(runtime), RoundCloser(runtime), RefundWorker(runtime), DocumentsWorker(runtime),
-            OutboxRelay(runtime), WatchAlerts(runtime)]
+            OutboxRelay(runtime), WatchAlerts(runtime), WebhookDispatcher(runtime), MessageSender(runtime)]

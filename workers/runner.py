@@ -36,6 +36,8 @@ class Supervisor:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        for worker in self.workers:
+            await worker.close()
 
     async def wait(self) -> None:
         await self._stopping.wait()

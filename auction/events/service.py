@@ -18,7 +18,9 @@ EVENT_TYPES = frozenset({
 })
 
 # Internal events that never leave as webhooks but use the same outbox (e.g. notifications).
-INTERNAL_EVENT_TYPES = frozenset({"bid.outbid", "user.registered"})
+INTERNAL_EVENT_TYPES = frozenset({"bid.outbid", "user.registered",
+                                  # the webhook dispatcher tells the admins (auction/webhooks/dispatch.py)
+                                  "webhook.circuit_opened", "webhook.endpoint_disabled"})
 
 OUTBOX_WAKEUP_CHANNEL = "esatis:outbox"
 

@@ -3,12 +3,13 @@
 `notify()` appends notifications inside the caller's transaction: per user it locks the counter row,
 skips keys that already exist (idempotent), hands out the next `seq` numbers and, after commit only,
 publishes each notification on the broker channel `user:{user_id}` in its WebSocket shape. Users are
-locked in ascending id order, so two writers (two relays) can never deadlock on each other.
+locked in ascending id order, so two writers (two relays) can never deadlock on each other. Under the same
+lock it writes the person's e-mails and SMS (`channels`), sent by workers/messages.py after commit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from auction.clock import iso_ms
 from auction.db import after_commit
 from auction.dbutil import dialect
 from auction.errors import NotFound
+from auction.notifications import channels
 from auction.notifications.models import Notification, NotificationCounter
 
 
@@ -39,6 +41,10 @@ class NewNotification:
     key: str
     lot_id: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    # The fields the catalogue's templates read (auction/notifications/data/catalogue.toml). Given, and the
+    # kind in the catalogue, the words are the catalogue's in the person's language (title and message
+    # above are then ignored), and the person's e-mail and SMS choices apply.
+    context: dict[str, Any] | None = None
 
 
 def channel(user_id: int) -> str:
@@ -67,12 +73,16 @@ async def _lock_counter(session: AsyncSession, user_id: int) -> int:
 
 async def notify(session: AsyncSession, items: Sequence[NewNotification], broker: Broker | None) -> list[Notification]:
     """Add `items` to the caller's transaction; returns the notifications created (those whose
-    `(user_id, key)` already existed are skipped, so calling twice notifies once)."""
+    `(user_id, key)` already existed are skipped, so calling twice notifies once). Each person's channel
+    choices decide whether it shows in-app and whether an e-mail and an SMS go out (`channels`)."""
     by_user: dict[int, list[NewNotification]] = {}
     for item in items:
         by_user.setdefault(item.user_id, []).append(item)
     created: list[Notification] = []
+    queued: list[int] = []
     now = clock.now()
+    persons = await channels.people(session, by_user)
+    prefs = await channels.stored_prefs(session, by_user)
     for user_id in sorted(by_user):
         last = await _lock_counter(session, user_id)
         wanted = by_user[user_id]
@@ -80,20 +90,31 @@ async def notify(session: AsyncSession, items: Sequence[NewNotification], broker
         existing = set((await session.scalars(select(Notification.key).where(
             Notification.user_id == user_id, Notification.key.in_([i.key for i in wanted])))).all())
         fresh: list[Notification] = []
+        outbound: list[tuple[str, str, channels.Planned]] = []
         for item in wanted:
             if item.key in existing:
                 continue
             existing.add(item.key)
+            planned = channels.plan(persons.get(user_id), item.kind, item.title, item.message, item.context, prefs,
+                                    user_id)
+            outbound.append((item.kind, item.key, planned))
+            if not planned.in_app:
+                continue
             last += 1
-            fresh.append(Notification(user_id=user_id, seq=last, kind=item.kind, title=item.title,
-                                      message=item.message, data=item.data, lot_id=item.lot_id, key=item.key,
+            fresh.append(Notification(user_id=user_id, seq=last, kind=item.kind, title=planned.title,
+                                      message=planned.message, data=item.data, lot_id=item.lot_id, key=item.key,
                                       created_at=now, read_at=None))
+        person = persons.get(user_id)
+        if person is not None and outbound:
+            queued += await channels.enqueue(session, person, outbound, prefs, now)
         if not fresh:
             continue
         session.add_all(fresh)
         await session.execute(update(NotificationCounter).where(NotificationCounter.user_id == user_id)
                               .values(last_seq=last).execution_options(synchronize_session=False))
         created.extend(fresh)
+    if queued and broker is not None:
+        after_commit(session, _wake_messages(broker))
     if created and broker is not None:
         await session.flush()  # ids for the messages
         messages = [(channel(n.user_id), message_of(n)) for n in created]
@@ -104,6 +125,16 @@ async def notify(session: AsyncSession, items: Sequence[NewNotification], broker
 
         after_commit(session, publish)
     return created
+
+
+MESSAGES_WAKE_CHANNEL = "esatis:messages"
+
+
+def _wake_messages(broker: Broker) -> Callable[[], Awaitable[None]]:
+    async def wake() -> None:
+        await broker.publish(MESSAGES_WAKE_CHANNEL, {"type": "messages"})
+
+    return wake
 
 
 # --- reading ---------------------------------------------------------------------------------------------

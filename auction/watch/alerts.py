@@ -146,7 +146,9 @@ class WatchAlertsConsumer:
             for user_id in watchers[kind].get(lot_id, []):
                 items.append(NewNotification(user_id=user_id, kind=kind, title=title, message=message, key=key,
                                              lot_id=lot_id, data={"event": event.type, "event_id": event.event_id,
-                                                                  "round": event.data.get("round")}))
+                                                                  "round": event.data.get("round")},
+                                             # the catalogue's words (English, e-mail, SMS) for its kinds
+                                             context={**event.data, "lot": titles[lot_id]}))
         return items
 
 
