@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import structlog
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +26,8 @@ from auction.dbutil import dialect
 from auction.errors import NotFound
 from auction.notifications import channels
 from auction.notifications.models import Notification, NotificationCounter
+
+log = structlog.get_logger(__name__)
 
 
 class NotificationNotFound(NotFound):
@@ -84,6 +87,9 @@ async def notify(session: AsyncSession, items: Sequence[NewNotification], broker
     persons = await channels.people(session, by_user)
     prefs = await channels.stored_prefs(session, by_user)
     for user_id in sorted(by_user):
+        if user_id not in persons:  # an event naming a user who is gone must not hold up the outbox
+            log.warning("notification_for_unknown_user", user_id=user_id, kinds=[i.kind for i in by_user[user_id]])
+            continue
         last = await _lock_counter(session, user_id)
         wanted = by_user[user_id]
         # Checked after the lock: a concurrent writer of the same key has committed (or rolled back) by now.

@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
-
-from auction.clock import iso_ms
-
-
-def _iso(value: datetime | None) -> str | None:
-    return iso_ms(value) if value is not None else None
 
 
 class EndpointCreate(BaseModel):

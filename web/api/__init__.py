@@ -10,10 +10,12 @@ from web.api import (
     distributions,
     lot_records,
     lots,
+    notification_prefs,
     notifications,
     payments,
     sales,
     system,
+    webhooks,
 )
 
 router = APIRouter(prefix="/api/v1")
@@ -29,6 +31,8 @@ router.include_router(sales.router)
 router.include_router(bidding.router)
 router.include_router(payments.router)
 router.include_router(notifications.router)
+router.include_router(notification_prefs.router)
+router.include_router(webhooks.router)
 
 probes_router = system.probes
 

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from web.pages import account, auth, lot, public, search, staff, teminat
+from web.pages import account, auth, channels, lot, public, search, staff, teminat, webhooks_admin
 
 router = APIRouter(include_in_schema=False)
 router.include_router(search.router)
@@ -12,5 +12,7 @@ router.include_router(staff.router)
 router.include_router(lot.router)
 router.include_router(teminat.router)
 router.include_router(account.router)
+router.include_router(channels.router)
+router.include_router(webhooks_admin.router)
 
 __all__ = ["router"]

@@ -31,6 +31,7 @@ from web.deps import BidderUser, DbSession, RuntimeDep
 from web.documents import document_pdf
 from web.i18n import add_messages
 from web.pages import (
+    channels,
     notify,
     texts,  # noqa: F401 - registers the texts of these pages
 )
@@ -276,9 +277,11 @@ async def tutanak_pdf(tutanak_id: int, db: DbSession, me: BidderUser) -> Respons
 
 
 @router.get("/profil")
-async def profile_page(request: Request, db: DbSession, me: BidderUser) -> Response:
+async def profile_page(request: Request, db: DbSession, me: BidderUser, kanallar: str | None = None) -> Response:
     user = await db.get(User, me.user_id)
-    return _render(request, "profile", "account/profile.html", {"user": user, "form": None})
+    return _render(request, "profile", "account/profile.html", {"user": user, "form": None,
+                                                                 "channels_saved": bool(kanallar),
+                                                                 **await channels.section(db, me.user_id)})
 
 
 @router.post("/profil")
@@ -293,7 +296,8 @@ async def profile_save(request: Request, db: DbSession, me: BidderUser, iban: st
         await db.rollback()
         current = await db.get(User, me.user_id)
         return _render(request, "profile", "account/profile.html", {
-            "user": current, "error": exc, "form": {"iban": iban, "address": address, "phone": phone}},
-            status=exc.status)
+            "user": current, "error": exc, "form": {"iban": iban, "address": address, "phone": phone},
+            **await channels.section(db, me.user_id)}, status=exc.status)
     return _render(request, "profile", "account/profile.html", {"user": user, "form": None,
-                                                                 "notice": "profile.saved"})
+                                                                 "notice": "profile.saved",
+                                                                 **await channels.section(db, me.user_id)})

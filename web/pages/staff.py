@@ -16,6 +16,7 @@ from auction.distribution.service import distribute
 from web.deps import RuntimeDep, StaffUser
 from web.documents import document_html, document_pdf
 from web.i18n import add_messages
+from web.pages import webhook_texts  # noqa: F401 - the admin's link to the webhook pages
 from web.templating import STATIC_DIR, render
 
 router = APIRouter(prefix="/buro")

@@ -1,0 +1,102 @@
+"""Texts of the webhook admin pages (`/yonetim/webhooklar`), Turkish first."""
+
+from web.i18n import add_messages
+
+add_messages({
+    "nav.admin_webhooks": {"tr": "Webhook'lar", "en": "Webhooks"},
+    "wh.title": {"tr": "Webhook uç noktaları", "en": "Webhook endpoints"},
+    "wh.intro": {
+        "tr": "Dış sistemler (banka, tapu, muhasebe…) satış olaylarını imzalı HTTP istekleriyle (Standard Webhooks) "
+              "alır. Her olay, kaydedildiği işlemle birlikte yazılır ve işlem tamamlandıktan sonra gönderilir; "
+              "başarısız gönderimler en az 24 saat boyunca artan aralıklarla yeniden denenir.",
+        "en": "Outside systems (bank, land registry, accounting…) receive sale events as signed HTTP requests "
+              "(Standard Webhooks). Each event is written with the change it reports and sent after commit; failed "
+              "deliveries are retried with growing pauses for at least 24 hours."},
+    "wh.guide": {"tr": "Alıcılar için kılavuz: imza doğrulama, yeniden denemeler, olaylar ve içerikleri "
+                       "docs/webhooks.md dosyasındadır.",
+                 "en": "Receivers' guide (verifying signatures, retries, events and payloads): docs/webhooks.md."},
+    "wh.list": {"tr": "Kayıtlı uç noktalar", "en": "Registered endpoints"},
+    "wh.none": {"tr": "Henüz uç nokta yok.", "en": "No endpoints yet."},
+    "wh.new": {"tr": "Yeni uç nokta", "en": "New endpoint"},
+    "wh.url": {"tr": "Adres (URL)", "en": "URL"},
+    "wh.url_hint": {"tr": "https:// ile başlayan, dışarıdan erişilebilen bir adres. İç ağ, yerel ve bulut üst-veri "
+                          "adresleri reddedilir.",
+                    "en": "A public https:// address. Internal, local and cloud metadata addresses are refused."},
+    "wh.description": {"tr": "Açıklama (isteğe bağlı)", "en": "Description (optional)"},
+    "wh.events": {"tr": "Olaylar", "en": "Events"},
+    "wh.events_hint": {"tr": "En az birini seçin.", "en": "Choose at least one."},
+    "wh.create": {"tr": "Uç noktayı oluştur", "en": "Create endpoint"},
+    "wh.status": {"tr": "Durum", "en": "Status"},
+    "wh.status.active": {"tr": "Etkin", "en": "Active"},
+    "wh.status.disabled": {"tr": "Devre dışı", "en": "Disabled"},
+    "wh.reason.manual": {"tr": "yönetici kapattı", "en": "disabled by an admin"},
+    "wh.reason.gone": {"tr": "alıcı 410 (Gone) yanıtı verdi", "en": "the receiver answered 410 (Gone)"},
+    "wh.circuit": {"tr": "Devre", "en": "Circuit"},
+    "wh.circuit.closed": {"tr": "Normal", "en": "Closed (normal)"},
+    "wh.circuit.open": {"tr": "Açık: gönderim durduruldu ({until} tarihine kadar)",
+                        "en": "Open: sending paused (until {until})"},
+    "wh.circuit.half_open": {"tr": "Deneme gönderimi bekleniyor", "en": "Half-open: one probe next"},
+    "wh.pending": {"tr": "Bekleyen gönderim", "en": "Waiting deliveries"},
+    "wh.streak": {"tr": "Art arda başarısız", "en": "Failures in a row"},
+    "wh.last_success": {"tr": "Son başarılı", "en": "Last success"},
+    "wh.secret": {"tr": "İmza anahtarı", "en": "Signing secret"},
+    "wh.secret_once_title": {"tr": "İmza anahtarını şimdi kaydedin", "en": "Save the signing secret now"},
+    "wh.secret_once": {"tr": "Bu anahtar yalnızca bir kez gösterilir. Alıcı sistemde saklayın; gelen isteklerin "
+                             "imzasını bununla doğrular. Kaybederseniz yeni anahtar üretin.",
+                       "en": "This secret is shown only once. Store it with the receiving system, which verifies "
+                             "each request's signature with it. If you lose it, rotate to a new one."},
+    "wh.secret_overlap": {"tr": "Eski anahtar {until} tarihine kadar yenisiyle birlikte imzalamaya devam eder; bu "
+                                "sürede alıcıyı yeni anahtara geçirin.",
+                          "en": "The old secret keeps signing beside the new one until {until}; move the receiver "
+                                "to the new secret before then."},
+    "wh.back": {"tr": "Uç noktaya dön", "en": "Back to the endpoint"},
+    "wh.back_list": {"tr": "Tüm uç noktalar", "en": "All endpoints"},
+    "wh.open": {"tr": "Aç", "en": "Open"},
+    "wh.actions": {"tr": "İşlemler", "en": "Actions"},
+    "wh.test": {"tr": "Deneme (ping) gönder", "en": "Send a test ping"},
+    "wh.test_sent": {"tr": "Deneme olayı sıraya alındı; sonucu aşağıdaki kayıtta görünecek.",
+                     "en": "A test event was queued; its result will show in the log below."},
+    "wh.rotate": {"tr": "Anahtarı yenile", "en": "Rotate the secret"},
+    "wh.overlap": {"tr": "Eski anahtarın geçerli kalacağı süre (saat)", "en": "Hours the old secret keeps signing"},
+    "wh.disable": {"tr": "Devre dışı bırak", "en": "Disable"},
+    "wh.disabled_ok": {"tr": "Uç nokta devre dışı bırakıldı; bekleyen gönderimleri durduruldu.",
+                       "en": "The endpoint was disabled; its waiting deliveries were stopped."},
+    "wh.enable": {"tr": "Etkinleştir", "en": "Enable"},
+    "wh.enabled_ok": {"tr": "Uç nokta yeniden etkin.", "en": "The endpoint is active again."},
+    "wh.redeliver": {"tr": "Yeniden gönder", "en": "Redeliver"},
+    "wh.redeliver_event": {"tr": "Tek olay (olay kimliği, evt_…)", "en": "One event (event id, evt_…)"},
+    "wh.redeliver_since": {"tr": "ya da bu zamandan beri başarısız olan tüm olaylar (Türkiye saati)",
+                           "en": "or every failed event since (Türkiye time)"},
+    "wh.redelivered": {"tr": "{n} gönderim yeniden sıraya alındı.", "en": "{n} deliveries queued again."},
+    "wh.log": {"tr": "Gönderim kaydı", "en": "Delivery log"},
+    "wh.log_hint": {"tr": "Her deneme: olay, yanıt kodu, süre, yanıtın başı ve bir sonraki deneme. Sayfa kendini "
+                          "yeniler.",
+                    "en": "Every attempt: event, status code, duration, the start of the answer and the next "
+                          "retry. The page refreshes itself."},
+    "wh.waiting": {"tr": "Sırada bekleyenler", "en": "Waiting"},
+    "wh.col.at": {"tr": "Zaman", "en": "Time"},
+    "wh.col.event": {"tr": "Olay", "en": "Event"},
+    "wh.col.attempt": {"tr": "Deneme", "en": "Attempt"},
+    "wh.col.result": {"tr": "Sonuç", "en": "Result"},
+    "wh.col.duration": {"tr": "Süre", "en": "Duration"},
+    "wh.col.response": {"tr": "Yanıt", "en": "Response"},
+    "wh.col.next": {"tr": "Sonraki deneme", "en": "Next retry"},
+    "wh.col.state": {"tr": "Teslim durumu", "en": "Delivery"},
+    "wh.no_attempts": {"tr": "Henüz deneme yok.", "en": "No attempts yet."},
+    "wh.older": {"tr": "Daha eski denemeler", "en": "Older attempts"},
+    "wh.ms": {"tr": "{n} ms", "en": "{n} ms"},
+    "wh.outcome.success": {"tr": "Başarılı", "en": "Delivered"},
+    "wh.outcome.http_error": {"tr": "Hata yanıtı", "en": "Error answer"},
+    "wh.outcome.gone": {"tr": "410: kapatıldı", "en": "410: disabled"},
+    "wh.outcome.redirect": {"tr": "Yönlendirme (izlenmez)", "en": "Redirect (not followed)"},
+    "wh.outcome.timeout": {"tr": "Zaman aşımı", "en": "Timed out"},
+    "wh.outcome.connection_error": {"tr": "Bağlantı hatası", "en": "Connection error"},
+    "wh.outcome.refused": {"tr": "Adres reddedildi (SSRF)", "en": "Address refused (SSRF)"},
+    "wh.outcome.unresolvable": {"tr": "DNS çözümlenemedi", "en": "DNS lookup failed"},
+    "wh.outcome.invalid_url": {"tr": "Adres geçersiz", "en": "Invalid URL"},
+    "wh.dstatus.pending": {"tr": "Bekliyor", "en": "Waiting"},
+    "wh.dstatus.sending": {"tr": "Gönderiliyor", "en": "Sending"},
+    "wh.dstatus.succeeded": {"tr": "Teslim edildi", "en": "Delivered"},
+    "wh.dstatus.failed": {"tr": "Başarısız", "en": "Failed"},
+    "wh.alerts": {"tr": "Uyarılarınız", "en": "Your alerts"},
+})
