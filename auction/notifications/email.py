@@ -82,11 +82,11 @@ def compose(msg: OutboundMessage, *, sender: str, base_url: str, unsubscribe_url
     email["Auto-Submitted"] = "auto-generated"
     email["List-Unsubscribe"] = f"<{unsubscribe_url}>"
     email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    email["Content-Language"] = msg.lang
     email.set_content("\n".join(text))
     html = _html_env().get_template("email.html").render(msg=msg, link=link, words=words,
                                                           unsubscribe_url=unsubscribe_url, prefs_url=prefs_url)
     email.add_alternative(html, subtype="html")
+    email["Content-Language"] = msg.lang  # after the body: set_content() drops Content-* headers
     return email
 
 

@@ -115,14 +115,35 @@ async def test_notification_settings_are_stored(env, manual_clock):
     bidder = await env.make_actor("bidder")
     csrf = await browser_login(env.client, bidder)
     r = await env.client.get("/hesabim/bildirimler", headers=HTML)
-    assert 'name="email_opt_in" value="1" ' in r.text and "checked" in r.text
-    r = await env.client.post("/hesabim/bildirimler", data={"csrf_token": csrf, "round_opened": "1",
-                                                           "email_opt_in": "1"})
+    assert 'name="round_opened" value="1" checked' in r.text
+    # E-mail and SMS are chosen per kind on the profile (the channel section), linked from here.
+    assert 'href="/hesabim/profil#bildirim-kanallari"' in r.text
+    r = await env.client.post("/hesabim/bildirimler", data={"csrf_token": csrf, "round_opened": "1"})
     assert r.status_code == 303
     async with env.runtime.db.session() as s:
         prefs = await watch.prefs(s, bidder.user.id)
-    assert prefs.round_opened and prefs.email_opt_in
+    assert prefs.round_opened
     assert not prefs.closing_soon and not prefs.extended and not prefs.closed and not prefs.saved_search
+
+
+async def test_notification_channels_on_the_profile(env, manual_clock):
+    bidder = await env.make_actor("bidder")
+    csrf = await browser_login(env.client, bidder)
+    r = await env.client.get("/hesabim/profil", headers=HTML)
+    assert 'data-testid="channel-prefs"' in r.text and "Teklifim geçildiğinde" in r.text
+    assert 'name="sale_won.in_app" value="1"' in r.text and "disabled" in r.text  # essential: always in-app
+    r = await env.client.post("/hesabim/bildirim-kanallari", data={
+        "csrf_token": csrf, "outbid.in_app": "1", "outbid.sms": "1", "sale_won.email": "1", "lang": "en"})
+    assert r.status_code == 303 and r.headers["location"].startswith("/hesabim/profil?kanallar=1")
+    prefs = (await env.client.get("/api/v1/me/notification-preferences", headers=bidder.headers)).json()
+    kinds = {k["kind"]: k for k in prefs["kinds"]}
+    assert prefs["lang"] == "en"
+    assert (kinds["outbid"]["in_app"], kinds["outbid"]["email"], kinds["outbid"]["sms"]) == (True, False, True)
+    assert (kinds["sale_won"]["in_app"], kinds["sale_won"]["email"], kinds["sale_won"]["sms"]) == (True, True, False)
+    r = await env.client.get("/hesabim/profil?kanallar=1", headers=HTML)
+    assert "Bildirim kanallarınız kaydedildi." in r.text
+    r = await env.client.post("/hesabim/bildirim-kanallari", data={"lang": "tr"})
+    assert r.status_code == 403  # no CSRF token
 
 
 async def test_teminat_page_where_the_money_is_and_when_it_comes_back(env, manual_clock):

@@ -8,7 +8,7 @@ from web.i18n import MESSAGES
 
 ROOT = Path(__file__).resolve().parents[2] / "web"
 PAGES = ["home.html", "_search_form.html", "_search_results.html", "_lot_card.html", "_watch_button.html",
-         "staff/mektup.html", "lot", "account"]
+         "staff/mektup.html", "lot", "account", "admin", "unsubscribe.html"]
 # Keys built at run time from a fixed set of values.
 DYNAMIC = {
     "account.tab.": ("overview", "bids", "deposits", "won", "watch", "notifications", "documents"),
@@ -21,6 +21,11 @@ DYNAMIC = {
     "dkind.": ("cash", "mektup"), "bidstate.": ("leading", "outbid", "ended"),
     "doc.kind.": ("kiymet_raporu", "sartname", "other"), "settle.kdv_source.": ("sartname", "derived"),
     "notif.pref.": ("round_opened", "closing_soon", "extended", "closed", "saved_search", "email_opt_in"),
+    "chan.lang.": ("tr", "en"), "unsub.channel.": ("email", "sms"), "wh.status.": ("active", "disabled"),
+    "wh.reason.": ("manual", "gone"), "wh.circuit.": ("closed", "open", "half_open"),
+    "wh.dstatus.": ("pending", "sending", "succeeded", "failed"),
+    "wh.outcome.": ("success", "http_error", "gone", "redirect", "timeout", "connection_error", "refused",
+                    "unresolvable", "invalid_url"),
 }
 
 

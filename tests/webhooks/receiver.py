@@ -55,13 +55,13 @@ class Receiver:
     def on(self, path: str) -> list[Received]:
         return [r for r in self.requests if r.path == path]
 
-    async def wait_for(self, count: int, path: str | None = None, timeout: float = 30) -> list[Received]:
+    async def wait_for(self, count: int, path: str | None = None, within: float = 30) -> list[Received]:
         """Until `count` requests (to `path`) arrived; generous timeout, never a timing assertion."""
         def ready() -> bool:
             return len(self.on(path) if path else self.requests) >= count
 
         async with self.arrived:
-            await asyncio.wait_for(self.arrived.wait_for(ready), timeout)
+            await asyncio.wait_for(self.arrived.wait_for(ready), within)
         return self.on(path) if path else list(self.requests)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

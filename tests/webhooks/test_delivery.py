@@ -62,10 +62,13 @@ async def test_a_rolled_back_change_sends_nothing(hooks, receiver):
     class Boom(Exception):
         pass
 
-    with pytest.raises(Boom):
+    async def change_that_fails() -> None:
         async with hooks.runtime.db.session() as s:
             events.emit(s, "sale.won", WON, subject_type="sale", subject_id=7, office_id=None)
             raise Boom
+
+    with pytest.raises(Boom):
+        await change_that_fails()
     await hooks.deliver()
     async with hooks.runtime.db.session() as s:
         assert await s.scalar(select(func.count()).select_from(WebhookDelivery)) == 0

@@ -14,7 +14,7 @@ from auction.webhooks.models import WebhookEndpoint
 
 CLASSES = [
     ("127.0.0.1", "loopback"), ("127.255.0.9", "loopback"), ("::1", "loopback"),
-    ("0.0.0.0", "unspecified"), ("::", "unspecified"),
+    ("0.0.0.0", "unspecified"), ("::", "unspecified"),  # noqa: S104 - an address to refuse, not to bind
     ("10.1.2.3", "private"), ("172.16.0.1", "private"), ("172.31.255.254", "private"), ("192.168.1.1", "private"),
     ("fd12:3456::1", "private"),
     ("169.254.1.1", "link_local"), ("fe80::1", "link_local"),
@@ -88,7 +88,8 @@ async def test_every_resolved_address_must_be_public(resolver):
 
 
 @pytest.mark.parametrize(("url", "reason"), [
-    ("ftp://example.com/", "scheme"), ("file:///etc/passwd", "scheme"), ("https://user:pw@example.com/", "credentials_in_url"),
+    ("ftp://example.com/", "scheme"), ("file:///etc/passwd", "scheme"),
+    ("https://user:pw@example.com/", "credentials_in_url"),
     ("https:///nohost", "host"), ("https://example.com/#frag", "fragment"), ("http://[::1/", "malformed"),
     ("https://example.com:99999/", "malformed"),
 ])

@@ -1,0 +1,64 @@
+"""The notification catalogue as data: every kind complete in both languages, every template renders with
+the fields its events carry, and the promises of the delivery policies are pinned."""
+
+from __future__ import annotations
+
+import pytest
+
+from auction.events.service import EVENT_TYPES, INTERNAL_EVENT_TYPES
+from auction.notifications.catalogue import CHANNELS, LANGS, load
+from auction.webhooks.policy import load_policy
+
+SAMPLE = {
+    "lot": "Kadıköy'de 3+1 daire", "amount": "2100000.00", "ends_at": "2026-12-10T12:00:00.000Z", "price": "1.00",
+    "balance": "2.00", "due_at": "2026-12-12T14:30:00.000Z", "reminder": 2, "round": 1, "opening_price": "3.00",
+    "url": "https://hooks.example.com/in", "failure_streak": 5, "open_until": "2026-12-10T12:05:00+00:00",
+    "sale_id": 1, "lot_id": 2, "case_id": 3, "endpoint_id": 4,
+}
+CATALOGUE = load()
+
+
+@pytest.mark.parametrize("kind", sorted(CATALOGUE.kinds))
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_kind_renders_in_both_languages(kind, lang):
+    k = CATALOGUE.kinds[kind]
+    assert set(k.texts) == set(LANGS), "both languages"
+    out = k.render(lang, SAMPLE, strict=True)  # a field the template names but events lack fails here
+    assert out.title and out.text and out.sms and k.label(lang)
+    assert len(out.sms) <= 300
+    assert k.link_for(SAMPLE) is None or k.link_for(SAMPLE).startswith("/")
+    assert set(k.defaults) == set(CHANNELS)
+
+
+def test_every_event_named_is_a_known_event_type():
+    named = {e for k in CATALOGUE.kinds.values() for e in k.events}
+    assert named <= EVENT_TYPES | INTERNAL_EVENT_TYPES
+    # The brief's list: outbid, teminat confirmed/refunded, won, payment due (and reminders), default,
+    # finality, cetvel served, payout sent; a watched lot opening comes from the watch alerts.
+    assert {"bid.outbid", "deposit.confirmed", "deposit.refunded", "sale.won", "payment.due", "payment.defaulted",
+            "sale.finalised", "distribution.ready", "payout.sent"} <= named
+    assert "watch_round_opened" in CATALOGUE.kinds
+
+
+def test_money_and_time_follow_the_language():
+    k = CATALOGUE.kinds["payment_due"]
+    assert "1.400.000,00 TL" in k.render("tr", {"balance": "1400000.00", "due_at": "2026-12-12T14:30:00Z"}).text
+    assert "12.12.2026 17:30" in k.render("tr", {"balance": "1", "due_at": "2026-12-12T14:30:00Z"}).text
+    assert "1,400,000.00 TL" in k.render("en", {"balance": "1400000.00", "due_at": "2026-12-12T14:30:00Z"}).text
+
+
+def test_a_missing_field_renders_as_a_dash_never_an_error():
+    assert "«—»" in CATALOGUE.kinds["outbid"].render("tr", {}).text
+
+
+def test_the_delivery_policies_keep_their_promises():
+    policy = load_policy()
+    assert policy.minimum_retry_span().total_seconds() >= 24 * 3600  # the contract: at least 24 hours
+    assert list(policy.delays) == sorted(policy.delays)  # backoff never shrinks
+    assert policy.max_age > policy.minimum_retry_span() * (1 + policy.jitter)
+    assert policy.retry_delay(len(policy.delays) + 1) is None
+    for n in range(1, len(policy.delays) + 1):
+        delay = policy.retry_delay(n)
+        assert delay is not None and policy.delays[n - 1] <= delay.total_seconds() <= policy.delays[n - 1] * 1.2
+    assert policy.total_timeout <= 30 and policy.connect_timeout <= 10  # short timeouts
+    assert CATALOGUE.delivery.email_per_hour == 20 and CATALOGUE.delivery.sms_per_hour == 6
