@@ -22,6 +22,7 @@ import structlog
 from auction import clock
 from auction.runtime import Runtime
 from auction.webhooks import dispatch, sender
+from auction.webhooks import service as webhooks
 from auction.webhooks.consumer import WAKE_CHANNEL
 from auction.webhooks.policy import DeliveryPolicy, load_policy
 from auction.webhooks.signing import SecretBox
@@ -29,7 +30,7 @@ from workers.base import Worker
 
 log = structlog.get_logger(__name__)
 
-EXPIRE_EVERY = 60.0  # seconds between sweeps for deliveries too old to keep trying
+EXPIRE_EVERY = 60.0  # seconds between sweeps: deliveries too old to keep trying, old secrets past their overlap
 
 
 class WebhookDispatcher(Worker):
@@ -56,6 +57,7 @@ class WebhookDispatcher(Worker):
             self._next_expiry = loop.time() + EXPIRE_EVERY
             async with self.runtime.db.session() as session:
                 expired = await dispatch.expire(session, now=clock.now(), policy=self.policy)
+                await webhooks.forget_previous_secrets(session, clock.now())
             if expired:
                 log.warning("webhook_deliveries_expired", count=expired)
         free = self.policy.concurrency - len(self._tasks)

@@ -33,7 +33,7 @@ from auction.webhooks.models import (
 )
 from auction.webhooks.policy import DeliveryPolicy
 from auction.webhooks.sender import Outcome
-from auction.webhooks.signing import SecretBox
+from auction.webhooks.signing import SecretBox, SecretUnreadable
 
 log = structlog.get_logger(__name__)
 
@@ -93,12 +93,17 @@ async def claim(session: AsyncSession, *, now: datetime, slots: int, policy: Del
         take = min((1 if half_open else policy.per_endpoint) - in_flight, slots - len(claims))
         if take <= 0:
             continue
+        try:
+            keys = signing_secrets(endpoint, box, now)
+        except SecretUnreadable:
+            # ESATIS_SECRET_KEY changed: this endpoint waits for a rotation; the others go on.
+            log.error("webhook_secret_unreadable", endpoint_id=endpoint.id)
+            continue
         rows = list((await session.scalars(_lock(
             select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id, _due(now))
             .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(take), session))).all())
         if not rows:
             continue
-        keys = signing_secrets(endpoint, box, now)
         for d in rows:
             d.status = DeliveryStatus.sending.value
             d.lease_until = now + policy.lease

@@ -24,7 +24,7 @@ from auction.webhooks.errors import EndpointDisabled, EndpointNotFound, EventNot
 from auction.webhooks.models import DeliveryStatus, EndpointStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from auction.webhooks.policy import load_policy
 from auction.webhooks.schemas import EndpointCreate, RedeliverIn
-from auction.webhooks.signing import SecretBox, hint, new_secret
+from auction.webhooks.signing import SecretBox, SecretUnreadable, hint, new_secret
 
 MAX_REDELIVER = 5000  # deliveries one "since" request may bring back
 
@@ -132,13 +132,18 @@ async def rotate_secret(session: AsyncSession, runtime: Runtime, actor: Principa
     overlap = min(overlap, policy.max_overlap)
     now = clock.now()
     secret = new_secret()
+    box = _box(runtime.settings)
+    try:
+        box.open(endpoint.secret_enc)
+    except SecretUnreadable:
+        overlap = timedelta(0)  # a secret that no longer decrypts (ESATIS_SECRET_KEY changed) cannot sign on
     if overlap > timedelta(0):
         endpoint.previous_secret_enc = endpoint.secret_enc
         endpoint.previous_secret_until = now + overlap
     else:
         endpoint.previous_secret_enc = None
         endpoint.previous_secret_until = None
-    endpoint.secret_enc = _box(runtime.settings).seal(secret)
+    endpoint.secret_enc = box.seal(secret)
     endpoint.secret_hint = hint(secret)
     endpoint.rotated_at = now
     endpoint.updated_at = now

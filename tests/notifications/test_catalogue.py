@@ -62,3 +62,30 @@ def test_the_delivery_policies_keep_their_promises():
         assert delay is not None and policy.delays[n - 1] <= delay.total_seconds() <= policy.delays[n - 1] * 1.2
     assert policy.total_timeout <= 30 and policy.connect_timeout <= 10  # short timeouts
     assert CATALOGUE.delivery.email_per_hour == 20 and CATALOGUE.delivery.sms_per_hour == 6
+
+
+@pytest.mark.parametrize("url", ["smtp://mail.example.com:587", "smtps://user:p%40ss@mail.example.com:465",
+                                 "smtp://127.0.0.1"])
+def test_smtp_url_forms(url, tmp_path):
+    from auction.config import Settings
+
+    assert Settings(smtp_url=url, var_dir=tmp_path).smtp_url is not None
+
+
+@pytest.mark.parametrize("url", ["mail.example.com:25", "http://mail.example.com", "smtp://"])
+def test_a_bad_smtp_url_is_refused_at_start(url, tmp_path):
+    from pydantic import ValidationError
+
+    from auction.config import Settings
+
+    with pytest.raises(ValidationError, match="ESATIS_SMTP_URL"):
+        Settings(smtp_url=url, var_dir=tmp_path)
+
+
+def test_smtp_url_parts():
+    from auction.notifications.email import parse_smtp_url
+
+    t = parse_smtp_url("smtps://bildirim%40esatis.gov.tr:p%40ss@mail.example.com")
+    assert (t.host, t.port, t.use_tls, t.username, t.password) == (
+        "mail.example.com", 465, True, "bildirim@esatis.gov.tr", "p@ss")
+    assert parse_smtp_url("smtp://mail.example.com").port == 25

@@ -24,6 +24,9 @@ DYNAMIC = {
     "chan.lang.": ("tr", "en"), "unsub.channel.": ("email", "sms"), "wh.status.": ("active", "disabled"),
     "wh.reason.": ("manual", "gone"), "wh.circuit.": ("closed", "open", "half_open"),
     "wh.dstatus.": ("pending", "sending", "succeeded", "failed"),
+    "wh.event.": ("sale.scheduled", "round.opened", "round.extended", "round.closed", "sale.won", "sale.failed",
+                  "deposit.confirmed", "deposit.refunded", "payment.due", "payment.received", "payment.defaulted",
+                  "sale.finalised", "distribution.ready", "payout.sent"),
     "wh.outcome.": ("success", "http_error", "gone", "redirect", "timeout", "connection_error", "refused",
                     "unresolvable", "invalid_url"),
 }

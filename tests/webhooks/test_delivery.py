@@ -16,6 +16,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from auction.events import service as events
 from auction.notifications.models import Notification, OutboundMessage
 from auction.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from auction.webhooks.signing import SecretBox
 from tests.webhooks.receiver import Answer, Received
 
 WON = {"sale_id": 7, "lot_id": None, "round": 1, "price": "1500000.00", "buyer_user_id": None, "bid_id": 3}
@@ -326,3 +327,23 @@ async def test_old_deliveries_expire_instead_of_waiting_for_ever(hooks, receiver
     await hooks.dispatch()
     log = await hooks.log(ep["id"])
     assert log["waiting"] == [] and log["attempts"][0]["delivery_status"] == "failed"
+
+
+async def test_an_unreadable_secret_holds_only_its_own_endpoint(hooks, receiver):
+    """ESATIS_SECRET_KEY changed: the endpoint whose secret no longer decrypts waits (until a rotation);
+    every other endpoint is served."""
+    broken = await hooks.endpoint(receiver.url("/broken"))
+    fine = await hooks.endpoint(receiver.url("/fine"))
+    async with hooks.runtime.db.session() as s:
+        row = await s.get(WebhookEndpoint, broken["id"])
+        row.secret_enc = SecretBox("another key entirely, thirty-two chars+").seal("whsec_QUJD")
+    await hooks.emit("sale.won", WON)
+    await hooks.deliver()
+    await receiver.wait_for(1, "/fine")
+    assert receiver.on("/broken") == [] and (await hooks.get(broken["id"]))["pending"] == 1
+    r = await hooks.client.post(f"/api/v1/webhooks/endpoints/{broken['id']}/rotate", headers=hooks.admin.headers)
+    assert r.json()["previous_secret_until"] is None  # the unreadable secret is not kept for an overlap
+    await hooks.dispatch()
+    got, = await receiver.wait_for(1, "/broken")
+    verify(r.json()["secret"], got)
+    assert fine["id"] != broken["id"]
