@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -78,7 +78,8 @@ def compose(msg: OutboundMessage, *, sender: str, base_url: str, unsubscribe_url
     email["To"] = msg.to_address
     email["Subject"] = msg.subject
     email["Date"] = format_datetime(clock.now())
-    email["Message-ID"] = make_msgid(idstring=f"n{msg.id}", domain=urlsplit(base_url).hostname or "esatis")
+    # The same on every retry of this row: a server that did take an earlier attempt can tell.
+    email["Message-ID"] = f"<notification.{msg.id}.{msg.channel}@{urlsplit(base_url).hostname or 'esatis'}>"
     email["Auto-Submitted"] = "auto-generated"
     email["List-Unsubscribe"] = f"<{unsubscribe_url}>"
     email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

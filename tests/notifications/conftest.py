@@ -21,8 +21,8 @@ from aiosmtpd.smtp import SMTP as SMTPServerProtocol
 from auction.config import Settings
 from auction.events import service as events
 from auction.users import service as users
+from tests.auction.conftest import manual_clock  # noqa: F401 - the same clock fixture
 from tests.conftest import Actor, MakeActor, make_settings
-from tests.webhooks.conftest import manual_clock  # noqa: F401 - the same clock fixture
 from workers.messages import MessageSender
 from workers.outbox_relay import OutboxRelay
 

@@ -51,7 +51,9 @@ async def test_a_win_reaches_the_buyer_by_email_sms_and_in_app_once(people, mail
         await NotificationsConsumer(None).consume(s, list((await s.scalars(select(OutboxEvent))).all()))
     assert await people.deliver() == 0
     assert len(mailbox.messages) == 1 and len(people.texts()) == 1
-    assert [(m.channel, m.status) for m in await _rows(people)] == [("email", "sent"), ("sms", "sent")]
+    rows = await _rows(people)
+    assert [(m.channel, m.status) for m in rows] == [("email", "sent"), ("sms", "sent")]
+    assert mail["Message-ID"] == f"<notification.{rows[0].id}.email@esatis.example.test>"  # the same on a retry
 
 
 async def test_english_where_the_person_chose_it(people, mailbox):

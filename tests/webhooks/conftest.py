@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from auction import clock
 from auction.config import Settings
 from auction.events import service as events
 from auction.webhooks import ssrf
 from auction.webhooks.policy import DeliveryPolicy, load_policy
+from tests.auction.conftest import manual_clock  # noqa: F401 - starts at the real time (receivers check it)
 from tests.conftest import Actor, MakeActor, make_settings
 from tests.webhooks.receiver import Receiver
 from workers.outbox_relay import OutboxRelay
@@ -38,15 +38,6 @@ async def receiver() -> AsyncIterator[Receiver]:
     r = await Receiver().start()
     yield r
     await r.stop()
-
-
-@pytest.fixture
-def manual_clock() -> Iterator[clock.ManualClock]:
-    """Starts at the real time: receivers check webhook-timestamp against their own clock (5 minutes)."""
-    mc = clock.ManualClock(datetime.now(UTC))
-    previous = clock.set_clock(mc)
-    yield mc
-    clock.set_clock(previous)
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ class Item:
 def link_of(n: Notification) -> str | None:
     """Where a notification takes the bidder: the payment view for a win, else the lot."""
     sale_id = n.data.get("sale_id") if isinstance(n.data, dict) else None
-    if n.kind in ("sale_won", "payment_due") and sale_id is not None:
+    if n.kind in ("sale_won", "payment_due", "payment_defaulted", "sale_finalised") and sale_id is not None:
         return f"/hesabim/kazandiklarim/{int(sale_id)}"
     if n.kind in ("deposit_confirmed", "deposit_refunded") and n.lot_id is not None:
         return f"/lots/{n.lot_id}/teminat"

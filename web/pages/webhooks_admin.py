@@ -3,6 +3,7 @@ through the same service functions, with the delivery log refreshing itself (htm
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -98,14 +99,20 @@ async def log_fragment(request: Request, endpoint_id: int, db: DbSession, actor:
                                                        "older": older})
 
 
-@router.post("/{endpoint_id}/deneme")
-async def test(request: Request, endpoint_id: int, db: DbSession, runtime: RuntimeDep, actor: AdminUser) -> Response:
+async def _act(request: Request, db: AsyncSession, actor: Principal, endpoint_id: int, action: Awaitable[Any],
+               ok: str) -> Response:
+    """Run one admin action; back to the endpoint with a notice, or the page again with the error."""
     try:
-        await webhooks.send_test(db, runtime, actor, endpoint_id)
+        await action
     except DomainError as exc:
         await db.rollback()
         return await _detail(request, db, actor, endpoint_id, error=exc, status=exc.status)
-    return RedirectResponse(f"/yonetim/webhooklar/{endpoint_id}?ok=test", status_code=303)
+    return RedirectResponse(f"/yonetim/webhooklar/{endpoint_id}?ok={ok}", status_code=303)
+
+
+@router.post("/{endpoint_id}/deneme")
+async def test(request: Request, endpoint_id: int, db: DbSession, runtime: RuntimeDep, actor: AdminUser) -> Response:
+    return await _act(request, db, actor, endpoint_id, webhooks.send_test(db, runtime, actor, endpoint_id), "test")
 
 
 @router.post("/{endpoint_id}/devre-disi")
@@ -117,12 +124,8 @@ async def disable(endpoint_id: int, db: DbSession, actor: AdminUser) -> Response
 @router.post("/{endpoint_id}/etkinlestir")
 async def enable(request: Request, endpoint_id: int, db: DbSession, runtime: RuntimeDep,
                  actor: AdminUser) -> Response:
-    try:
-        await webhooks.enable_endpoint(db, runtime, actor, endpoint_id)
-    except DomainError as exc:
-        await db.rollback()
-        return await _detail(request, db, actor, endpoint_id, error=exc, status=exc.status)
-    return RedirectResponse(f"/yonetim/webhooklar/{endpoint_id}?ok=enabled", status_code=303)
+    return await _act(request, db, actor, endpoint_id, webhooks.enable_endpoint(db, runtime, actor, endpoint_id),
+                      "enabled")
 
 
 @router.post("/{endpoint_id}/anahtar")
