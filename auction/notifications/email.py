@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import format_datetime, getaddresses
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -29,12 +30,16 @@ from auction.notifications.models import OutboundMessage
 log = structlog.get_logger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+# CRLF and no folding below RFC 5322's 998 characters: header values (the unsubscribe URL) stay verbatim.
+WIRE = SMTP_POLICY.clone(max_line_length=998)
 
 FOOTER = {
-    "tr": {"open": "Ayrıntılar için:", "why": "Bu e-postayı e-Satış'taki bildirim tercihleriniz nedeniyle aldınız.",
+    "tr": {"open": "Ayrıntılar için:", "button": "Ayrıntıları görün",
+           "why": "Bu e-postayı e-Satış'taki bildirim tercihleriniz nedeniyle aldınız.",
            "unsubscribe": "Bu tür e-postaları almak istemiyorsanız:", "prefs": "Tüm tercihleriniz:",
            "auto": "Bu ileti otomatik gönderilmiştir; lütfen yanıtlamayın."},
-    "en": {"open": "Details:", "why": "You receive this e-mail because of your notification settings on e-Satış.",
+    "en": {"open": "Details:", "button": "See the details",
+           "why": "You receive this e-mail because of your notification settings on e-Satış.",
            "unsubscribe": "To stop e-mails of this kind:", "prefs": "All your settings:",
            "auto": "This message was sent automatically; please do not reply."},
 }
@@ -131,8 +136,12 @@ class Mailer:
 
     @staticmethod
     async def _one(client: aiosmtplib.SMTP, message: EmailMessage) -> MailError | None:
+        # Flattened here, not by send_message(): its 78-column policy folds the long List-Unsubscribe URL
+        # into RFC 2047 encoded words, which mail clients do not decode in that header.
+        raw = message.as_bytes(policy=WIRE)
+        sender = getaddresses([str(message["From"])])[0][1]
         try:
-            await client.send_message(message)
+            await client.sendmail(sender, [str(message["To"])], raw)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             return MailError(f"recipient refused: {exc}"[:300], permanent=True)
         except aiosmtplib.SMTPResponseException as exc:

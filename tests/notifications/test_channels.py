@@ -39,6 +39,8 @@ async def test_a_win_reaches_the_buyer_by_email_sms_and_in_app_once(people, mail
     assert "https://esatis.example.test/hesabim/kazandiklarim/5" in plain(mail)
     assert mail["List-Unsubscribe"].startswith("<https://esatis.example.test/abonelik/")
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # On the wire the URL stands verbatim on one line (mail clients do not decode encoded words there).
+    assert b"\r\nList-Unsubscribe: <https://esatis.example.test/abonelik/" in mailbox.raw[0]
     assert mail.get_body(("html",)) is not None and mail["Content-Language"] == "tr"
     text, = people.texts()
     assert text["to"] == "+905551112233" and "üzerinize ihale edildi" in text["text"]
