@@ -1,7 +1,7 @@
 """Request dependencies: the database session, the principal, roles.
 
 Every route declares who may call it through exactly one of the dependencies below (`Public`,
-`MaybeUser`, `CurrentUser`, `BidderUser`, `StaffUser`, `ManagerUser`, `AdminUser`; WebSocket routes
+`MaybeUser`, `CurrentUser`, `BidderUser`, `StaffUser`, `ManagerUser`, `AdminUser`, `PartyUser`; WebSocket routes
 `MaybeWsUser`);
 tests/test_authorization.py fails if a route has none. Office scope is checked by the services
 (`ensure_office`) because only they know which office a record belongs to.
@@ -106,6 +106,7 @@ BidderUser = Annotated[Principal, Depends(require_roles(Role.bidder))]
 StaffUser = Annotated[Principal, Depends(require_roles(Role.staff, Role.manager, Role.admin))]
 ManagerUser = Annotated[Principal, Depends(require_roles(Role.manager, Role.admin))]
 AdminUser = Annotated[Principal, Depends(require_roles(Role.admin))]
+PartyUser = Annotated[Principal, Depends(require_roles(Role.party))]
 
 
 async def optional_ws_principal(websocket: WebSocket) -> Principal | None:
