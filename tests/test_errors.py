@@ -48,7 +48,7 @@ async def test_unexpected_errors_are_500_without_a_trace(app, client, monkeypatc
     from auction.users.models import Role
 
     async with app.state.runtime.db.session() as s:
-        await users.create_office(s, code="X", name="X", city="X", sales_bureau_name="X")
+        await users.create_office(s, code="X", name="X İcra Dairesi", city="Xx", sales_bureau_name="X")
         u = await users.create_user(s, email="s@example.test", password="dogru-parola-2026", full_name="S",
                                     role=Role.staff, office_code="X")
         token = await users.issue_token(s, u, ttl=timedelta(hours=1))
