@@ -89,7 +89,7 @@ def walk_text_files() -> Iterator[tuple[str, str]]:
                              and rel(here / d) not in SKIP_PATHS)
         for name in sorted(filenames):
             path = here / name
-            if path.suffix.lower() in BINARY_SUFFIXES or not path.is_file():
+            if name == ".git" or path.suffix.lower() in BINARY_SUFFIXES or not path.is_file():  # a worktree's .git
                 continue
             data = path.read_bytes()
             if b"\0" in data:
