@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLES = Path(__file__).parent / "distribution" / "examples"
+# The worked cases of the law catalogue (their one copy), found from the repository root.
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
+EXAMPLES = ROOT / "docs" / "law" / "examples"
 CASE = json.loads((EXAMPLES / "03-haciz-dereceler-kamu.json").read_text())
 EXPECTED = json.loads((EXAMPLES / "03-haciz-dereceler-kamu.expected.json").read_text())
 

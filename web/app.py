@@ -44,6 +44,9 @@ e-Satış: electronic auctions of seized property for Turkish enforcement office
 Errors always have the shape `{"error": {"code", "message", "details"}}`. Money is a string with two
 decimals; times are UTC with milliseconds. Authenticate with `POST /api/v1/auth/token` and send
 `Authorization: Bearer …`.
+
+Rule ids in these descriptions (A-53, OP-15, T-01, …) are defined in the law catalogue of the esatis
+repository, `docs/law/`; the names outside tools rely on are listed in `docs/api-contract.md`.
 """
 
 

@@ -1,4 +1,4 @@
-"""The `esatis` command line (api-contract.md, "Command line")."""
+"""The `esatis` command line (docs/api-contract.md, "Command line")."""
 
 from __future__ import annotations
 

@@ -267,7 +267,7 @@ async def decide_sale(session: AsyncSession, runtime: Runtime, actor: Principal,
             "not_in_custody", "A-03", "Taşınır mal muhafaza altında ya da teslime hazır olmadan satışa "
             "çıkarılamaz (İİK 88/2, 106/4).", "lot.in_custody"))
 
-    # The schedule: ends from the ruleset; given ends only under demo (G-09, api-contract).
+    # The schedule: ends from the ruleset; given ends only under demo (G-09, docs/api-contract.md).
     r1s = utc_ms(body.first_round_start)
     if r1s < now - snap.duration("auction.round.start_slack"):
         problems.append(_problem("round_start_in_past", "A-21", "1. artırmanın başlangıcı geçmişte olamaz.",

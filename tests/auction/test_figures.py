@@ -1,4 +1,4 @@
-"""auction-rules.md Ex 1 and Ex 2 figures from the rule snapshot (A-30, A-31, A-33, A-50; G-07, G-08)."""
+"""docs/law/auction-rules.md Ex 1 and Ex 2 figures from the rule snapshot (A-30, A-31, A-33, A-50; G-07, G-08)."""
 
 from datetime import date
 from decimal import Decimal

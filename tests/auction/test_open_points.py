@@ -1,4 +1,4 @@
-"""G-03: a test pins the default of every open point the engine applies (open-points.md). Changing a
+"""G-03: a test pins the default of every open point the engine applies (docs/law/open-points.md). Changing a
 default is a configuration change: these fail so the change is deliberate."""
 
 from auction.rules.policy import make_policy

@@ -100,7 +100,7 @@ async def _bidders(env, runtime, lot_id: int, n: int) -> list[Any]:
 
 def recompute_a41(rnd: Round, bids: list[Bid], move_seq: int, far_end: datetime) -> None:
     """Replay the accepted bids in the order the database applied them (seq) through A-41 as written in
-    auction-rules.md, from the round's own parameters, and compare with what the statement stored. Bids
+    docs/law/auction-rules.md, from the round's own parameters, and compare with what the statement stored. Bids
     before the test moved E close (seq ≤ move_seq) ran under the far E and must have left it alone."""
     early = [b for b in bids if b.seq <= move_seq]
     assert all(b.ends_at == far_end and not b.extended for b in early)

@@ -153,7 +153,7 @@ async def test_a_lot_has_one_active_sale_and_scope_is_enforced(env, manual_clock
 
 
 async def test_demo_ruleset_accepts_given_ends(app, settings, client, staff, tmp_path):
-    """Under ESATIS_RULESET=demo the round ends may be given (api-contract) and R2 may follow at once."""
+    """Under ESATIS_RULESET=demo the round ends may be given (docs/api-contract.md) and R2 may follow at once."""
     from tests.auction.conftest import Env
 
     app.state.runtime.settings = settings.model_copy(update={"ruleset": "demo"})

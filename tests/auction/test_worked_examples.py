@@ -1,4 +1,4 @@
-"""auction-rules.md §14 end to end through the API with a ManualClock: Ex 1 (calendar), Ex 2 (round 1
+"""docs/law/auction-rules.md §14 end to end through the API with a ManualClock: Ex 1 (calendar), Ex 2 (round 1
 fails against R, S-10), round 2 on its announced dates (A-71), Ex 3 (the full anti-sniping table, both
 bases of OP-02), the award (S-09) and its deadlines, the tutanak and the refunds."""
 

@@ -14,7 +14,7 @@ from auction.distribution import InvalidCase, distribute
 from auction.rules.policy import Policy
 from auction.rules.table import RuleError, rulebook
 
-# Every open point the distribution reads, with the default open-points.md gives it.
+# Every open point the distribution reads, with the default docs/law/open-points.md gives it.
 DEFAULTS = [
     ("aciz.include_tahsil_harci", True, "OP-35"),
     ("forfeit.tahsil_rate", "0.0910", "OP-44"),

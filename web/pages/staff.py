@@ -33,9 +33,9 @@ add_messages({
               "ranking table with the columns the müdür signs. It is a draft and instructs no payment.",
     },
     "staff.cetvel.case": {"tr": "Dağıtım girdisi (JSON)", "en": "Distribution case (JSON)"},
-    "staff.cetvel.case_hint": {"tr": "Biçim: dağıtım sözleşmesi (distribution-contract.md). Örnek bir dosya "
+    "staff.cetvel.case_hint": {"tr": "Biçim: dağıtım sözleşmesi (docs/law/distribution-contract.md). Örnek bir dosya "
                                      "yüklendi.",
-                               "en": "Format: the distribution contract (distribution-contract.md). A sample "
+                               "en": "Format: the distribution contract (docs/law/distribution-contract.md). A sample "
                                      "case is filled in."},
     "staff.cetvel.show": {"tr": "Sıra cetvelini göster", "en": "Show the ranking table"},
     "staff.cetvel.pdf": {"tr": "PDF olarak indir", "en": "Download as PDF"},
