@@ -11,6 +11,7 @@ from auction.cases.schemas import CaseCreate, CreditorCreate
 from auction.users import service as users
 from auction.users.errors import OfficeNotFound
 from auction.users.principal import Principal, ensure_office
+from auction.users.scope import get_of_office, office_statement
 
 
 async def create_case(session: AsyncSession, actor: Principal, data: CaseCreate) -> Case:
@@ -46,15 +47,11 @@ async def get_case(session: AsyncSession, case_id: int) -> Case:
 
 async def get_case_for(session: AsyncSession, actor: Principal, case_id: int) -> Case:
     """A case the actor may act on (office scope, A-34)."""
-    case = await get_case(session, case_id)
-    ensure_office(actor, case.office_id)
-    return case
+    return await get_of_office(session, actor, Case, case_id, CaseNotFound, "case_id")
 
 
 async def list_cases(session: AsyncSession, actor: Principal, *, limit: int = 50, offset: int = 0) -> list[Case]:
-    stmt = select(Case).order_by(Case.id.desc()).limit(limit).offset(offset)
-    if not actor.is_admin:
-        stmt = stmt.where(Case.office_id == actor.office_id)
+    stmt = office_statement(actor, Case).order_by(Case.id.desc()).limit(limit).offset(offset)
     return list((await session.scalars(stmt)).all())
 
 

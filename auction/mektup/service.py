@@ -16,10 +16,16 @@ from auction.clock import iso_ms
 from auction.deposits import service as deposits
 from auction.deposits.errors import TeminatDeadlinePassed
 from auction.deposits.schemas import MektupCreate
-from auction.errors import Conflict, NotFound, Unprocessable
+from auction.mektup.errors import (
+    MektupAmountTooLow,
+    ScanInvalid,
+    SubmissionDecided,
+    SubmissionExists,
+    SubmissionNotFound,
+)
 from auction.mektup.models import MektupSubmission, SubmissionStatus
 from auction.money import fmt
-from auction.sales import service as sales
+from auction.sales import reads as sales
 from auction.storage.base import Storage, digest
 from auction.users.errors import OfficeScope
 from auction.users.principal import Principal, ensure_office
@@ -27,26 +33,6 @@ from auction.users.principal import Principal, ensure_office
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 SCAN_TYPES = {"application/pdf": ("pdf", b"%PDF-"), "image/jpeg": ("jpg", b"\xff\xd8\xff"),
               "image/png": ("png", b"\x89PNG\r\n\x1a\n")}
-
-
-class ScanInvalid(Unprocessable):
-    code = "mektup_scan_invalid"
-    default_message = "Mektup taraması PDF, JPEG ya da PNG olmalı ve 10 MB'ı geçmemelidir."
-
-
-class SubmissionExists(Conflict):
-    code = "mektup_submission_exists"
-    default_message = "Bu satış için geçerli bir teminatınız ya da incelenmekte olan bir mektubunuz zaten var."
-
-
-class SubmissionNotFound(NotFound):
-    code = "mektup_submission_not_found"
-    default_message = "Teminat mektubu başvurusu bulunamadı."
-
-
-class SubmissionDecided(Conflict):
-    code = "mektup_submission_decided"
-    default_message = "Bu başvuru zaten sonuçlandırıldı."
 
 
 def _check_scan(data: bytes, content_type: str) -> str:
@@ -76,8 +62,7 @@ async def submit(session: AsyncSession, storage: Storage, actor: Principal, lot_
     due = await deposits.teminat_due(session, sale, actor.user_id)
     value = amount if amount is not None else due
     if value < due:
-        raise Unprocessable("Mektup tutarı teminatı karşılamıyor.", code="mektup_amount",
-                            details={"teminat_due": fmt(due)})
+        raise MektupAmountTooLow(details={"teminat_due": fmt(due)})
     ctype = _check_scan(data, content_type)
     key = f"mektup/{sale.id}/{uuid.uuid4().hex}.{SCAN_TYPES[ctype][0]}"
     stored = await storage.put(key, data, ctype)

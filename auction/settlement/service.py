@@ -18,13 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction.calendar import local_date, payment_deadline
-from auction.deposits import service as deposits
+from auction.deposits import refunds
 from auction.distribution.errors import InvalidCase
 from auction.distribution.service import run
 from auction.lots.models import Lot, LotKind
 from auction.money import ZERO, fmt
 from auction.rules.policy import Policy
-from auction.sales import service as sales
+from auction.sales import reads
 from auction.sales.models import Round, Sale, Tutanak
 
 
@@ -149,8 +149,8 @@ async def settlement_for_sale(session: AsyncSession, sale: Sale, *, policy: Poli
     lot = await session.get(Lot, sale.lot_id)
     assert lot is not None
     credit = ZERO
-    if sales.snapshot_of(sale).pol("teminat.credit_winner"):
-        credit = await deposits.cash_held(session, sale.id, sale.winner_user_id)
+    if reads.snapshot_of(sale).pol("teminat.credit_winner"):
+        credit = await refunds.cash_held(session, sale.id, sale.winner_user_id)
     tutanak = await _posted_tutanak(session, sale)
     posted_on = local_date(tutanak.posted_at) if tutanak is not None and tutanak.posted_at is not None else None
     try:

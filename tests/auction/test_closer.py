@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from auction import clock
 from auction.events.models import OutboxEvent
 from auction.runtime import Runtime
-from auction.sales import service as sales
+from auction.sales import rounds
 from auction.sales.models import LotEvent, Round, Tutanak
 from tests.auction.conftest import open_lot, z
 from workers.closer import RoundCloser
@@ -29,11 +29,11 @@ async def test_close_is_conditional_never_early_never_twice(env, manual_clock, r
         ends_at = (await s.get(Round, rid)).ends_at
     # A cutoff before the close (a bid moved ends_at after the claim): nothing happens.
     async with runtime.db.session() as s:
-        assert not await sales.close_round(s, runtime, rid, ends_at, ends_at - timedelta(milliseconds=1))
+        assert not await rounds.close_round(s, runtime, rid, ends_at, ends_at - timedelta(milliseconds=1))
     async with runtime.db.session() as s:
-        assert await sales.close_round(s, runtime, rid, ends_at, ends_at)
+        assert await rounds.close_round(s, runtime, rid, ends_at, ends_at)
     async with runtime.db.session() as s:
-        assert not await sales.close_round(s, runtime, rid, ends_at, ends_at)  # already closed
+        assert not await rounds.close_round(s, runtime, rid, ends_at, ends_at)  # already closed
     async with runtime.db.session() as s:
         assert await s.scalar(select(func.count()).select_from(OutboxEvent)
                               .where(OutboxEvent.type == "round.closed")) == 1
@@ -54,8 +54,8 @@ async def _due_rounds(env, runtime, settings, n: int, seconds: float) -> list[in
 
 async def _assert_each_closed_once(runtime, ids):
     async with runtime.db.session() as s:
-        rounds = (await s.scalars(select(Round).where(Round.id.in_(ids)))).all()
-        assert {r.status for r in rounds} == {"closed"}
+        closed_rounds = (await s.scalars(select(Round).where(Round.id.in_(ids)))).all()
+        assert {r.status for r in closed_rounds} == {"closed"}
         closed = (await s.execute(select(LotEvent.round_id, func.count()).where(LotEvent.type == "closed")
                                   .group_by(LotEvent.round_id))).all()
         opened = (await s.execute(select(LotEvent.round_id, func.count()).where(LotEvent.type == "round_opened")

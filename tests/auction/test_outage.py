@@ -13,7 +13,7 @@ from auction.availability.models import AvailabilityMinute
 from auction.availability.service import Source, record_failure
 from auction.events.models import OutboxEvent
 from auction.notifications.models import Notification
-from auction.sales import service as sales
+from auction.sales import tutanak
 from auction.sales.errors import OutageReviewRequired
 from auction.users import service as user_service
 from tests.auction.conftest import Env, local, z
@@ -151,16 +151,16 @@ async def test_system_reviews_itself_only_without_failures(env, manual_clock):
     clean = await _closed_round(env, manual_clock)
     manual_clock.set(TUESDAY)
     async with env.runtime.db.session() as s:
-        t = await sales.post_tutanak(s, env.runtime, None, clean["sale"]["id"])
+        t = await tutanak.post_tutanak(s, env.runtime, None, clean["sale"]["id"])
         assert (t.outage_reviewed_by, t.outage_reviewed_at, t.posted_at) == (None, TUESDAY, TUESDAY)
 
     failing = await _closed_round(env, manual_clock, failures={R1_END - timedelta(minutes=2): 1})
     manual_clock.set(TUESDAY)
     with pytest.raises(OutageReviewRequired):
         async with env.runtime.db.session() as s:
-            await sales.post_tutanak(s, env.runtime, None, failing["sale"]["id"])
+            await tutanak.post_tutanak(s, env.runtime, None, failing["sale"]["id"])
     async with env.runtime.db.session() as s:
-        assert await sales.due_auto_posts(s, TUESDAY + timedelta(days=1)) == []  # nothing auto-posts it
+        assert await tutanak.due_auto_posts(s, TUESDAY + timedelta(days=1)) == []  # nothing auto-posts it
     sale = (await env.client.get(f"/api/v1/sales/{failing['sale']['id']}", headers=env.staff.headers)).json()
     assert sale["status"] == "round_closed"
 

@@ -19,17 +19,19 @@ from typing import Any
 
 from fastapi import APIRouter, Form, Query, Request
 from markupsafe import Markup
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import RedirectResponse, Response
 
 from auction import clock
 from auction.bidding import eligibility
 from auction.bidding import service as bidding
-from auction.bidding.models import LotAlias, Participant
+from auction.bidding.aliases import alias_of
+from auction.bidding.errors import BidAmountInvalid
+from auction.bidding.models import Participant
 from auction.calendar import local_date
 from auction.cases.models import Case
 from auction.db import rollback
+from auction.deposits import refunds
 from auction.deposits import service as deposits
 from auction.deposits.models import Deposit, Refund
 from auction.distribution.errors import InvalidCase
@@ -38,8 +40,7 @@ from auction.lots import service as lots
 from auction.lots.models import Lot, LotFile, LotFileKind
 from auction.money import ZERO
 from auction.runtime import Runtime
-from auction.sales import live
-from auction.sales import service as sales
+from auction.sales import live, reads
 from auction.sales.errors import TutanakNotFound
 from auction.sales.models import Round, RoundStatus, Sale, SaleStatus
 from auction.settlement import settle
@@ -60,12 +61,6 @@ router = APIRouter()
 # against an extra zero, the most common mistaken bid.
 TYPO_RATIO = Decimal("1.2")
 TYPO_STEPS = 10
-
-
-class BidAmountInvalid(DomainError):
-    code = "bid_amount_invalid"
-    status = 422
-    default_message = "Teklif tutarı anlaşılamadı."
 
 
 @dataclass
@@ -114,7 +109,7 @@ class LotState:
     def min_next_bid(self) -> Decimal | None:
         if self.current is None or self.current.status not in (RoundStatus.open, RoundStatus.scheduled):
             return None
-        return sales.min_next_bid(self.current)
+        return reads.min_next_bid(self.current)
 
     @property
     def price_now(self) -> Decimal | None:
@@ -187,15 +182,15 @@ async def load_state(db: AsyncSession, runtime: Runtime, lot_id: int, viewer: Pr
     state.documents = [f for f in files if f.kind != LotFileKind.photo]
     if viewer is not None and not viewer.is_staff:
         state.watching = await watch.is_watching(db, viewer.user_id, lot.id)
-    sale = await sales.latest_sale_of_lot(db, lot.id)
+    sale = await reads.latest_sale_of_lot(db, lot.id)
     if sale is None or sale.status == SaleStatus.draft:
         state.block = _block(state)
         return state
     state.sale = sale
-    state.rounds = await sales.rounds_of(db, sale.id)
-    state.current = sales.current_round(state.rounds, sale.status)
+    state.rounds = await reads.rounds_of(db, sale.id)
+    state.current = reads.current_round(state.rounds, sale.status)
     state.accepting_deposits = SaleStatus(sale.status) in deposits.ACCEPTING
-    snap = sales.snapshot_of(sale)
+    snap = reads.snapshot_of(sale)
     cur = state.current
     if cur is not None:
         state.self_outbid = cur.allow_self_outbid
@@ -222,7 +217,7 @@ async def load_state(db: AsyncSession, runtime: Runtime, lot_id: int, viewer: Pr
             # The asset lacks what the law's rate depends on (a konut's area): say "KDV hariç" without a rate.
             state.kdv_rate, state.kdv_rate_source = None, "unknown"
     try:
-        await sales.public_tutanak(db, lot.id)
+        await reads.public_tutanak(db, lot.id)
         state.tutanak_posted = True
     except TutanakNotFound:
         state.tutanak_posted = False
@@ -231,10 +226,9 @@ async def load_state(db: AsyncSession, runtime: Runtime, lot_id: int, viewer: Pr
         state.part = await eligibility.find(db, sale.id, uid)
         state.deposits = await deposits.deposits_of(db, sale.id, uid)
         state.deposit = await deposits.current_deposit(db, sale.id, uid)
-        state.refunds = [r for r in await deposits.refunds_of(db, sale.id) if r.user_id == uid]
+        state.refunds = [r for r in await refunds.refunds_of(db, sale.id) if r.user_id == uid]
         state.teminat_due = await deposits.teminat_due(db, sale, uid)
-        number = await db.scalar(select(LotAlias.number).where(LotAlias.lot_id == lot.id, LotAlias.user_id == uid))
-        state.my_alias = f"Teklif {number}" if number is not None else None
+        state.my_alias = await alias_of(db, lot.id, uid)
         state.is_leader = cur is not None and cur.leader_user_id == uid
     state.block = _block(state)
     return state
@@ -351,7 +345,7 @@ async def sartname_page(request: Request, lot_id: int, db: DbSession, _: Public)
     """The şartname inside the site's layout (the API's copy is a bare fragment), with its hash: what a
     bidder accepts is exactly this text (A-23)."""
     lot = await lots.get_lot(db, lot_id)
-    sale = await sales.require_sale_of_lot(db, lot_id)
+    sale = await reads.require_sale_of_lot(db, lot_id)
     return render(request, "lot/sartname.html", {"lot": lot, "sale": sale,
                                                  "sartname": Markup(sale.sartname_html)})  # noqa: S704
 
@@ -360,5 +354,5 @@ async def sartname_page(request: Request, lot_id: int, db: DbSession, _: Public)
 async def tutanak_page(lot_id: int, db: DbSession, _: Public) -> Response:
     """The latest posted tutanak, public copy (OP-10), as the standalone document it is (its own styles,
     so it gets the documents' CSP, not the site's)."""
-    t = await sales.public_tutanak(db, lot_id)
+    t = await reads.public_tutanak(db, lot_id)
     return document_html(t.html_public)

@@ -22,7 +22,7 @@ from auction.errors import DomainError
 from auction.mektup import service as mektup
 from auction.mektup.models import MektupSubmission
 from auction.rules.table import rulebook
-from auction.sales import service as sales
+from auction.sales import reads
 from auction.sales.models import Round, RoundStatus
 from auction.storage import storage_for
 from auction.users.models import User
@@ -78,7 +78,7 @@ async def _page(request: Request, db: DbSession, runtime: RuntimeDep, viewer: Bi
     pending_sub = any(m.status == "submitted" for m in subs)
     has_current = state.deposit is not None
     open_ok = state.accepting_deposits and target is not None and not (state.part and state.part.withdrawn_at)
-    snap = sales.snapshot_of(state.sale)
+    snap = reads.snapshot_of(state.sale)
     ctx: dict[str, Any] = {
         "s": state, "lot": state.lot, "sale": state.sale, "target": target, "submissions": subs,
         "notice": notice, "error": error,
