@@ -10,6 +10,7 @@ from auction.cases.models import Case, Creditor
 from auction.cases.schemas import CaseCreate, CreditorCreate
 from auction.users import service as users
 from auction.users.errors import OfficeNotFound
+from auction.users.models import User
 from auction.users.principal import Principal, ensure_office
 from auction.users.scope import get_of_office, office_statement
 
@@ -56,8 +57,6 @@ async def list_cases(session: AsyncSession, actor: Principal, *, limit: int = 50
 
 
 async def _require_user(session: AsyncSession, user_id: int, field: str) -> None:
-    from auction.users.models import User
-
     if await session.get(User, user_id) is None:
         raise CreditorInvalid("Kullanıcı bulunamadı.", code="user_not_found",
                               details={"field": field, "user_id": user_id})

@@ -176,6 +176,8 @@ async def execute_refund(session: AsyncSession, refund_id: int, now: datetime) -
     return True
 
 
-async def refunds_of(session: AsyncSession, sale_id: int) -> list[Refund]:
+async def refunds_of(session: AsyncSession, sale_id: int, user_id: int | None = None) -> list[Refund]:
     stmt = select(Refund).where(Refund.sale_id == sale_id).order_by(Refund.id)
+    if user_id is not None:
+        stmt = stmt.where(Refund.user_id == user_id)
     return list((await session.scalars(stmt)).all())

@@ -26,9 +26,12 @@ from auction.mektup.errors import (
 from auction.mektup.models import MektupSubmission, SubmissionStatus
 from auction.money import fmt
 from auction.sales import reads as sales
+from auction.sales.models import Sale
 from auction.storage.base import Storage, digest
 from auction.users.errors import OfficeScope
+from auction.users.models import User
 from auction.users.principal import Principal, ensure_office
+from auction.users.scope import in_office
 
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 SCAN_TYPES = {"application/pdf": ("pdf", b"%PDF-"), "image/jpeg": ("jpg", b"\xff\xd8\xff"),
@@ -83,6 +86,17 @@ async def mine(session: AsyncSession, user_id: int, sale_id: int | None = None) 
     if sale_id is not None:
         stmt = stmt.where(MektupSubmission.sale_id == sale_id)
     return list((await session.scalars(stmt)).all())
+
+
+async def office_submissions(session: AsyncSession, actor: Principal, limit: int = 200) -> tuple[
+        list[MektupSubmission], dict[int, User]]:
+    """The satış bürosu's list: the scans sent for its office's sales (waiting ones first), with their
+    bidders."""
+    stmt = (select(MektupSubmission).join(Sale, Sale.id == MektupSubmission.sale_id)
+            .order_by(MektupSubmission.status.desc(), MektupSubmission.id.desc()).limit(limit))
+    rows = list((await session.scalars(in_office(stmt, actor, Sale.office_id))).all())
+    users = {u.id: u for u in (await session.scalars(select(User).where(User.id.in_({m.user_id for m in rows}))))}
+    return rows, users
 
 
 async def for_sale(session: AsyncSession, actor: Principal, sale_id: int) -> list[MektupSubmission]:

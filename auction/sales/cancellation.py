@@ -28,15 +28,14 @@ from auction.sales.models import (
 from auction.sales.reads import get_sale_for
 from auction.sales.schemas import CancelSale
 from auction.users.models import Role
-from auction.users.principal import Principal
+from auction.users.principal import Principal, requires_role
 
 
+@requires_role(Role.manager, Role.admin, error=ManagerRequired)
 async def cancel_sale(session: AsyncSession, runtime: Runtime, actor: Principal, sale_id: int,
                       body: CancelSale) -> Sale:
     """The müdür stops the sale: the request was withdrawn before round 1 (S-02), or the whole debt was
     paid before the bidding ended (S-06, A-36). Every teminat is refunded at once."""
-    if actor.role not in (Role.manager, Role.admin):
-        raise ManagerRequired()
     sale = await get_sale_for(session, actor, sale_id)
     now = clock.now()
     if body.reason == "request_withdrawn" or sale.status == SaleStatus.announced:

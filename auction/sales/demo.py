@@ -1,4 +1,4 @@
-"""Demo sales for `esatis serve --demo` (appended to `auction.demo.DEMO_EXTENSIONS`).
+"""Demo sales for `esatis serve --demo` (listed in `auction.demo.DEMO_EXTENSIONS`).
 
 Four of the demo lots are put on sale through the real services, each as of the day it would have
 happened (the clock is set back while a past step is replayed), so every figure, deadline, audit row and

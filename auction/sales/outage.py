@@ -50,9 +50,7 @@ from auction.sales.models import Round, Sale, SaleStatus, Tutanak
 from auction.sales.schemas import OutageExtensionCreate, OutageReview
 from auction.sales.tutanak import outage_report_of
 from auction.users.models import Role, User
-from auction.users.principal import Principal
-
-_MANAGERS = (Role.manager, Role.admin)
+from auction.users.principal import Principal, requires_role
 
 
 async def _closed_round_and_tutanak(session: AsyncSession, sale: Sale) -> tuple[Round, Tutanak]:
@@ -93,12 +91,11 @@ async def report_view(session: AsyncSession, runtime: Runtime, actor: Principal,
     }
 
 
+@requires_role(Role.manager, Role.admin, error=ManagerRequired)
 async def review(session: AsyncSession, runtime: Runtime, actor: Principal, sale_id: int,
                  body: OutageReview) -> Tutanak:
     """The müdür has seen the outage report (A-43): recorded with who, when and the report as he saw it.
     Without it the tutanak cannot be posted (`outage_review_required`)."""
-    if actor.role not in _MANAGERS:
-        raise ManagerRequired()
     sale = await reads.get_sale_for(session, actor, sale_id)
     rnd, tutanak = await _closed_round_and_tutanak(session, sale)
     if tutanak.posted_at is not None:
@@ -116,6 +113,7 @@ async def review(session: AsyncSession, runtime: Runtime, actor: Principal, sale
     return tutanak
 
 
+@requires_role(Role.manager, Role.admin, error=ManagerRequired)
 async def order_extension(session: AsyncSession, runtime: Runtime, actor: Principal, sale_id: int,
                           body: OutageExtensionCreate) -> Round:
     """S-08 (A-43, TM-15): the müdür extends the closed round by one day for a technical outage.
@@ -126,8 +124,6 @@ async def order_extension(session: AsyncSession, runtime: Runtime, actor: Princi
     OP-12) or the müdür gives `override_reason`; the start is after the decision and no later than
     `outage.extension.max_start_days` after it. Everything is one transaction: the extension round,
     the state change, the superseded tutanak, the held refunds taken back, audit and `round.extended`."""
-    if actor.role not in _MANAGERS:
-        raise ManagerRequired()
     sale = await reads.get_sale_for(session, actor, sale_id)
     rnd, tutanak = await _closed_round_and_tutanak(session, sale)
     if tutanak.posted_at is not None:

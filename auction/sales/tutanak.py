@@ -54,7 +54,7 @@ from auction.sales.reads import get_sale, get_sale_for, last_closed_round, snaps
 from auction.sales.snapshot import Snapshot
 from auction.sales.threshold import sale_threshold
 from auction.users.models import Office, Role, User
-from auction.users.principal import Principal
+from auction.users.principal import Principal, requires_role
 
 # --- The artırma sonuç tutanağı (A-60) -----------------------------------------------------------------
 
@@ -198,12 +198,11 @@ async def draft_tutanak(session: AsyncSession, runtime: Runtime, sale: Sale, rnd
     return tutanak
 
 
+@requires_role(Role.manager, Role.admin, error=ManagerRequired)
 async def post_tutanak(session: AsyncSession, runtime: Runtime, actor: Principal | None, sale_id: int) -> Tutanak:
     """The müdür signs and posts the round's tutanak (A-60): S-09 award, S-10 round 2 awaits, S-11 failed.
     Refund jobs are released now (OP-17 default); the award starts the payment (A-62) and fesih (A-80)
     periods. `actor` None = the system under the demo ruleset (`tutanak.auto_post`)."""
-    if actor is not None and actor.role not in (Role.manager, Role.admin):
-        raise ManagerRequired()
     sale = await (get_sale_for(session, actor, sale_id) if actor is not None else get_sale(session, sale_id))
     if sale.status != SaleStatus.round_closed:
         raise InvalidTransition(details={"sale_id": sale.id, "status": sale.status, "event": "post_tutanak"})

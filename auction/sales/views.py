@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -34,6 +35,27 @@ def round_view(r: Round, sale: Sale, show_threshold: bool) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class SaleOfLot:
+    """A lot's latest sale as every view shows it: its rounds, the round on show now, and whether bidders
+    see the threshold (UNCERTAIN(OP-09): once R and C are locked at the round's start)."""
+
+    sale: Sale
+    rounds: list[Round]
+    current: Round | None
+    show_threshold: bool
+
+
+async def sale_of_lot(session: AsyncSession, lot_id: int) -> SaleOfLot | None:
+    """The API's lot view, the WebSocket snapshot and the lot page read a lot's sale through here."""
+    sale = await reads.latest_sale_of_lot(session, lot_id)
+    if sale is None:
+        return None
+    rounds = await reads.rounds_of(session, sale.id)
+    return SaleOfLot(sale, rounds, reads.current_round(rounds, sale.status),
+                     bool(reads.snapshot_of(sale).pol("auction.show_threshold")))
+
+
 async def lot_view(session: AsyncSession, lot_id: int, viewer: Principal | None) -> dict[str, Any]:
     lot: Lot = await lots.get_lot(session, lot_id)
     out: dict[str, Any] = LotOut.model_validate(lot).model_dump(mode="json")
@@ -43,15 +65,14 @@ async def lot_view(session: AsyncSession, lot_id: int, viewer: Principal | None)
     seq = await live.last_seq(session, lot.id)
     out["seq"] = seq
     out["server_time"] = iso_ms(clock.now())
-    sale = await reads.latest_sale_of_lot(session, lot.id)
+    of_lot = await sale_of_lot(session, lot.id)
     out["sale"] = None
     out["round"] = None
     for key in ("round_status", "current_price", "min_next_bid", "ends_at", "bid_count"):
         out[key] = None
-    if sale is None:
+    if of_lot is None:
         return out
-    rounds = await reads.rounds_of(session, sale.id)
-    show = bool(reads.snapshot_of(sale).pol("auction.show_threshold"))
+    sale, rounds, current, show = of_lot.sale, of_lot.rounds, of_lot.current, of_lot.show_threshold
     out["sale"] = {
         "id": sale.id, "status": sale.status, "ruleset": sale.ruleset, "ilan_date": sale.ilan_date.isoformat(),
         "appraised_value": fmt(sale.appraised_value), "opening_price": fmt(sale.opening_price),
@@ -62,7 +83,6 @@ async def lot_view(session: AsyncSession, lot_id: int, viewer: Principal | None)
         "price": fmt(sale.price) if sale.price is not None else None,
         "ihale_date": sale.ihale_date.isoformat() if sale.ihale_date else None,
     }
-    current = reads.current_round(rounds, sale.status)
     if current is not None:
         view = round_view(current, sale, show)
         view["seq"] = seq

@@ -83,6 +83,23 @@ def kdv_override(sale: Sale, lot: Lot) -> Decimal | None:
     return lot.kdv_rate
 
 
+def kdv_rate_for_bidders(sale: Sale, lot: Lot, *, on: date, policy: Policy | None = None) -> tuple[
+        Decimal | None, str]:
+    """The KDV rate a bidder is told before bidding, with where it comes from: the şartname's or the lot's
+    own (T-05, "sartname"); else the rate the law gives this asset on `on` (T-09, "derived", from the
+    distribution engine: the rates live only there); "unknown" when the asset lacks what that rate
+    depends on (a konut's area) - the page then says "KDV hariç" without a rate."""
+    rate = kdv_override(sale, lot)
+    if rate is not None:
+        return rate, "sartname"
+    try:
+        derived = settle(sale_id=sale.id, lot=lot, price=sale.appraised_value, ihale_date=on, kdv_rate=None,
+                         teminat_credit=ZERO, tutanak_posted_on=None, policy=policy)
+    except InvalidCase:
+        return None, "unknown"
+    return derived.kdv_rate, "derived"
+
+
 def build_case(*, price: Decimal, ihale_date: date, lot: Lot, kdv_rate: Decimal | None,
                paid_in_date: date | None = None, bank_17_4_r: bool = False) -> dict[str, Any]:
     """The distribution case of the sale: the asset as sold, no creditors, no costs (step 1 only)."""

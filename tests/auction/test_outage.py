@@ -136,7 +136,7 @@ async def test_tutanak_waits_for_the_mudurs_review(env, manual_clock):
     r = await env.client.post(f"/api/v1/sales/{sale_id}/tutanak/post", headers=env.manager.headers)
     assert (r.status_code, r.json()["error"]["code"]) == (409, "outage_review_required")
     r = await env.client.post(f"/api/v1/sales/{sale_id}/outage-report/review", headers=env.staff.headers)
-    assert (r.status_code, r.json()["error"]["code"]) == (403, "manager_required")
+    assert (r.status_code, r.json()["error"]["code"]) == (403, "role_required")  # the route admits the müdür only
     r = await env.client.post(f"/api/v1/sales/{sale_id}/outage-report/review", headers=env.manager.headers,
                               json={"note": "Kayıtlar incelendi."})
     assert r.status_code == 200, r.text
@@ -182,7 +182,7 @@ async def test_extension_guards(env, manual_clock, runtime, make_actor):
     manual_clock.set(TUESDAY)
     # Wrong role, wrong office.
     r = await _extend(env, sale_id, start, headers=env.staff.headers)
-    assert (r.status_code, r.json()["error"]["code"]) == (403, "manager_required")
+    assert (r.status_code, r.json()["error"]["code"]) == (403, "role_required")  # the route admits the müdür only
     async with runtime.db.session() as s:
         await user_service.create_office(s, code="ANK-01", name="Ankara 1. İcra Dairesi", city="Ankara",
                                          sales_bureau_name="Ankara Satış Bürosu")

@@ -101,7 +101,7 @@ async def outage_report(sale_id: int, db: DbSession, actor: StaffUser, runtime: 
 
 @router.post("/sales/{sale_id}/outage-report/review", response_model=TutanakOut,
              summary="The müdür has seen the outage report (A-43); needed before the tutanak is posted (müdür)")
-async def review_outage_report(sale_id: int, db: DbSession, actor: StaffUser, runtime: RuntimeDep,
+async def review_outage_report(sale_id: int, db: DbSession, actor: ManagerUser, runtime: RuntimeDep,
                                body: OutageReview | None = None) -> TutanakOut:
     return _tutanak_out(await outage.review(db, runtime, actor, sale_id, body or OutageReview()))
 
@@ -111,7 +111,7 @@ async def review_outage_report(sale_id: int, db: DbSession, actor: StaffUser, ru
              responses={409: {"description": "outage_decision_out_of_window / no_portal_outage / already_extended / "
                                              "invalid_state"},
                         422: {"description": "extension_start_invalid"}})
-async def order_outage_extension(sale_id: int, body: OutageExtensionCreate, db: DbSession, actor: StaffUser,
+async def order_outage_extension(sale_id: int, body: OutageExtensionCreate, db: DbSession, actor: ManagerUser,
                                  runtime: RuntimeDep) -> RoundOut:
     return RoundOut.model_validate(await outage.order_extension(db, runtime, actor, sale_id, body))
 

@@ -12,6 +12,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 
 from auction.money import fmt_tr
+from web.i18n import MESSAGES, translator
 from web.templating import ISTANBUL, templates
 
 
@@ -150,8 +151,6 @@ templates.env.filters.update(iban=iban, describe_search=describe_search)
 
 def js_texts(lang: str) -> dict[str, str]:
     """The texts live.js and pages.js write, in the page's language (sent as a JSON data block)."""
-    from web.i18n import MESSAGES, translator
-
     t = translator(lang)
     return {k: t(k) for k in MESSAGES if k.startswith(("js.", "cd.")) or k == "bids.you"}
 
