@@ -18,11 +18,7 @@ from auction.users import service as users
 from auction.watch import service as watch
 from web.deps import BidderUser, DbSession, RuntimeDep
 from web.documents import document_pdf
-from web.i18n import add_messages
-from web.pages import (
-    notify,
-    texts,  # noqa: F401 - registers the texts of these pages
-)
+from web.pages import notify
 from web.templating import render
 
 router = APIRouter(prefix="/hesabim")
@@ -32,22 +28,6 @@ TAB_URLS = {"overview": "/hesabim", "bids": "/hesabim/teklifler", "deposits": "/
             "won": "/hesabim/kazandiklarim", "watch": "/hesabim/izleme", "notifications": "/hesabim/bildirimler",
             "documents": "/hesabim/belgeler", "profile": "/hesabim/profil"}
 
-add_messages({
-    "account.tab.profile": {"tr": "Profil", "en": "Profile"},
-    "profile.intro": {
-        "tr": "Teminat iadeleri bu IBAN'a yapılır (İİK 9/2; A-55). Teklif vermek için doğrulanmış kimlik, kayıtlı "
-              "IBAN ve Türkiye'de bir adres gerekir (A-37).",
-        "en": "Teminat refunds are paid to this IBAN (A-55). To bid you need a verified identity, a registered "
-              "IBAN and an address in Türkiye (A-37).",
-    },
-    "profile.iban": {"tr": "IBAN (TR ile başlar)", "en": "IBAN (starts with TR)"},
-    "profile.iban_hint": {"tr": "26 karakter; boşluk bırakabilirsiniz. Kontrol basamakları denetlenir.",
-                          "en": "26 characters; spaces are fine. The check digits are verified."},
-    "profile.address": {"tr": "Adres", "en": "Address"},
-    "profile.phone": {"tr": "Telefon", "en": "Phone"},
-    "profile.save": {"tr": "Kaydet", "en": "Save"},
-    "profile.saved": {"tr": "Profiliniz kaydedildi.", "en": "Your profile was saved."},
-})
 
 
 def _render(request: Request, tab: str, template: str, ctx: dict[str, Any], status: int = 200) -> Response:

@@ -30,7 +30,6 @@ from auction.watch.search import parse_amount_input
 from web.deps import BidderUser, DbSession, MaybeUser, Public, RuntimeDep
 from web.documents import document_html
 from web.i18n import translator
-from web.pages import texts  # noqa: F401 - registers the texts of these pages
 from web.pages.common import error_text, is_htmx
 from web.templating import render, request_lang
 

@@ -17,7 +17,6 @@ from auction.lots.service import get_lot
 from auction.watch import service as watch
 from auction.watch.search import SearchParams, search
 from web.deps import BidderUser, DbSession, MaybeUser
-from web.pages import texts  # noqa: F401 - registers the texts of these pages
 from web.pages.common import is_htmx, safe_next
 from web.templating import render
 

@@ -19,7 +19,6 @@ from auction.storage import storage_for
 from auction.watch.search import parse_amount_input
 from web.deps import BidderUser, DbSession, RuntimeDep, StaffUser
 from web.i18n import translator
-from web.pages import texts  # noqa: F401 - registers the texts of these pages
 from web.pages.common import error_text, safe_next
 from web.templating import render, request_lang
 

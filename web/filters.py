@@ -1,5 +1,5 @@
-"""Template filters of the bidder pages (registered on import, next to the foundation's `money`,
-`local_time`, `words_tr` …)."""
+"""Template filters of the bidder pages (`FILTERS`, `GLOBALS`: web/templating.py registers them next to
+its own `money`, `local_time`, `words_tr` …)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from auction.calendar import ISTANBUL
 from auction.money import fmt_tr
 from web.i18n import MESSAGES, translator
-from web.templating import ISTANBUL, templates
 
 
 def money_input(value: Decimal | None) -> str:
@@ -109,10 +109,6 @@ def remaining(state: Any, t: Callable[..., str]) -> str:
     return countdown_text(t, left)
 
 
-templates.env.filters.update(money_input=money_input, dec=dec, iso_local=iso_local, percent=percent, area=area,
-                             filesize=filesize, remaining=remaining)
-
-
 def iban(value: str | None) -> str:
     """TR33 0006 1005 1978 6457 8413 26: grouped by four, as printed on bank documents."""
     if not value:
@@ -146,13 +142,15 @@ def describe_search(params: Any, t: Callable[..., str]) -> str:
     return " · ".join(parts) or t("ss.everything")
 
 
-templates.env.filters.update(iban=iban, describe_search=describe_search)
-
-
 def js_texts(lang: str) -> dict[str, str]:
     """The texts live.js and pages.js write, in the page's language (sent as a JSON data block)."""
     t = translator(lang)
     return {k: t(k) for k in MESSAGES if k.startswith(("js.", "cd.")) or k == "bids.you"}
 
 
-templates.env.globals.update(js_texts=js_texts)
+# What web/templating.py registers on its Jinja2 environment (next to its own `money`, `local_time` …).
+FILTERS: dict[str, Callable[..., Any]] = {
+    "money_input": money_input, "dec": dec, "iso_local": iso_local, "percent": percent, "area": area,
+    "filesize": filesize, "remaining": remaining, "iban": iban, "describe_search": describe_search,
+}
+GLOBALS: dict[str, Callable[..., Any]] = {"js_texts": js_texts}
