@@ -16,15 +16,8 @@ from auction.lots import service as lots
 from auction.lots.models import LotStatus
 from auction.runtime import Runtime
 from auction.sales import live, state
-from auction.sales.errors import (
-    ManagerRequired,
-)
-from auction.sales.models import (
-    Round,
-    RoundStatus,
-    Sale,
-    SaleStatus,
-)
+from auction.sales.errors import ManagerRequired
+from auction.sales.models import Round, RoundStatus, Sale, SaleStatus
 from auction.sales.reads import get_sale_for
 from auction.sales.schemas import CancelSale
 from auction.users.models import Role

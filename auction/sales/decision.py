@@ -34,17 +34,8 @@ from auction.money import ZERO, fmt
 from auction.rules.table import RuleError, Ruleset
 from auction.runtime import Runtime
 from auction.sales import documents, state
-from auction.sales.errors import (
-    SaleExists,
-    SaleInvalid,
-)
-from auction.sales.models import (
-    ACTIVE_SALE_STATES,
-    Round,
-    RoundStatus,
-    Sale,
-    SaleStatus,
-)
+from auction.sales.errors import SaleExists, SaleInvalid
+from auction.sales.models import ACTIVE_SALE_STATES, Round, RoundStatus, Sale, SaleStatus
 from auction.sales.schemas import SaleCreate
 from auction.sales.snapshot import Snapshot, figures, take_snapshot
 from auction.sales.threshold import propose_r

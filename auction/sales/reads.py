@@ -11,18 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction.lots import service as lots
-from auction.sales.errors import (
-    NoSale,
-    SaleNotFound,
-    TutanakNotFound,
-)
-from auction.sales.models import (
-    Round,
-    RoundStatus,
-    Sale,
-    SaleStatus,
-    Tutanak,
-)
+from auction.sales.errors import NoSale, SaleNotFound, TutanakNotFound
+from auction.sales.models import Round, RoundStatus, Sale, SaleStatus, Tutanak
 from auction.sales.snapshot import Snapshot
 from auction.users.principal import Principal
 from auction.users.scope import get_of_office, office_statement

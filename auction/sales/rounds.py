@@ -23,13 +23,7 @@ from auction.events import service as events
 from auction.money import fmt
 from auction.runtime import Runtime
 from auction.sales import live, state
-from auction.sales.models import (
-    Round,
-    RoundResult,
-    RoundStatus,
-    Sale,
-    SaleStatus,
-)
+from auction.sales.models import Round, RoundResult, RoundStatus, Sale, SaleStatus
 from auction.sales.reads import get_sale, min_next_bid, snapshot_of
 from auction.sales.threshold import sale_threshold
 from auction.sales.tutanak import draft_tutanak

@@ -17,16 +17,8 @@ from auction.cases.models import Creditor
 from auction.lots import service as lots
 from auction.lots.models import Lot
 from auction.money import ZERO, fmt
-from auction.sales.errors import (
-    ReasonRequired,
-    ThresholdLocked,
-)
-from auction.sales.models import (
-    Round,
-    RoundStatus,
-    Sale,
-    SaleStatus,
-)
+from auction.sales.errors import ReasonRequired, ThresholdLocked
+from auction.sales.models import Round, RoundStatus, Sale, SaleStatus
 from auction.sales.reads import get_sale_for, snapshot_of
 from auction.sales.schemas import ThresholdUpdate
 from auction.sales.snapshot import threshold

@@ -19,12 +19,7 @@ from auction.audit import service as audit
 from auction.availability import service as availability
 from auction.bidding.aliases import alias_of
 from auction.bidding.models import Bid
-from auction.calendar import (
-    fesih_window_end,
-    local_date,
-    payment_deadline,
-    tutanak_due,
-)
+from auction.calendar import fesih_window_end, local_date, payment_deadline, tutanak_due
 from auction.cases.models import Case
 from auction.clock import iso_ms
 from auction.deposits import refunds
@@ -43,13 +38,7 @@ from auction.sales.errors import (
     TutanakAlreadyPosted,
     TutanakNotFound,
 )
-from auction.sales.models import (
-    Round,
-    RoundResult,
-    Sale,
-    SaleStatus,
-    Tutanak,
-)
+from auction.sales.models import Round, RoundResult, Sale, SaleStatus, Tutanak
 from auction.sales.reads import get_sale, get_sale_for, last_closed_round, snapshot_of
 from auction.sales.snapshot import Snapshot
 from auction.sales.threshold import sale_threshold
