@@ -10,12 +10,23 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
+from auction.errors import NotFound
+
 S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
+M = TypeVar("M")
 
 
 def dialect(session: AsyncSession) -> str:
     bind = session.get_bind()
     return bind.dialect.name
+
+
+async def get_one(session: AsyncSession, model: type[M], ident: int, not_found: type[NotFound], key: str) -> M:
+    """Row `ident` of `model`, or the domain's not-found error (`not_found(details={key: ident})`)."""
+    row = await session.get(model, ident)
+    if row is None:
+        raise not_found(details={key: ident})
+    return row
 
 
 def claim(session: AsyncSession, stmt: S, *, of: Any = None) -> S:

@@ -8,6 +8,7 @@ from auction.audit import service as audit
 from auction.cases.errors import CaseNotFound, CreditorInvalid, CreditorNotFound, DuplicateFileNo
 from auction.cases.models import Case, Creditor
 from auction.cases.schemas import CaseCreate, CreditorCreate
+from auction.dbutil import get_one
 from auction.users import service as users
 from auction.users.errors import OfficeNotFound
 from auction.users.models import User
@@ -40,10 +41,7 @@ async def create_case(session: AsyncSession, actor: Principal, data: CaseCreate)
 
 
 async def get_case(session: AsyncSession, case_id: int) -> Case:
-    case = await session.get(Case, case_id)
-    if case is None:
-        raise CaseNotFound(details={"case_id": case_id})
-    return case
+    return await get_one(session, Case, case_id, CaseNotFound, "case_id")
 
 
 async def get_case_for(session: AsyncSession, actor: Principal, case_id: int) -> Case:

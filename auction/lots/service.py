@@ -15,7 +15,7 @@ from auction.cases import service as cases
 from auction.cases.errors import DuplicatePledge
 from auction.cases.models import Pledge
 from auction.cases.schemas import PledgeCreate
-from auction.dbutil import insert_ignore
+from auction.dbutil import get_one, insert_ignore
 from auction.lots.errors import (
     AppraisalStateError,
     FileInvalid,
@@ -55,10 +55,7 @@ async def create_lot(session: AsyncSession, actor: Principal, case_id: int, data
 
 
 async def get_lot(session: AsyncSession, lot_id: int) -> Lot:
-    lot = await session.get(Lot, lot_id)
-    if lot is None:
-        raise LotNotFound(details={"lot_id": lot_id})
-    return lot
+    return await get_one(session, Lot, lot_id, LotNotFound, "lot_id")
 
 
 async def get_lot_for(session: AsyncSession, actor: Principal, lot_id: int) -> Lot:

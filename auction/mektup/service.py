@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auction import clock
 from auction.audit import service as audit
 from auction.clock import iso_ms
+from auction.dbutil import get_one
 from auction.deposits import service as deposits
 from auction.deposits.errors import TeminatDeadlinePassed
 from auction.deposits.schemas import MektupCreate
@@ -107,9 +108,7 @@ async def for_sale(session: AsyncSession, actor: Principal, sale_id: int) -> lis
 
 async def get_for(session: AsyncSession, actor: Principal, submission_id: int) -> MektupSubmission:
     """The submission for its bidder, or for the staff of the selling office."""
-    row = await session.get(MektupSubmission, submission_id)
-    if row is None:
-        raise SubmissionNotFound(details={"id": submission_id})
+    row = await get_one(session, MektupSubmission, submission_id, SubmissionNotFound, "id")
     if row.user_id != actor.user_id:
         sale = await sales.get_sale(session, row.sale_id)
         try:

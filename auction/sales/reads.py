@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auction.dbutil import get_one
 from auction.lots import service as lots
 from auction.sales.errors import NoSale, SaleNotFound, TutanakNotFound
 from auction.sales.models import Round, RoundStatus, Sale, SaleStatus, Tutanak
@@ -19,10 +20,7 @@ from auction.users.scope import get_of_office, office_statement
 
 
 async def get_sale(session: AsyncSession, sale_id: int) -> Sale:
-    sale = await session.get(Sale, sale_id)
-    if sale is None:
-        raise SaleNotFound(details={"sale_id": sale_id})
-    return sale
+    return await get_one(session, Sale, sale_id, SaleNotFound, "sale_id")
 
 
 async def get_sale_for(session: AsyncSession, actor: Principal, sale_id: int) -> Sale:

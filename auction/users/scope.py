@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, FromClause, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
+from auction.dbutil import get_one
 from auction.errors import NotFound
 from auction.users.principal import Principal, ensure_office
 
@@ -40,9 +41,7 @@ async def get_of_office(session: AsyncSession, actor: Principal, model: type[R],
                         not_found: type[NotFound], key: str) -> R:
     """`model` row `record_id` if the actor may act on it: `not_found(details={key: record_id})` when
     there is no such row, `OfficeScope` when it belongs to another office."""
-    record = await session.get(model, record_id)
-    if record is None:
-        raise not_found(details={key: record_id})
+    record = await get_one(session, model, record_id, not_found, key)
     ensure_office(actor, record.office_id)
     return record
 
