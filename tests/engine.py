@@ -1,4 +1,7 @@
-"""Fixtures for the auction engine tests: a ManualClock, lots ready for sale, sales, deposits, workers."""
+"""Fixtures for the auction engine tests: a ManualClock, lots ready for sale, sales, deposits, workers.
+
+Not a conftest: each test package that drives the engine imports the fixtures it uses in its own
+conftest.py (tests/sales, tests/bidding, tests/deposits, tests/lots, tests/web, tests/web/live, tests/workers)."""
 
 from __future__ import annotations
 
