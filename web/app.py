@@ -25,6 +25,7 @@ from web.live.routes import router as live_router
 from web.middleware import AvailabilityMiddleware, RequestContextMiddleware
 from web.pages import router as pages_router
 from web.templating import STATIC_DIR, static_url
+from workers.runner import Supervisor
 
 log = structlog.get_logger(__name__)
 
@@ -64,8 +65,6 @@ def create_app(settings: Settings | None = None, *, run_workers: bool | None = N
         app.state.live = hub
         supervisor = None
         if run_workers:
-            from workers.runner import Supervisor
-
             supervisor = Supervisor(runtime)
             await supervisor.start()
         app.state.supervisor = supervisor

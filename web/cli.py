@@ -16,6 +16,9 @@ from auction.logging import configure_logging
 if TYPE_CHECKING:
     from auction.demo import DemoLogin
 
+# Each command imports the app, the migrations or the engine when it runs, not here: `esatis --help` and
+# `esatis distribute` must not pay for loading the web app, its workers and the database layer.
+
 
 def _settings() -> Settings:
     try:

@@ -88,13 +88,22 @@ async def require_principal(principal: MaybeUser) -> Principal:
 CurrentUser = Annotated[Principal, Depends(require_principal)]
 
 
+_DECLARED_ROLES: dict[Callable[..., object], frozenset[Role]] = {}
+
+
 def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     async def dependency(principal: CurrentUser) -> Principal:
         ensure_role(principal, *roles)
         return principal
 
     dependency.__name__ = "require_" + "_".join(r.value for r in roles)
+    _DECLARED_ROLES[dependency] = frozenset(roles)
     return dependency
+
+
+def declared_roles(dependency: Callable[..., object]) -> frozenset[Role] | None:
+    """The roles a `require_roles` dependency admits (None for any other dependency)."""
+    return _DECLARED_ROLES.get(dependency)
 
 
 async def public() -> None:

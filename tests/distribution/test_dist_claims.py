@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dist_helpers import D, base_case, by_id
 
 from auction.distribution import InvalidCase, distribute
+from tests.distribution.dist_helpers import D, base_case, by_id
 
 
 def claim_of(claim: dict[str, Any], sale_date: str = "2026-03-02") -> dict[str, str]:

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dist_helpers import EXAMPLE_NAMES, EXAMPLES, load_example
 
 from auction.distribution import distribute, run_cli
+from tests.distribution.dist_helpers import EXAMPLE_NAMES, EXAMPLES, load_example
 
 MONEY_KEYS = {"price", "kdv_rate", "kdv", "damga_vergisi", "tapu_harci_alici", "total_due", "amount",
               "distributable", "available", "demanded", "paid", "kamu_part", "private_part", "claim_total",

@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dist_helpers import D, base_case, by_id, haciz, rehin
 
 from auction.distribution import InvalidCase, distribute
 from auction.rules.policy import Policy
 from auction.rules.table import RuleError, rulebook
+from tests.distribution.dist_helpers import D, base_case, by_id, haciz, rehin
 
 # Every open point the distribution reads, with the default docs/law/open-points.md gives it.
 DEFAULTS = [

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dist_helpers import D, base_case, by_id, haciz, kamu, rehin
 
 from auction.distribution import distribute
+from tests.distribution.dist_helpers import D, base_case, by_id, haciz, kamu, rehin
 
 TASINMAZ = {"kind": "tasinmaz", "use": "isyeri", "kdv_rate": None}
 

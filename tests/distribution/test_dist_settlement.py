@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dist_helpers import D, base_case
 
 from auction.distribution import distribute
+from tests.distribution.dist_helpers import D, base_case
 
 
 def settle(price: str, sale_date: str, asset: dict[str, Any], bank: bool = False) -> dict[str, str]:
