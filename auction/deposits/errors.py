@@ -61,3 +61,11 @@ class CallbackInvalid(Unprocessable):
 class PaymentsNotConfigured(Conflict):
     code = "payments_not_configured"
     default_message = "Ödeme bildirimi için sağlayıcı yapılandırılmamış."
+
+
+class WithdrawNotConfirmed(Conflict):
+    """The teminat page's withdrawal asks the bidder to tick a box first: taking the teminat back ends
+    his bidding in this round (OP-16)."""
+
+    code = "confirm_required"
+    default_message = "Geri almak için kutuyu işaretleyerek onaylayın."

@@ -12,7 +12,7 @@ from auction.db import Base, DecimalText, IdMixin, JSONText, Kurus, TimestampMix
 
 
 class SaleStatus(StrEnum):
-    # auction-rules.md §12, sale states.
+    # docs/law/auction-rules.md §12, sale states.
     draft = "draft"
     announced = "announced"
     round_open = "round_open"
@@ -133,7 +133,7 @@ class Round(Base, IdMixin, TimestampMixin):
     prev_leader_user_id: Mapped[int | None] = mapped_column(BigInteger)
     last_bid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     bid_count: Mapped[int] = mapped_column(Integer, default=0)
-    # The lot's event counter while this round is the lot's active one (seq is per lot, G: api-contract).
+    # The lot's event counter while this round is the lot's active one (seq is per lot: docs/api-contract.md).
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     # A-52 deadlines, keyed on E.
     cash_deadline: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,4 +1,4 @@
-"""The sale state machine of auction-rules.md §12 (the part this engine drives: S-01 … S-11).
+"""The sale state machine of docs/law/auction-rules.md §12 (the part this engine drives: S-01 … S-11).
 
 A transition is one conditional UPDATE (`… WHERE id = :id AND status IN (:from)`), so two actors that
 race for the same transition (two closers, a closer and a cancellation) cannot both apply it: the loser

@@ -18,13 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction.calendar import local_date, payment_deadline
-from auction.deposits import service as deposits
+from auction.deposits import refunds
 from auction.distribution.errors import InvalidCase
 from auction.distribution.service import run
 from auction.lots.models import Lot, LotKind
 from auction.money import ZERO, fmt
 from auction.rules.policy import Policy
-from auction.sales import service as sales
+from auction.sales import reads
 from auction.sales.models import Round, Sale, Tutanak
 
 
@@ -81,6 +81,23 @@ def kdv_override(sale: Sale, lot: Lot) -> Decimal | None:
     if sale.kdv_rate is not None:
         return sale.kdv_rate
     return lot.kdv_rate
+
+
+def kdv_rate_for_bidders(sale: Sale, lot: Lot, *, on: date, policy: Policy | None = None) -> tuple[
+        Decimal | None, str]:
+    """The KDV rate a bidder is told before bidding, with where it comes from: the şartname's or the lot's
+    own (T-05, "sartname"); else the rate the law gives this asset on `on` (T-09, "derived", from the
+    distribution engine: the rates live only there); "unknown" when the asset lacks what that rate
+    depends on (a konut's area) - the page then says "KDV hariç" without a rate."""
+    rate = kdv_override(sale, lot)
+    if rate is not None:
+        return rate, "sartname"
+    try:
+        derived = settle(sale_id=sale.id, lot=lot, price=sale.appraised_value, ihale_date=on, kdv_rate=None,
+                         teminat_credit=ZERO, tutanak_posted_on=None, policy=policy)
+    except InvalidCase:
+        return None, "unknown"
+    return derived.kdv_rate, "derived"
 
 
 def build_case(*, price: Decimal, ihale_date: date, lot: Lot, kdv_rate: Decimal | None,
@@ -149,8 +166,8 @@ async def settlement_for_sale(session: AsyncSession, sale: Sale, *, policy: Poli
     lot = await session.get(Lot, sale.lot_id)
     assert lot is not None
     credit = ZERO
-    if sales.snapshot_of(sale).pol("teminat.credit_winner"):
-        credit = await deposits.cash_held(session, sale.id, sale.winner_user_id)
+    if reads.snapshot_of(sale).pol("teminat.credit_winner"):
+        credit = await refunds.cash_held(session, sale.id, sale.winner_user_id)
     tutanak = await _posted_tutanak(session, sale)
     posted_on = local_date(tutanak.posted_at) if tutanak is not None and tutanak.posted_at is not None else None
     try:

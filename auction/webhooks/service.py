@@ -17,7 +17,7 @@ from auction.events.models import OutboxEvent
 from auction.events.service import EVENT_TYPES
 from auction.runtime import Runtime
 from auction.users.models import Role
-from auction.users.principal import Principal, ensure_role
+from auction.users.principal import Principal, requires_role
 from auction.webhooks import dispatch, payloads, ssrf
 from auction.webhooks.consumer import wake
 from auction.webhooks.errors import EndpointDisabled, EndpointNotFound, EventNotFound, WebhookEventsInvalid
@@ -46,9 +46,9 @@ async def check_url(settings: Settings, url: str) -> str:
     return url.strip()
 
 
+@requires_role(Role.admin)
 async def create_endpoint(session: AsyncSession, runtime: Runtime, actor: Principal,
                           body: EndpointCreate) -> tuple[WebhookEndpoint, str]:
-    ensure_role(actor, Role.admin)
     events = _clean_events(body.events)
     url = await check_url(runtime.settings, body.url)
     secret = new_secret()
@@ -64,9 +64,9 @@ async def create_endpoint(session: AsyncSession, runtime: Runtime, actor: Princi
     return endpoint, secret
 
 
+@requires_role(Role.admin)
 async def get_endpoint(session: AsyncSession, actor: Principal, endpoint_id: int, *,
                        for_update: bool = False) -> WebhookEndpoint:
-    ensure_role(actor, Role.admin)
     stmt = select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id)
     if for_update:
         stmt = stmt.with_for_update()
@@ -87,11 +87,12 @@ async def pending_counts(session: AsyncSession, endpoint_ids: list[int]) -> dict
     return {int(e): int(n) for e, n in rows}
 
 
+@requires_role(Role.admin)
 async def list_endpoints(session: AsyncSession, actor: Principal) -> list[WebhookEndpoint]:
-    ensure_role(actor, Role.admin)
     return list((await session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id))).all())
 
 
+@requires_role(Role.admin)
 async def disable_endpoint(session: AsyncSession, actor: Principal, endpoint_id: int) -> WebhookEndpoint:
     endpoint = await get_endpoint(session, actor, endpoint_id, for_update=True)
     if endpoint.status == EndpointStatus.disabled.value:
@@ -104,6 +105,7 @@ async def disable_endpoint(session: AsyncSession, actor: Principal, endpoint_id:
     return endpoint
 
 
+@requires_role(Role.admin)
 async def enable_endpoint(session: AsyncSession, runtime: Runtime, actor: Principal,
                           endpoint_id: int) -> WebhookEndpoint:
     endpoint = await get_endpoint(session, actor, endpoint_id, for_update=True)
@@ -122,6 +124,7 @@ async def enable_endpoint(session: AsyncSession, runtime: Runtime, actor: Princi
     return endpoint
 
 
+@requires_role(Role.admin)
 async def rotate_secret(session: AsyncSession, runtime: Runtime, actor: Principal, endpoint_id: int,
                         overlap_hours: float | None = None) -> tuple[WebhookEndpoint, str]:
     """A new secret signs from now on; the current one keeps signing beside it for the overlap (a receiver
@@ -161,6 +164,7 @@ def _new_delivery(endpoint_id: int, event_id: str, event_type: str, occurred_at:
                            scheduled_at=now, created_at=now)
 
 
+@requires_role(Role.admin)
 async def send_test(session: AsyncSession, runtime: Runtime, actor: Principal, endpoint_id: int) -> WebhookDelivery:
     """A `ping` event to this endpoint alone, through the dispatcher like any other (one attempt)."""
     endpoint = await get_endpoint(session, actor, endpoint_id)
@@ -188,6 +192,7 @@ def _requeue(d: WebhookDelivery, now: datetime) -> None:
     d.completed_at = None
 
 
+@requires_role(Role.admin)
 async def redeliver(session: AsyncSession, runtime: Runtime, actor: Principal, endpoint_id: int,
                     body: RedeliverIn) -> list[WebhookDelivery]:
     """One event again (whatever became of it; also one sent before the endpoint subscribed, if it is of a
@@ -234,6 +239,7 @@ async def _delivery_from_outbox(session: AsyncSession, runtime: Runtime, endpoin
     return d
 
 
+@requires_role(Role.admin)
 async def delivery_log(session: AsyncSession, actor: Principal, endpoint_id: int, *, before_id: int | None = None,
                        limit: int = 50, event_id: str | None = None
                        ) -> tuple[list[tuple[WebhookAttempt, str]], list[WebhookDelivery], int | None]:

@@ -9,7 +9,6 @@ import email.policy
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -21,8 +20,8 @@ from aiosmtpd.smtp import SMTP as SMTPServerProtocol
 from auction.config import Settings
 from auction.events import service as events
 from auction.users import service as users
-from tests.auction.conftest import manual_clock  # noqa: F401 - the same clock fixture
 from tests.conftest import Actor, MakeActor, make_settings
+from tests.engine import make_actor, manual_clock  # noqa: F401 - the engine's clock; tokens for ten years
 from workers.messages import MessageSender
 from workers.outbox_relay import OutboxRelay
 
@@ -67,13 +66,6 @@ def sms_file(tmp_path: Path) -> Path:
 def settings(migrated_url: str, tmp_path: Path, mailbox: Mailbox, sms_file: Path) -> Settings:
     return make_settings(migrated_url, tmp_path, smtp_url=f"smtp://127.0.0.1:{mailbox.port}", sms=f"file:{sms_file}",
                          public_url="https://esatis.example.test", rate_limits="off")
-
-
-@pytest.fixture
-def make_actor(runtime: Any) -> MakeActor:
-    from tests.conftest import actor_factory
-
-    return actor_factory(runtime, timedelta(days=3650))
 
 
 @dataclass
@@ -130,6 +122,6 @@ class People:
 
 
 @pytest.fixture
-async def people(client: httpx.AsyncClient, runtime: Any, staff: Actor, make_actor: MakeActor,
-                 sms_file: Path) -> People:
+async def people(client: httpx.AsyncClient, runtime: Any, staff: Actor,
+                 make_actor: MakeActor, sms_file: Path) -> People:  # noqa: F811 - the engine's, imported above
     return People(client, runtime, staff, make_actor, sms_file)

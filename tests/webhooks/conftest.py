@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,11 @@ from auction.config import Settings
 from auction.events import service as events
 from auction.webhooks import ssrf
 from auction.webhooks.policy import DeliveryPolicy, load_policy
-from tests.auction.conftest import manual_clock  # noqa: F401 - starts at the real time (receivers check it)
 from tests.conftest import Actor, MakeActor, make_settings
+
+# The engine's fixtures: a ManualClock starting at the real time (receivers check it), tokens valid for ten
+# years (these tests move the clock through retry schedules), a sale environment for the payload tests.
+from tests.engine import env, make_actor, manager, manual_clock  # noqa: F401
 from tests.webhooks.receiver import Receiver
 from workers.outbox_relay import OutboxRelay
 from workers.webhook_dispatcher import WebhookDispatcher
@@ -105,15 +107,7 @@ class Harness:
 
 
 @pytest.fixture
-def make_actor(runtime: Any) -> MakeActor:
-    """Tokens valid for ten years: these tests move the clock through retry schedules."""
-    from tests.conftest import actor_factory
-
-    return actor_factory(runtime, timedelta(days=3650))
-
-
-@pytest.fixture
-async def admin(make_actor: MakeActor) -> Actor:
+async def admin(make_actor: MakeActor) -> Actor:  # noqa: F811 - the engine's fixture, imported above
     return await make_actor("admin")
 
 

@@ -10,7 +10,6 @@ from standardwebhooks.webhooks import Webhook
 
 from auction.events.service import EVENT_TYPES
 from auction.webhooks import payloads
-from tests.auction.conftest import env, manager  # noqa: F401 - fixtures re-used here
 from tests.web.conftest import awarded
 from tests.webhooks.conftest import PUBLIC_URL
 
@@ -27,7 +26,7 @@ def test_scrub_drops_identities_and_keeps_pseudonyms():
         "settlement": "https://x.test/api/v1/sales/1/settlement"}
 
 
-async def test_a_real_sale_leaves_no_bidder_identity_in_any_webhook(env, manual_clock, hooks, receiver):  # noqa: F811
+async def test_a_real_sale_leaves_no_bidder_identity_in_any_webhook(env, manual_clock, hooks, receiver):
     ep = await hooks.endpoint(receiver.url("/all"), events=tuple(sorted(EVENT_TYPES)))
     _lot, sale, winner, loser = await awarded(env, manual_clock)
     await hooks.deliver()

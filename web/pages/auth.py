@@ -36,7 +36,7 @@ async def login(
     request: Request,
     db: DbSession,
     runtime: RuntimeDep,
-    _: Public,  # open to anyone: the pre-session CSRF token guards it
+    _: Public,  # open to anyone; the pre-session CSRF token guards it (login CSRF)
     email: str = Form(..., max_length=254),
     password: str = Form(..., max_length=256),
     csrf_token: str = Form(""),

@@ -14,7 +14,6 @@ from auction.notifications import prefs
 from auction.notifications.catalogue import CHANNELS, load
 from auction.notifications.unsubscribe import read_token
 from web.deps import BidderUser, DbSession, Public, RuntimeDep
-from web.pages import channel_texts  # noqa: F401 - registers the texts of these pages
 from web.templating import render, request_lang
 
 router = APIRouter()

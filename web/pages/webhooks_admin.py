@@ -21,7 +21,6 @@ from auction.webhooks.errors import WebhookEventsInvalid
 from auction.webhooks.schemas import EndpointCreate, RedeliverIn
 from web.api.webhooks import circuit_state
 from web.deps import AdminUser, DbSession, RuntimeDep
-from web.pages import webhook_texts  # noqa: F401 - registers the texts of these pages
 from web.templating import ISTANBUL, render
 
 router = APIRouter(prefix="/yonetim/webhooklar")

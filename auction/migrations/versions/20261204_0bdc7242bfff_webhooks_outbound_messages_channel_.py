@@ -5,7 +5,7 @@ Webhook endpoints (secret encrypted at rest), one delivery per (endpoint, event)
 per kind and channel (auction/notifications).
 
 Revision ID: 0bdc7242bfff
-Revises: 3f1c2a9d8e07
+Revises: 20b61aafb724
 Create Date: 2026-12-04 17:55:21.397749
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ import auction.db
 
 
 revision: str = '0bdc7242bfff'
-down_revision: str | None = '3f1c2a9d8e07'
+down_revision: str | None = '20b61aafb724'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
