@@ -29,14 +29,16 @@ async def get_one(session: AsyncSession, model: type[M], ident: int, not_found: 
     return row
 
 
-def claim(session: AsyncSession, stmt: S, *, of: Any = None) -> S:
-    """The one way a worker claims due rows (closer, refunds, outbox relay …) without waiting for another
-    worker's: `FOR UPDATE SKIP LOCKED` on PostgreSQL - the rows stay locked until this transaction ends
-    and a second worker running the same select skips them (`of` limits the lock to one table of a
-    join). SQLite has a single writer: the transaction's BEGIN IMMEDIATE already made this one the only
-    writer, so the plain select is exclusive."""
+def claim(session: AsyncSession, stmt: S, *, of: Any = None, key_share: bool = False) -> S:
+    """The one way a worker claims due rows (closer, refunds, outbox relay, webhook dispatcher …) without
+    waiting for another worker's: `FOR UPDATE SKIP LOCKED` on PostgreSQL - the rows stay locked until
+    this transaction ends and a second worker running the same select skips them (`of` limits the lock
+    to one table of a join; `key_share` takes `FOR NO KEY UPDATE`, which lets other transactions insert
+    rows referencing the claimed ones by foreign key without waiting). SQLite has a single writer: the
+    transaction's BEGIN IMMEDIATE already made this one the only writer, so the plain select is
+    exclusive."""
     if dialect(session) == "postgresql":
-        return stmt.with_for_update(skip_locked=True, of=of)
+        return stmt.with_for_update(skip_locked=True, of=of, key_share=key_share)
     return stmt
 
 

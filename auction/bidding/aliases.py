@@ -6,7 +6,9 @@ it; the number is his order of first bidding on the lot and stays his for every 
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Iterable
+
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction.bidding.models import LotAlias
@@ -23,6 +25,17 @@ async def alias_of(session: AsyncSession, lot_id: int, user_id: int | None) -> s
     number = await session.scalar(select(LotAlias.number).where(LotAlias.lot_id == lot_id,
                                                                  LotAlias.user_id == user_id))
     return pseudonym(number) if number is not None else None
+
+
+async def alias_numbers(session: AsyncSession, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """The pseudonym numbers of many (lot, bidder) pairs in one query; a pair without one is left out
+    (spell them with `pseudonym`)."""
+    wanted = sorted(set(pairs))
+    if not wanted:
+        return {}
+    rows = (await session.execute(select(LotAlias.lot_id, LotAlias.user_id, LotAlias.number)
+                                  .where(tuple_(LotAlias.lot_id, LotAlias.user_id).in_(wanted)))).all()
+    return {(int(lot), int(uid)): int(number) for lot, uid, number in rows}
 
 
 async def assign_alias(session: AsyncSession, lot_id: int, user_id: int) -> str:

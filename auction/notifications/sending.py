@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auction.dbutil import dialect
+from auction import dbutil
 from auction.notifications.catalogue import DeliveryLimits
 from auction.notifications.models import OutboundMessage
 
@@ -32,9 +32,7 @@ async def claim(session: AsyncSession, *, now: datetime, limits: DeliveryLimits)
         and_(OutboundMessage.status == "pending", OutboundMessage.next_attempt_at <= now),
         and_(OutboundMessage.status == "sending", OutboundMessage.lease_until < now)))
         .order_by(OutboundMessage.next_attempt_at, OutboundMessage.id).limit(limits.batch))
-    if dialect(session) == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    rows = list((await session.scalars(stmt)).all())
+    rows = list((await session.scalars(dbutil.claim(session, stmt))).all())
     for m in rows:
         m.status = "sending"
         m.lease_until = now + timedelta(seconds=limits.lease_seconds)

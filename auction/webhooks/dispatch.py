@@ -21,8 +21,8 @@ import structlog
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auction import dbutil
 from auction.audit import service as audit
-from auction.dbutil import dialect
 from auction.events import service as events
 from auction.webhooks.models import (
     DeliveryStatus,
@@ -57,13 +57,6 @@ def _due(now: datetime) -> Any:
                and_(WebhookDelivery.status == DeliveryStatus.sending.value, WebhookDelivery.lease_until < now))
 
 
-def _lock(stmt: Any, session: AsyncSession, *, key_share: bool = False) -> Any:
-    if dialect(session) == "postgresql":
-        # NO KEY UPDATE on endpoints: the relay inserting deliveries (a foreign key share lock) never waits.
-        return stmt.with_for_update(skip_locked=True, key_share=key_share)
-    return stmt
-
-
 def signing_secrets(endpoint: WebhookEndpoint, box: SecretBox, now: datetime) -> list[str]:
     keys = [box.open(endpoint.secret_enc)]
     if endpoint.previous_secret_enc and endpoint.previous_secret_until and endpoint.previous_secret_until > now:
@@ -75,13 +68,14 @@ async def claim(session: AsyncSession, *, now: datetime, slots: int, policy: Del
                 box: SecretBox) -> list[Claim]:
     if slots <= 0:
         return []
-    endpoints = list((await session.scalars(_lock(
-        select(WebhookEndpoint).where(
+    # NO KEY UPDATE on endpoints: the relay inserting deliveries (a foreign key share lock) never waits.
+    endpoints = list((await session.scalars(dbutil.claim(
+        session, select(WebhookEndpoint).where(
             WebhookEndpoint.status == EndpointStatus.active.value,
             or_(WebhookEndpoint.circuit_open_until.is_(None), WebhookEndpoint.circuit_open_until <= now),
             exists().where(WebhookDelivery.endpoint_id == WebhookEndpoint.id, _due(now)))
         # A random order: with more endpoints due than slots, none is always served last.
-        .order_by(func.random()).limit(max(slots, 1) * 4), session, key_share=True))).all())
+        .order_by(func.random()).limit(max(slots, 1) * 4), key_share=True))).all())
     claims: list[Claim] = []
     for endpoint in endpoints:
         if len(claims) >= slots:
@@ -99,9 +93,9 @@ async def claim(session: AsyncSession, *, now: datetime, slots: int, policy: Del
             # ESATIS_SECRET_KEY changed: this endpoint waits for a rotation; the others go on.
             log.error("webhook_secret_unreadable", endpoint_id=endpoint.id)
             continue
-        rows = list((await session.scalars(_lock(
-            select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id, _due(now))
-            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(take), session))).all())
+        rows = list((await session.scalars(dbutil.claim(
+            session, select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id, _due(now))
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(take)))).all())
         if not rows:
             continue
         for d in rows:

@@ -16,10 +16,9 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auction.bidding.models import LotAlias
+from auction.bidding.aliases import alias_numbers, pseudonym
 from auction.clock import iso_ms
 from auction.events.models import OutboxEvent
 
@@ -70,7 +69,7 @@ def scrub(data: Any, lot_id: int | None, aliases: dict[tuple[int, int], int]) ->
             uid = _int(value)
             number = aliases.get((lot_id, uid)) if lot_id is not None and uid is not None else None
             if number is not None:
-                out[PSEUDONYM_OF[key]] = f"Teklif {number}"
+                out[PSEUDONYM_OF[key]] = pseudonym(number)
             continue
         if key in IDENTITY_KEYS or key.endswith(("user_id", "user_ids")):
             continue
@@ -91,13 +90,8 @@ def links(event_type: str, data: dict[str, Any], base_url: str) -> dict[str, str
 
 async def alias_table(session: AsyncSession, events: Iterable[OutboxEvent]) -> dict[tuple[int, int], int]:
     """The pseudonym numbers of every (lot, bidder) the events mention, in one query."""
-    pairs = {(lot, uid) for e in events if (lot := _int(e.data.get("lot_id"))) is not None
-             for uid in _user_ids(e.data)}
-    if not pairs:
-        return {}
-    rows = (await session.execute(select(LotAlias.lot_id, LotAlias.user_id, LotAlias.number)
-                                  .where(tuple_(LotAlias.lot_id, LotAlias.user_id).in_(sorted(pairs))))).all()
-    return {(int(lot), int(uid)): int(number) for lot, uid, number in rows}
+    return await alias_numbers(session, ((lot, uid) for e in events if (lot := _int(e.data.get("lot_id"))) is not None
+                                         for uid in _user_ids(e.data)))
 
 
 def body(event: OutboxEvent, aliases: dict[tuple[int, int], int], base_url: str) -> str:
