@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auction import clock
 from auction.audit import service as audit
 from auction.dbutil import insert_ignore
-from auction.errors import NotFound, Unprocessable
 from auction.notifications import channels
 from auction.notifications.catalogue import CHANNELS, LANGS, Kind, load
+from auction.notifications.errors import PersonNotFound, PreferenceInvalid
 from auction.notifications.models import ChannelPref
 from auction.notifications.unsubscribe import Unsubscribe
 from auction.users.models import User
@@ -22,16 +22,6 @@ from auction.users.principal import Principal
 
 # Which kinds a role sees on its preference page (the catalogue's `audience`).
 AUDIENCES = {"bidder": ("bidder",), "party": ("party",), "admin": ("admin",)}
-
-
-class PreferenceInvalid(Unprocessable):
-    code = "notification_preference_invalid"
-    default_message = "Bildirim tercihi geçersiz."
-
-
-class PersonNotFound(NotFound):
-    code = "user_not_found"
-    default_message = "Kullanıcı bulunamadı."
 
 
 @dataclass(frozen=True)

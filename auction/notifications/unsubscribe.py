@@ -10,12 +10,7 @@ import hmac
 import json
 from dataclasses import dataclass
 
-from auction.errors import Unprocessable
-
-
-class UnsubscribeTokenInvalid(Unprocessable):
-    code = "unsubscribe_token_invalid"
-    default_message = "Abonelikten çıkma bağlantısı geçersiz ya da bozuk."
+from auction.notifications.errors import UnsubscribeTokenInvalid
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auction import dbutil
 from auction.audit import service as audit
 from auction.events import service as events
+from auction.webhooks.errors import SecretUnreadable
 from auction.webhooks.models import (
     DeliveryStatus,
     EndpointStatus,
@@ -33,7 +34,7 @@ from auction.webhooks.models import (
 )
 from auction.webhooks.policy import DeliveryPolicy
 from auction.webhooks.sender import Outcome
-from auction.webhooks.signing import SecretBox, SecretUnreadable
+from auction.webhooks.signing import SecretBox
 
 log = structlog.get_logger(__name__)
 

@@ -1,4 +1,5 @@
-"""Errors of the webhook endpoints' admin API (machine-readable codes, Turkish messages)."""
+"""Errors of the webhook endpoints' admin API (machine-readable codes, Turkish messages), and the one the
+delivery side keeps to itself (`SecretUnreadable`)."""
 
 from auction.errors import Conflict, NotFound, Unprocessable
 
@@ -40,3 +41,6 @@ class EventNotFound(NotFound):
     default_message = "Bu olay bulunamadı ya da bu uç noktanın abone olduğu bir olay değil."
 
 
+class SecretUnreadable(RuntimeError):
+    """A stored secret does not decrypt with the current ESATIS_SECRET_KEY (never shown to a client: the
+    endpoint waits for a rotation, auction/webhooks/dispatch.py)."""

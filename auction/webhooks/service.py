@@ -20,11 +20,17 @@ from auction.users.models import Role
 from auction.users.principal import Principal, requires_role
 from auction.webhooks import dispatch, payloads, ssrf
 from auction.webhooks.consumer import wake
-from auction.webhooks.errors import EndpointDisabled, EndpointNotFound, EventNotFound, WebhookEventsInvalid
+from auction.webhooks.errors import (
+    EndpointDisabled,
+    EndpointNotFound,
+    EventNotFound,
+    SecretUnreadable,
+    WebhookEventsInvalid,
+)
 from auction.webhooks.models import DeliveryStatus, EndpointStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from auction.webhooks.policy import load_policy
 from auction.webhooks.schemas import EndpointCreate, RedeliverIn
-from auction.webhooks.signing import SecretBox, SecretUnreadable, hint, new_secret
+from auction.webhooks.signing import SecretBox, hint, new_secret
 
 MAX_REDELIVER = 5000  # deliveries one "since" request may bring back
 

@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from standardwebhooks.webhooks import Webhook
 
+from auction.webhooks.errors import SecretUnreadable
+
 PREFIX = "whsec_"
 _VERSION = "v1:"
 _AAD = b"esatis webhook endpoint secret"
@@ -34,10 +36,6 @@ def new_secret() -> str:
 def hint(secret: str) -> str:
     """What the pages show of a secret after creation: enough to tell two apart, useless to sign."""
     return secret[: len(PREFIX) + 4] + "…"
-
-
-class SecretUnreadable(RuntimeError):
-    """A stored secret does not decrypt with the current ESATIS_SECRET_KEY."""
 
 
 class SecretBox:
