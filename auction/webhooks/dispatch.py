@@ -58,6 +58,13 @@ def _due(now: datetime) -> Any:
                and_(WebhookDelivery.status == DeliveryStatus.sending.value, WebhookDelivery.lease_until < now))
 
 
+def circuit_state(endpoint: WebhookEndpoint, now: datetime) -> str:
+    """closed (sending), open (paused until `circuit_open_until`) or half_open (one probe next)."""
+    if endpoint.circuit_open_until is None:
+        return "closed"
+    return "open" if endpoint.circuit_open_until > now else "half_open"
+
+
 def signing_secrets(endpoint: WebhookEndpoint, box: SecretBox, now: datetime) -> list[str]:
     keys = [box.open(endpoint.secret_enc)]
     if endpoint.previous_secret_enc and endpoint.previous_secret_until and endpoint.previous_secret_until > now:

@@ -1,8 +1,15 @@
-"""Request and answer shapes of the webhook endpoints' admin API."""
+"""Request and answer shapes of the webhook endpoints' admin API, and how a row becomes its answer."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Self
+
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from auction.schemas import Out, UTCTime
+from auction.webhooks.dispatch import circuit_state
+from auction.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
 class EndpointCreate(BaseModel):
@@ -33,23 +40,28 @@ class RedeliverIn(BaseModel):
         return self
 
 
-class EndpointOut(BaseModel):
+class EndpointOut(Out):
     id: int
     url: str
     description: str
     events: list[str]
     status: str
     disabled_reason: str | None
-    disabled_at: str | None
+    disabled_at: UTCTime | None
     secret_hint: str = Field(description="the first characters of the current secret")
-    previous_secret_until: str | None = Field(description="the old secret signs too until then (rotation)")
+    previous_secret_until: UTCTime | None = Field(description="the old secret signs too until then (rotation)")
     failure_streak: int
     circuit: str = Field(description="closed | open | half_open")
-    circuit_open_until: str | None
-    last_success_at: str | None
-    last_failure_at: str | None
+    circuit_open_until: UTCTime | None
+    last_success_at: UTCTime | None
+    last_failure_at: UTCTime | None
     pending: int = Field(0, description="deliveries waiting to be sent")
-    created_at: str
+    created_at: UTCTime
+
+    @classmethod
+    def of(cls, e: WebhookEndpoint, *, now: datetime, pending: int = 0, **extra: object) -> Self:
+        fields = {name: getattr(e, name) for name in cls.model_fields if hasattr(e, name)}
+        return cls.model_validate({**fields, "circuit": circuit_state(e, now), "pending": pending, **extra})
 
 
 class EndpointCreated(EndpointOut):
@@ -59,35 +71,46 @@ class EndpointCreated(EndpointOut):
 class SecretOut(BaseModel):
     endpoint_id: int
     secret: str = Field(description="the new `whsec_…`, shown only now")
-    previous_secret_until: str | None
+    previous_secret_until: UTCTime | None
 
 
-class AttemptOut(BaseModel):
+class AttemptOut(Out):
     id: int
     delivery_id: int
     event_id: str
     event_type: str
     attempt: int
-    at: str
+    at: UTCTime
     duration_ms: int
     status_code: int | None
     outcome: str
     error: str | None
     response_excerpt: str | None
-    next_retry_at: str | None
+    next_retry_at: UTCTime | None
     delivery_status: str
 
+    @classmethod
+    def of(cls, a: WebhookAttempt, delivery_status: str) -> AttemptOut:
+        return cls(id=a.id, delivery_id=a.delivery_id, event_id=a.event_id, event_type=a.event_type,
+                   attempt=a.number, at=a.started_at, duration_ms=a.duration_ms, status_code=a.status_code,
+                   outcome=a.outcome, error=a.error, response_excerpt=a.response_excerpt,
+                   next_retry_at=a.next_retry_at, delivery_status=delivery_status)
 
-class DeliveryOut(BaseModel):
+
+class DeliveryOut(Out):
     id: int
     event_id: str
     event_type: str
     status: str
     attempts: int
-    next_attempt_at: str | None
+    next_attempt_at: UTCTime | None
     last_status_code: int | None
     last_error: str | None
-    created_at: str
+    created_at: UTCTime
+
+    @classmethod
+    def of(cls, d: WebhookDelivery) -> DeliveryOut:
+        return cls.model_validate(d)
 
 
 class DeliveryLog(BaseModel):

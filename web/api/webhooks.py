@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Query
 
 from auction import clock
-from auction.clock import iso_ms
 from auction.webhooks import service as webhooks
-from auction.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from auction.webhooks.models import WebhookEndpoint
 from auction.webhooks.schemas import (
     AttemptOut,
     DeliveryLog,
@@ -27,42 +24,9 @@ from web.deps import AdminUser, DbSession, RuntimeDep
 router = APIRouter(prefix="/webhooks/endpoints", tags=["webhooks"])
 
 
-def _iso(value: datetime | None) -> str | None:
-    return iso_ms(value) if value is not None else None
-
-
-def circuit_state(e: WebhookEndpoint, now: datetime) -> str:
-    if e.circuit_open_until is None:
-        return "closed"
-    return "open" if e.circuit_open_until > now else "half_open"
-
-
-def endpoint_out(e: WebhookEndpoint, pending: int = 0) -> dict[str, object]:
-    return {
-        "id": e.id, "url": e.url, "description": e.description, "events": e.events, "status": e.status,
-        "disabled_reason": e.disabled_reason, "disabled_at": _iso(e.disabled_at), "secret_hint": e.secret_hint,
-        "previous_secret_until": _iso(e.previous_secret_until), "failure_streak": e.failure_streak,
-        "circuit": circuit_state(e, clock.now()), "circuit_open_until": _iso(e.circuit_open_until),
-        "last_success_at": _iso(e.last_success_at), "last_failure_at": _iso(e.last_failure_at), "pending": pending,
-        "created_at": iso_ms(e.created_at)}
-
-
-def attempt_out(a: WebhookAttempt, delivery_status: str) -> AttemptOut:
-    return AttemptOut(id=a.id, delivery_id=a.delivery_id, event_id=a.event_id, event_type=a.event_type,
-                      attempt=a.number, at=iso_ms(a.started_at), duration_ms=a.duration_ms, status_code=a.status_code,
-                      outcome=a.outcome, error=a.error, response_excerpt=a.response_excerpt,
-                      next_retry_at=_iso(a.next_retry_at), delivery_status=delivery_status)
-
-
-def delivery_out(d: WebhookDelivery) -> DeliveryOut:
-    return DeliveryOut(id=d.id, event_id=d.event_id, event_type=d.event_type, status=d.status, attempts=d.attempts,
-                       next_attempt_at=_iso(d.next_attempt_at), last_status_code=d.last_status_code,
-                       last_error=d.last_error, created_at=iso_ms(d.created_at))
-
-
 async def _one(db: DbSession, e: WebhookEndpoint) -> EndpointOut:
     pending = (await webhooks.pending_counts(db, [e.id])).get(e.id, 0)
-    return EndpointOut.model_validate(endpoint_out(e, pending))
+    return EndpointOut.of(e, now=clock.now(), pending=pending)
 
 
 @router.post("", status_code=201, response_model=EndpointCreated,
@@ -70,14 +34,15 @@ async def _one(db: DbSession, e: WebhookEndpoint) -> EndpointOut:
 async def create_endpoint(body: EndpointCreate, db: DbSession, runtime: RuntimeDep,
                           actor: AdminUser) -> EndpointCreated:
     endpoint, secret = await webhooks.create_endpoint(db, runtime, actor, body)
-    return EndpointCreated.model_validate({**endpoint_out(endpoint), "secret": secret})
+    return EndpointCreated.of(endpoint, now=clock.now(), secret=secret)
 
 
 @router.get("", response_model=list[EndpointOut], summary="Every endpoint (secrets are never shown again)")
 async def list_endpoints(db: DbSession, actor: AdminUser) -> list[EndpointOut]:
     endpoints = await webhooks.list_endpoints(db, actor)
     pending = await webhooks.pending_counts(db, [e.id for e in endpoints])
-    return [EndpointOut.model_validate(endpoint_out(e, pending.get(e.id, 0))) for e in endpoints]
+    now = clock.now()
+    return [EndpointOut.of(e, now=now, pending=pending.get(e.id, 0)) for e in endpoints]
 
 
 @router.get("/{endpoint_id}", response_model=EndpointOut, summary="One endpoint")
@@ -103,7 +68,7 @@ async def rotate_secret(endpoint_id: int, db: DbSession, runtime: RuntimeDep, ac
                         body: RotateIn | None = None) -> SecretOut:
     endpoint, secret = await webhooks.rotate_secret(db, runtime, actor, endpoint_id,
                                                     body.overlap_hours if body else None)
-    return SecretOut(endpoint_id=endpoint.id, secret=secret, previous_secret_until=_iso(endpoint.previous_secret_until))
+    return SecretOut(endpoint_id=endpoint.id, secret=secret, previous_secret_until=endpoint.previous_secret_until)
 
 
 @router.post("/{endpoint_id}/test", status_code=202, response_model=Queued,
@@ -128,5 +93,5 @@ async def deliveries(endpoint_id: int, db: DbSession, actor: AdminUser, before_i
                      event_id: str | None = Query(None, max_length=40)) -> DeliveryLog:
     rows, waiting, next_before = await webhooks.delivery_log(db, actor, endpoint_id, before_id=before_id,
                                                             limit=limit, event_id=event_id)
-    return DeliveryLog(endpoint_id=endpoint_id, attempts=[attempt_out(a, s) for a, s in rows],
-                       waiting=[delivery_out(d) for d in waiting], next_before_id=next_before)
+    return DeliveryLog(endpoint_id=endpoint_id, attempts=[AttemptOut.of(a, s) for a, s in rows],
+                       waiting=[DeliveryOut.of(d) for d in waiting], next_before_id=next_before)

@@ -17,9 +17,9 @@ from auction.events.service import EVENT_TYPES
 from auction.notifications import service as notifications
 from auction.users.principal import Principal
 from auction.webhooks import service as webhooks
+from auction.webhooks.dispatch import circuit_state
 from auction.webhooks.errors import WebhookEventsInvalid
 from auction.webhooks.schemas import EndpointCreate, RedeliverIn
-from web.api.webhooks import circuit_state
 from web.deps import AdminUser, DbSession, RuntimeDep
 from web.templating import ISTANBUL, render
 
