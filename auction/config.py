@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from auction.mail import parse_smtp_url
 from auction.sms.senders import parse_setting as parse_sms_setting
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/esatis.db"
@@ -41,7 +42,7 @@ class Settings(BaseSettings):
     payments: Literal["simulated", "bank_callback"] = Field("simulated", validation_alias="ESATIS_PAYMENTS")
     # How one-time codes and SMS notices leave (auction.sms): console | file:PATH | http(s)://gateway.
     sms: str = Field("console", validation_alias="ESATIS_SMS")
-    # E-mail notifications (auction/notifications/email.py): unset → logged; smtp://host:port, smtps://u:p@h:p.
+    # E-mail notifications (auction/mail/smtp.py): unset → logged; smtp://host:port, smtps://u:p@h:p.
     smtp_url: SecretStr | None = Field(None, validation_alias="ESATIS_SMTP_URL")
 
     # Not in the contract table; documented in the README's configuration section.
@@ -79,8 +80,6 @@ class Settings(BaseSettings):
     @classmethod
     def _smtp_setting(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None:
-            from auction.notifications.email import parse_smtp_url
-
             parse_smtp_url(value.get_secret_value())  # raises ValueError with the accepted forms
         return value
 

@@ -14,9 +14,10 @@ import random
 import structlog
 
 from auction import clock
+from auction.mail import Mailer
 from auction.notifications import sending
 from auction.notifications.catalogue import load
-from auction.notifications.email import Mailer, compose
+from auction.notifications.email import compose
 from auction.notifications.models import OutboundMessage
 from auction.notifications.service import MESSAGES_WAKE_CHANNEL
 from auction.notifications.unsubscribe import make_token

@@ -83,7 +83,7 @@ def test_a_bad_smtp_url_is_refused_at_start(url, tmp_path):
 
 
 def test_smtp_url_parts():
-    from auction.notifications.email import parse_smtp_url
+    from auction.mail import parse_smtp_url
 
     t = parse_smtp_url("smtps://bildirim%40esatis.gov.tr:p%40ss@mail.example.com")
     assert (t.host, t.port, t.use_tls, t.username, t.password) == (
