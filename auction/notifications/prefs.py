@@ -46,12 +46,14 @@ def kinds_for(role: str) -> list[Kind]:
     return load().for_audience(*AUDIENCES.get(role, ()))
 
 
-async def preferences(session: AsyncSession, user_id: int) -> Preferences:
+async def preferences(session: AsyncSession, user_id: int, *, label_lang: str | None = None) -> Preferences:
+    """The person's choices, each kind labelled in `label_lang` (the page's language) or else in the
+    language the person chose for the messages."""
     person = (await channels.people(session, [user_id])).get(user_id)
     if person is None:
         raise PersonNotFound(details={"user_id": user_id})
     prefs = await channels.stored_prefs(session, [user_id])
-    out = [KindChoice(k.name, k.label(person.lang), k.essential,
+    out = [KindChoice(k.name, k.label(label_lang or person.lang), k.essential,
                       *(channels.wants(prefs, user_id, k.name, k, c) for c in CHANNELS))
            for k in kinds_for(person.role)]
     return Preferences(person.lang, person.email, person.phone, out)

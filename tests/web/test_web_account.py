@@ -142,6 +142,12 @@ async def test_notification_channels_on_the_profile(env, manual_clock):
     assert (kinds["sale_won"]["in_app"], kinds["sale_won"]["email"], kinds["sale_won"]["sms"]) == (True, True, False)
     r = await env.client.get("/hesabim/profil?kanallar=1", headers=HTML)
     assert "Bildirim kanallarınız kaydedildi." in r.text
+    # The kinds are named in the page's language, not in the one chosen for the messages.
+    assert "Teklifim geçildiğinde" in r.text and "When I am outbid" not in r.text
+    env.client.cookies.set("lang", "en")
+    r = await env.client.get("/hesabim/profil", headers=HTML)
+    assert "When I am outbid" in r.text and "Teklifim geçildiğinde" not in r.text
+    env.client.cookies.delete("lang")
     r = await env.client.post("/hesabim/bildirim-kanallari", data={"lang": "tr"})
     assert r.status_code == 403  # no CSRF token
 

@@ -136,7 +136,7 @@ async def tutanak_pdf(tutanak_id: int, db: DbSession, me: BidderUser) -> Respons
 async def profile_page(request: Request, db: DbSession, me: BidderUser, kanallar: str | None = None) -> Response:
     return _render(request, "profile", "account/profile.html", {"user": await users.get_user(db, me.user_id),
                                                                  "form": None, "channels_saved": bool(kanallar),
-                                                                 **await channels.section(db, me.user_id)})
+                                                                 **await channels.section(request, db, me.user_id)})
 
 
 @router.post("/profil")
@@ -149,7 +149,7 @@ async def profile_save(request: Request, db: DbSession, me: BidderUser, iban: st
         current = await users.get_user(db, me.user_id)
         return _render(request, "profile", "account/profile.html", {
             "user": current, "error": exc, "form": {"iban": iban, "address": address, "phone": phone},
-            **await channels.section(db, me.user_id)}, status=exc.status)
+            **await channels.section(request, db, me.user_id)}, status=exc.status)
     return _render(request, "profile", "account/profile.html", {"user": user, "form": None,
                                                                  "notice": "profile.saved",
-                                                                 **await channels.section(db, me.user_id)})
+                                                                 **await channels.section(request, db, me.user_id)})

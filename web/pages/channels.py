@@ -19,9 +19,10 @@ from web.templating import render, request_lang
 router = APIRouter()
 
 
-async def section(db: AsyncSession, user_id: int) -> dict[str, Any]:
-    """What the profile page needs for its channels section."""
-    return {"channel_prefs": await prefs.preferences(db, user_id), "channel_limits": load().delivery}
+async def section(request: Request, db: AsyncSession, user_id: int) -> dict[str, Any]:
+    """What the profile page needs for its channels section (kinds named in the page's language)."""
+    return {"channel_prefs": await prefs.preferences(db, user_id, label_lang=request_lang(request)),
+            "channel_limits": load().delivery}
 
 
 @router.post("/hesabim/bildirim-kanallari")
