@@ -61,6 +61,10 @@ def serve(host: str, port: int, demo: bool, log_format: str | None) -> None:
     upgrade(settings.database_url)
     from web.app import UVICORN_WS_OPTIONS, create_app
 
+    url_host = "localhost" if host in ("0.0.0.0", "127.0.0.1", "::") else host  # noqa: S104
+    if settings.public_url is None and settings.env != "production":
+        # Links in e-mails and webhooks then point at this server, on whatever port it was given.
+        settings = settings.model_copy(update={"public_url": f"http://{url_host}:{port}"})
     app = create_app(settings)
     if demo:
         from auction.demo import load_demo
@@ -72,7 +76,6 @@ def serve(host: str, port: int, demo: bool, log_format: str | None) -> None:
             _print_demo(result.created, result.logins)
 
         asyncio.run(_load())
-    url_host = "localhost" if host in ("0.0.0.0", "127.0.0.1", "::") else host  # noqa: S104
     click.echo(f"\n  esatis is running at  http://{url_host}:{port}/   (API docs: http://{url_host}:{port}/docs)\n",
                err=True)
     uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True, **UVICORN_WS_OPTIONS)
