@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from auction.runtime import Runtime
+from workers.aftersale import AftersaleWorker
 from workers.base import Worker
 from workers.closer import RoundCloser
 from workers.documents import DocumentsWorker
@@ -14,4 +15,4 @@ from workers.watch_alerts import WatchAlerts
 
 def default_workers(runtime: Runtime) -> list[Worker]:
     return [Housekeeping(runtime), RoundCloser(runtime), RefundWorker(runtime), DocumentsWorker(runtime),
-            OutboxRelay(runtime), WatchAlerts(runtime)]
+            OutboxRelay(runtime), WatchAlerts(runtime), AftersaleWorker(runtime)]

@@ -18,7 +18,12 @@ EVENT_TYPES = frozenset({
 })
 
 # Internal events that never leave as webhooks but use the same outbox (e.g. notifications).
-INTERNAL_EVENT_TYPES = frozenset({"bid.outbid", "user.registered"})
+INTERNAL_EVENT_TYPES = frozenset({
+    "bid.outbid", "user.registered",
+    # After the award (docs/aftersale.md): a reminder before a payment deadline, a payment refunded, a
+    # fesih complaint recorded or decided, the sale at tescil/teslim, and the hand-over to the distribution.
+    "payment.reminder", "payment.refunded", "sale.fesih", "sale.handover", "sale.distributing",
+})
 
 OUTBOX_WAKEUP_CHANNEL = "esatis:outbox"
 

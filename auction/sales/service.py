@@ -23,10 +23,8 @@ from auction.calendar import (
     ScheduleError,
     ScheduleProblem,
     cash_teminat_deadline,
-    fesih_window_end,
     local_date,
     mektup_deadline,
-    payment_deadline,
     propose_schedule,
     round_end,
     tutanak_due,
@@ -42,7 +40,7 @@ from auction.lots.models import Lot, LotKind, LotStatus
 from auction.money import ZERO, fmt
 from auction.rules.table import RuleError, Ruleset
 from auction.runtime import Runtime
-from auction.sales import documents, live, state
+from auction.sales import deadlines, documents, live, state
 from auction.sales.errors import (
     InvalidTransition,
     ManagerRequired,
@@ -658,7 +656,7 @@ async def _tutanak_data(session: AsyncSession, runtime: Runtime, sale: Sale, rnd
         credit = await deposits.cash_held(session, sale.id, rnd.leader_user_id) if snap.pol(
             "teminat.credit_winner") else ZERO
         balance = rnd.current_price - credit
-    deadline = (payment_deadline(local_date(posted_at), on=sale.ilan_date, policy=runtime.policy)
+    deadline = (deadlines.payment_due_at(sale, posted_at, runtime.policy)
                 if posted_at is not None and buyer is not None else None)
     from auction.rules.table import rulebook
 
@@ -695,7 +693,7 @@ async def _tutanak_data(session: AsyncSession, runtime: Runtime, sale: Sale, rnd
                     "balance": documents.money_or_dash(balance) if balance is not None else None,
                     "kdv": kdv, "damga_binde": documents.number_tr(damga.decimal() * 1000)},
         "ihale_date": ihale.strftime("%d.%m.%Y"),
-        "fesih_until": documents.local_or_dash(fesih_window_end(ihale, on=sale.ilan_date, policy=runtime.policy))
+        "fesih_until": documents.local_or_dash(deadlines.fesih_until(sale, rnd.ends_at, runtime.policy))
         if buyer else None,
         "refunds": True,
         "refund_ref": snap.pol_ref("teminat.refund_trigger"),
@@ -826,10 +824,10 @@ async def post_tutanak(session: AsyncSession, runtime: Runtime, actor: Principal
         sale.awarded_round = rnd.number
         sale.price = rnd.current_price
         sale.ihale_date = ihale
-        # rule: A-62 - 7 days from the posting, close of office hours, holiday roll-over (TM-16).
-        sale.payment_due_at = payment_deadline(local_date(now), on=sale.ilan_date, policy=runtime.policy)
-        # rule: A-80 - 7 days from the ihale date (TM-17).
-        sale.fesih_until = fesih_window_end(ihale, on=sale.ilan_date, policy=runtime.policy)
+        # rule: A-62 - 7 days from the posting, close of office hours, holiday roll-over (TM-16); rule:
+        # A-80 - 7 days from the ihale date (TM-17). Demo: elapsed seconds (auction/sales/deadlines.py).
+        sale.payment_due_at = deadlines.payment_due_at(sale, now, runtime.policy)
+        sale.fesih_until = deadlines.fesih_until(sale, rnd.ends_at, runtime.policy)
         lot.status = LotStatus.sold.value
         credit = (await deposits.cash_held(session, sale.id, rnd.leader_user_id)
                   if snap.pol("teminat.credit_winner") else ZERO)

@@ -5,6 +5,6 @@ the case from the won sale and adds what the distribution does not know: the tem
 the balance of the price and the payment deadline (A-62).
 """
 
-from auction.settlement.service import DueItem, Settlement, build_case, settle, settlement_for_sale
+from auction.settlement.service import DueItem, Settlement, settle, settlement_for_sale
 
-__all__ = ["DueItem", "Settlement", "build_case", "settle", "settlement_for_sale"]
+__all__ = ["DueItem", "Settlement", "settle", "settlement_for_sale"]

@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from auction.lots.models import Lot
-from auction.settlement import build_case, settle
+from auction.cetvel.case_from_file import buyer_case as build_case
+from auction.settlement import settle
 from tests.web.conftest import HTML, awarded, text_of
 
 

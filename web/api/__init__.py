@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from web.api import (
+    aftersale,
     auth,
     bidding,
     cases,
@@ -28,6 +29,7 @@ router.include_router(lot_records.router)
 router.include_router(sales.router)
 router.include_router(bidding.router)
 router.include_router(payments.router)
+router.include_router(aftersale.router)
 router.include_router(notifications.router)
 
 probes_router = system.probes

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from starlette.responses import HTMLResponse, Response
 
+from auction.aftersale import views as aftersale_views
 from auction.bidding import eligibility
 from auction.deposits import service as deposits
 from auction.deposits.schemas import (
@@ -33,7 +34,7 @@ from auction.sales.schemas import (
 )
 from auction.sales.views import sale_detail
 from auction.storage import StorageError, storage_for
-from web.deps import DbSession, ManagerUser, Public, RuntimeDep, StaffUser
+from web.deps import CurrentUser, DbSession, ManagerUser, Public, RuntimeDep, StaffUser
 from web.documents import document_html, document_pdf
 
 router = APIRouter(tags=["sales"])
@@ -53,9 +54,9 @@ async def list_sales(db: DbSession, actor: StaffUser, status: str | None = Query
     return [SaleOut.model_validate(await sale_detail(db, s)) for s in rows]
 
 
-@router.get("/sales/{sale_id}", response_model=SaleOut, summary="One sale (staff)")
-async def get_sale(sale_id: int, db: DbSession, actor: StaffUser) -> SaleOut:
-    return SaleOut.model_validate(await sale_detail(db, await sales.get_sale_for(db, actor, sale_id)))
+@router.get("/sales/{sale_id}", response_model=SaleOut, summary="One sale (staff, and its buyer)")
+async def get_sale(sale_id: int, db: DbSession, actor: CurrentUser) -> SaleOut:
+    return SaleOut.model_validate(await sale_detail(db, await aftersale_views.viewable_sale(db, actor, sale_id)))
 
 
 @router.put("/sales/{sale_id}/threshold", response_model=SaleOut,
