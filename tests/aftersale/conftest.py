@@ -1,0 +1,152 @@
+"""Fixtures for the tests after the award: the auction engine's (a ManualClock, staff, müdür, lots, sales,
+bids) plus a buyer with a registered phone and the `file:` SMS sink the codes are read back from."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from auction import clock
+from auction.users.models import User
+from tests.auction.conftest import Env, env, make_actor, manager, manual_clock, z  # noqa: F401 - fixtures
+from tests.conftest import Actor
+
+
+@pytest.fixture
+def sms_file(runtime: Any, tmp_path: Path) -> Path:
+    path = tmp_path / "sms.jsonl"
+    runtime.settings = runtime.settings.model_copy(update={"sms": f"file:{path}"})
+    return path
+
+
+def last_code(path: Path, to: str | None = None) -> str:
+    lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    if to is not None:
+        lines = [x for x in lines if x["to"] == to]
+    assert lines, "no SMS was sent"
+    return str(lines[-1]["code"])
+
+
+def sms_lines(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+async def set_phone(runtime: Any, actor: Actor, phone: str) -> None:
+    async with runtime.db.session() as s:
+        await s.execute(update(User).where(User.id == actor.user.id).values(phone=phone))
+
+
+def at(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+@dataclass
+class Won:
+    lot: dict[str, Any]
+    sale: dict[str, Any]
+    buyer: Actor
+    other: Actor
+    price: str
+
+    @property
+    def sale_id(self) -> int:
+        return int(self.sale["id"])
+
+
+async def win(env: Env, mc: clock.ManualClock, *, appraised: str = "2350000.00", kind: str = "tasinmaz",
+              price: str | None = None, phone: str = "+905321234567", lot_extra: dict[str, Any] | None = None,
+              round_: int = 1, **sale_body: Any) -> Won:
+    """A sale awarded under the law ruleset: ilan now, round 1 sixteen days later; two bidders with
+    teminat; the buyer's bid is `price` (default the opening price + 2 increments); the closer closes the
+    round, the müdür reviews the outage report and posts the tutanak. `round_=2`: round 1 ends with no
+    bids first, round 2 is won."""
+    extra = dict(lot_extra if lot_extra is not None else
+                 {"net_area_m2": "95", "permit_date": "2019-05-10"} if kind == "tasinmaz" else {})
+    lot = await env.lot(appraised, kind=kind, **extra)
+    start = clock.now() + timedelta(days=16)
+    sale = await env.sale(lot["id"], first_round_start=z(start), **sale_body)
+    if round_ == 2:
+        mc.set(start + timedelta(seconds=1))
+        await env.tick()
+        mc.set(at(sale["rounds"][0]["ends_at"]) + timedelta(seconds=1))
+        await env.tick()
+        mc.advance(hours=20)
+        await _post(env, sale["id"])
+        start = at(sale["rounds"][1]["starts_at"])
+    mc.set(start + timedelta(seconds=1))
+    assert await env.tick() >= 1
+    other = await env.bidder(lot["id"])
+    buyer = await env.bidder(lot["id"])
+    await set_phone(env.runtime, buyer, phone)
+    opening = sale["opening_price"]
+    r = await env.bid(other, lot["id"], opening)
+    assert r.status_code == 201, r.text
+    from decimal import Decimal
+
+    amount = price or str(Decimal(opening) + 2 * Decimal(sale["min_increment"]))
+    r = await env.bid(buyer, lot["id"], amount)
+    assert r.status_code == 201, r.text
+    mc.set(at(sale["rounds"][round_ - 1]["ends_at"]) + timedelta(seconds=1))
+    await env.tick()
+    mc.advance(hours=20)
+    await _post(env, sale["id"])
+    got = (await env.client.get(f"/api/v1/sales/{sale['id']}", headers=env.staff.headers)).json()
+    assert got["status"] == "awarded", got
+    return Won(lot, got, buyer, other, amount)
+
+
+async def _post(env: Env, sale_id: int) -> None:
+    r = await env.client.post(f"/api/v1/sales/{sale_id}/outage-report/review", headers=env.manager.headers)
+    assert r.status_code == 200, r.text
+    r = await env.client.post(f"/api/v1/sales/{sale_id}/tutanak/post", headers=env.manager.headers)
+    assert r.status_code == 200, r.text
+
+
+async def aftersale(env: Env) -> int:
+    from workers.aftersale import AftersaleWorker
+
+    return await AftersaleWorker(env.runtime).run_once()
+
+
+async def pay(env: Env, buyer: Actor, sale_id: int, amount: str, sms: Path, key: str | None = None) -> dict[str, Any]:
+    headers = dict(buyer.headers)
+    if key:
+        headers["Idempotency-Key"] = key
+    r = await env.client.post(f"/api/v1/sales/{sale_id}/payments", headers=headers, json={"amount": amount})
+    assert r.status_code == 201, r.text
+    payment = r.json()
+    code = last_code(sms)
+    r = await env.client.post(f"/api/v1/payments/{payment['payment_id']}/confirm", headers=buyer.headers,
+                              json={"code": code})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def settlement(env: Env, actor: Actor, sale_id: int) -> dict[str, Any]:
+    r = await env.client.get(f"/api/v1/sales/{sale_id}/settlement", headers=actor.headers)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+@pytest.fixture
+async def no_pdf() -> AsyncIterator[None]:
+    """Skip WeasyPrint in tests that do not look at PDFs (the worker renders each document)."""
+    from workers import aftersale as w
+
+    original = w.AftersaleWorker.render_pdfs
+
+    async def none(self: Any) -> int:
+        return 0
+
+    w.AftersaleWorker.render_pdfs = none  # type: ignore[method-assign]
+    yield
+    w.AftersaleWorker.render_pdfs = original  # type: ignore[method-assign]
