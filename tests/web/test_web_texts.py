@@ -5,10 +5,11 @@ from pathlib import Path
 
 import web.pages  # noqa: F401 - registers every page's texts
 from web.i18n import MESSAGES
+from web.pages import aftersale_texts
 
 ROOT = Path(__file__).resolve().parents[2] / "web"
 PAGES = ["home.html", "_search_form.html", "_search_results.html", "_lot_card.html", "_watch_button.html",
-         "staff/mektup.html", "lot", "account"]
+         "staff/mektup.html", "lot", "account", "aftersale"]
 # Keys built at run time from a fixed set of values.
 DYNAMIC = {
     "account.tab.": ("overview", "bids", "deposits", "won", "watch", "notifications", "documents"),
@@ -16,11 +17,20 @@ DYNAMIC = {
     "search.sort.": ("ending", "newest", "price_asc", "price_desc"), "search.status.": ("upcoming", "open", "closed"),
     "phase.": ("none", "upcoming", "open", "closed"), "rstatus.": ("scheduled", "open", "closed", "cancelled"),
     "rresult.": ("above_threshold", "below_threshold", "no_bids"),
-    "dstatus.": ("pending", "confirmed", "refunding", "refunded", "rejected", "forfeited"),
+    "dstatus.": ("pending", "confirmed", "refunding", "refunded", "rejected", "forfeited", "applied"),
     "rfstatus.": ("held", "due", "done", "failed"), "mstatus.": ("submitted", "recorded", "rejected"),
     "dkind.": ("cash", "mektup"), "bidstate.": ("leading", "outbid", "ended"),
     "doc.kind.": ("kiymet_raporu", "sartname", "other"), "settle.kdv_source.": ("sartname", "derived"),
     "notif.pref.": ("round_opened", "closing_soon", "extended", "closed", "saved_search", "email_opt_in"),
+    # After the award (web/pages/aftersale_texts.py).
+    "after.status.": aftersale_texts.STATUSES, "after.step.": aftersale_texts.STEPS,
+    "after.state.": aftersale_texts.STEP_STATES, "after.pay.err.": aftersale_texts.PAY_ERRORS,
+    "after.pay.": ("due", "paid", "defaulted"), "after.fesih.": ("window", "none", "pending", "rejected"),
+    "after.pay.phase.": ("price", "taxes"), "after.purpose.": ("price", "taxes"),
+    "after.pstatus.": ("awaiting_code", "pending", "received", "cancelled", "refunding", "refunded"),
+    "after.doc.": ("payment_receipt", "iptal_tutanagi", "kesinlesme_serhi", "tapu_yazisi", "teslim_tutanagi",
+                   "tahliye_emri"),
+    "staff.sale.mode.": ("tapu_letter_sent", "delivered", "ready"),
 }
 
 

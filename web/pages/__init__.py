@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from web.pages import account, auth, lot, public, search, staff, teminat
+from web.pages import account, aftersale, auth, lot, public, search, staff, teminat
 
 router = APIRouter(include_in_schema=False)
 router.include_router(search.router)
@@ -12,5 +12,6 @@ router.include_router(staff.router)
 router.include_router(lot.router)
 router.include_router(teminat.router)
 router.include_router(account.router)
+router.include_router(aftersale.router)
 
 __all__ = ["router"]

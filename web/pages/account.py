@@ -31,6 +31,7 @@ from web.deps import BidderUser, DbSession, RuntimeDep
 from web.documents import document_pdf
 from web.i18n import add_messages
 from web.pages import (
+    aftersale,
     notify,
     texts,  # noqa: F401 - registers the texts of these pages
 )
@@ -209,7 +210,9 @@ async def won_detail(request: Request, sale_id: int, db: DbSession, runtime: Run
         from auction.sales.errors import SaleNotFound
 
         raise SaleNotFound(details={"sale_id": sale_id})
-    return _render(request, "won", "account/won_detail.html", {"w": rows[0]})
+    # After the award: what is due now, paying with the SMS code, the steps and documents (web/pages/aftersale.py).
+    after = await aftersale.buyer_context(db, runtime, me, rows[0].sale, dict(request.query_params))
+    return _render(request, "won", "account/won_detail.html", {"w": rows[0], **after})
 
 
 @router.get("/izleme")

@@ -148,9 +148,6 @@ M: dict[str, dict[str, str]] = {
     "lot.kdv_derived": {"tr": "şartnamede oran yok; mevzuattaki oran", "en": "no rate in the şartname; the legal rate"},
     "lot.kdv_rate_unknown": {"tr": "oran satış bürosunca bildirilir", "en": "the rate is set by the sales office"},
     "lot.threshold": {"tr": "Satış için aşılması gereken tutar", "en": "Amount a bid must exceed for a sale"},
-    "lot.threshold_note": {"tr": "(muhammen bedelin %50'si ile rüçhanlı alacakların büyüğü + satış masrafları)",
-                           "en": "(the larger of 50 % of the appraised value and the prior-ranking claims, plus "
-                                 "the sale costs)"},
     "lot.buyer_costs_note": {
         "tr": "Teklifler KDV hariçtir. Alıcı ayrıca KDV'yi, binde 5,69 damga vergisini ve taşınmazlarda binde 20 "
               "tapu harcı alıcı payını öder.",
@@ -204,10 +201,6 @@ M: dict[str, dict[str, str]] = {
                              "payının karşılamadığı kısım için teminat öder.",
                        "en": "The creditor who requested the sale, and a co-owner in a partition sale, pay the "
                              "deposit only for what their claim or share does not cover."},
-    "ilan.threshold": {"tr": "Satış için en yüksek teklifin muhammen bedelin %50'sini ve satışı isteyenden önce "
-                             "gelen alacaklılarla satış masraflarının toplamını geçmesi gerekir.",
-                       "en": "For a sale the highest bid must exceed both 50 % of the appraised value and the "
-                             "total of the claims ranking ahead of the requesting creditor plus the sale costs."},
     "ilan.extension": {"tr": "Son {window} içinde verilen her teklif bitişi uzatır ({step}); uzatmalar toplam "
                              "{cap} geçemez.",
                        "en": "Every bid in the last {window} extends the end ({step}); all extensions together "
