@@ -141,6 +141,11 @@ def _register_engine_demo() -> None:
 
     if load_demo_sales not in DEMO_EXTENSIONS:
         DEMO_EXTENSIONS.append(load_demo_sales)
+    # After the award: a lot in each state from payment to distribution (auction/aftersale/demo.py).
+    from auction.aftersale.demo import load_demo_aftersale
+
+    if load_demo_aftersale not in DEMO_EXTENSIONS:
+        DEMO_EXTENSIONS.append(load_demo_aftersale)
 
 
 _register_engine_demo()

@@ -7,6 +7,9 @@
 | `deposit.refunded` | `data.user_id` | `deposit_refunded` |
 | `sale.won` | `data.buyer_user_id` | `sale_won` |
 | `payment.due` | `data.buyer_user_id` | `payment_due` |
+| `payment.received`, `payment.reminder`, `payment.defaulted` | `data.buyer_user_id` | `payment_*` |
+| `payment.refunded` | `data.user_id` | `payment_refunded` |
+| `sale.finalised`, `sale.handover`, `sale.failed` (when it names a buyer) | `data.buyer_user_id` | `sale_*` |
 
 Every other event is no concern of this consumer. The notification's `key` is the event's `event_id`,
 so relaying an event twice would still notify once.
@@ -74,6 +77,34 @@ RULES: dict[str, tuple[str, str, Builder]] = {
         "Satış bedelini ödeyin",
         f"«{lot}» için ödenecek kalan satış bedeli {_money(d.get('balance'))}; "
         f"son ödeme zamanı {_when(d.get('due_at'))}.")),
+    # After the award (docs/aftersale.md).
+    "payment.received": ("payment_received", "buyer_user_id", lambda d, lot: (
+        "Ödemeniz tamamlandı" if d.get("purpose") == "price" else "Vergi ödemeniz tamamlandı",
+        f"«{lot}» için " + ("ihale bedelinin tamamı alındı; ihalenin kesinleşmesi bekleniyor."
+                            if d.get("purpose") == "price" else
+                            "KDV ve damga vergisi alındı; tescil / teslim işlemleri başlıyor."))),
+    "payment.reminder": ("payment_reminder", "buyer_user_id", lambda d, lot: (
+        "Ödeme süreniz doluyor",
+        f"«{lot}» için " + ("ihale bedelinin" if d.get("purpose") == "price" else "KDV ve damga vergisinin")
+        + f" son ödeme zamanı {_when(d.get('due_at'))}. Süre uzatılamaz.")),
+    "payment.defaulted": ("payment_defaulted", "buyer_user_id", lambda d, lot: (
+        "İhale bozuldu",
+        f"«{lot}» için ihale bedeli süresinde ödenmediğinden ihale iptal edildi; teminat iade edilmez "
+        f"(İİK 115/3). Kısmi ödemeleriniz ({_money(d.get('refunded_part_payments'))}) iade edilir.")),
+    "payment.refunded": ("payment_refunded", "user_id", lambda d, lot: (
+        "Ödemeniz iade edildi",
+        f"«{lot}» için {_money(d.get('amount'))} kayıtlı IBAN'ınıza iade edildi.")),
+    "sale.finalised": ("sale_finalised", "buyer_user_id", lambda d, lot: (
+        "İhale kesinleşti",
+        f"«{lot}» için ihale kesinleşti. KDV ve damga vergisi ({_money(d.get('taxes_due'))}) en geç "
+        f"{_when(d.get('tax_due_at'))} tarihine kadar ödenmelidir.")),
+    "sale.handover": ("sale_handover", "buyer_user_id", lambda d, lot: (
+        "Tescil / teslim aşaması",
+        f"«{lot}» için " + ("tapu müdürlüğüne tescil yazısı hazırlandı." if d.get("kind") == "tescil"
+                            else "teslim işlemleri başladı; satış bürosu sizinle iletişime geçecek."))),
+    "sale.failed": ("sale_failed", "buyer_user_id", lambda d, lot: (
+        "İhale iptal edildi",
+        f"«{lot}» için ihale iptal edildi ({d.get('reason')}); ödedikleriniz iade edilir.")),
 }
 
 

@@ -68,10 +68,12 @@ TRANSITIONS: dict[str, Transition] = {
     "payment_received": _t("S-12", {S.awarded}, S.awarded, payment_from=frozenset({P.due}), payment_to=P.paid,
                            deadline=("payment_due_at", "pending")),
     # S-13: the payment deadline passes unpaid: round 2 on its announced dates, else the end.
+    # The fesih sub-state ends with the award it belonged to.
     "default_to_round2": _t("S-13", {S.awarded}, S.awaiting_round2, payment_from=frozenset({P.due}),
-                            payment_to=P.defaulted, deadline=("payment_due_at", "passed")),
+                            payment_to=P.defaulted, deadline=("payment_due_at", "passed"),
+                            sets={"fesih_status": None}),
     "default_failed": _t("S-13", {S.awarded}, S.failed, payment_from=frozenset({P.due}), payment_to=P.defaulted,
-                         deadline=("payment_due_at", "passed")),
+                         deadline=("payment_due_at", "passed"), sets={"fesih_status": None}),
     # TM-17: the A-80 window ran out with no complaint recorded.
     "fesih_window_closed": _t("TM-17", {S.awarded}, S.awarded, fesih_from=frozenset({F.window}), fesih_to=F.none,
                               deadline=("fesih_until", "passed")),
@@ -134,9 +136,9 @@ async def apply(session: AsyncSession, sale_id: int, event: str, *, now: datetim
         new["payment_status"] = t.payment_to.value
     if t.fesih_to is not None:
         new["fesih_status"] = t.fesih_to.value
-    result = await session.execute(
-        update(Sale).where(*_where(t, sale_id, now)).values(**new).returning(Sale.id)
-        .execution_options(synchronize_session=False))
+    # The default synchronisation updates a Sale already loaded in the session, so that a later flush of
+    # it never writes back the status it had before this transition.
+    result = await session.execute(update(Sale).where(*_where(t, sale_id, now)).values(**new).returning(Sale.id))
     if result.first() is None:
         raise _refused(t, sale_id, event)
     return t
@@ -149,8 +151,7 @@ async def lock_if(session: AsyncSession, sale_id: int, event: str, *, now: datet
     t = TRANSITIONS[event]
     now = now or clock.now()
     result = await session.execute(
-        update(Sale).where(*_where(t, sale_id, now)).values(updated_at=now).returning(Sale.id)
-        .execution_options(synchronize_session=False))
+        update(Sale).where(*_where(t, sale_id, now)).values(updated_at=now).returning(Sale.id))
     return result.first() is not None
 
 
