@@ -62,6 +62,7 @@ from auction.users.principal import Principal
 OTP_PURPOSE = "sale_payment"
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 PURPOSE_TEXT = {"price": "ihale bedeli", "taxes": "KDV ve damga vergisi"}
+PURPOSE_TITLE = {"price": "İhale bedeli", "taxes": "KDV ve damga vergisi"}  # str.capitalize() is not Turkish
 # The guard each purpose is received under (the sale row's lock, auction/sales/state.py).
 _GUARD = {"price": "payment_received", "taxes": "taxes_paid"}
 
@@ -297,13 +298,13 @@ async def _receipt(session: AsyncSession, sale: Sale, payment: SalePayment, st: 
     data = await documents.base_data(session, sale, "payment_receipt", now)
     remaining = st.price_due if payment.purpose == "price" else st.taxes_due
     data.update({
-        "payment": {"reference": payment.reference, "purpose_text": PURPOSE_TEXT[payment.purpose].capitalize(),
+        "payment": {"reference": payment.reference, "purpose_text": PURPOSE_TITLE[payment.purpose],
                     "amount": fmt_tr(payment.amount), "amount_words": amount_in_words_tr(payment.amount),
                     "received_at": documents.local(now), "confirmed_at": documents.local(payment.code_confirmed_at),
                     "phone_hint": code.phone_hint if code else "—", "nema": payment.nema},
         "lines": [{"label": ln.label, "amount": fmt_tr(ln.amount)} for ln in st.lines],
         "summary": (f"Bu ödemeyle {PURPOSE_TEXT[payment.purpose]} için kalan tutar: {fmt_tr(remaining)}."
-                    if remaining > ZERO else f"{PURPOSE_TEXT[payment.purpose].capitalize()} tamamen ödenmiştir."),
+                    if remaining > ZERO else f"{PURPOSE_TITLE[payment.purpose]} tamamen ödenmiştir."),
     })
     data["trail"]["rules"] = ["S-12" if payment.purpose == "price" else "S-19", "A-62", "A-56", "T-01", "T-10"]
     data["trail"]["rows"] = sorted({ln.rule for ln in st.lines})

@@ -15,8 +15,15 @@ from sqlalchemy import update
 
 from auction import clock
 from auction.users.models import User
-from tests.auction.conftest import Env, env, make_actor, manager, manual_clock, z  # noqa: F401 - fixtures
+from tests.auction import conftest as engine
+from tests.auction.conftest import Env, z
 from tests.conftest import Actor
+
+# The auction engine's fixtures, for the tests of this folder.
+env = engine.env
+make_actor = engine.make_actor
+manager = engine.manager
+manual_clock = engine.manual_clock
 
 
 @pytest.fixture
@@ -62,7 +69,7 @@ class Won:
         return int(self.sale["id"])
 
 
-async def win(env: Env, mc: clock.ManualClock, *, appraised: str = "2350000.00", kind: str = "tasinmaz",
+async def win(ctx: Env, mc: clock.ManualClock, *, appraised: str = "2350000.00", kind: str = "tasinmaz",
               price: str | None = None, phone: str = "+905321234567", lot_extra: dict[str, Any] | None = None,
               round_: int = 1, **sale_body: Any) -> Won:
     """A sale awarded under the law ruleset: ilan now, round 1 sixteen days later; two bidders with
@@ -71,68 +78,68 @@ async def win(env: Env, mc: clock.ManualClock, *, appraised: str = "2350000.00",
     bids first, round 2 is won."""
     extra = dict(lot_extra if lot_extra is not None else
                  {"net_area_m2": "95", "permit_date": "2019-05-10"} if kind == "tasinmaz" else {})
-    lot = await env.lot(appraised, kind=kind, **extra)
+    lot = await ctx.lot(appraised, kind=kind, **extra)
     start = clock.now() + timedelta(days=16)
-    sale = await env.sale(lot["id"], first_round_start=z(start), **sale_body)
+    sale = await ctx.sale(lot["id"], first_round_start=z(start), **sale_body)
     if round_ == 2:
         mc.set(start + timedelta(seconds=1))
-        await env.tick()
+        await ctx.tick()
         mc.set(at(sale["rounds"][0]["ends_at"]) + timedelta(seconds=1))
-        await env.tick()
+        await ctx.tick()
         mc.advance(hours=20)
-        await _post(env, sale["id"])
+        await _post(ctx, sale["id"])
         start = at(sale["rounds"][1]["starts_at"])
     mc.set(start + timedelta(seconds=1))
-    assert await env.tick() >= 1
-    other = await env.bidder(lot["id"])
-    buyer = await env.bidder(lot["id"])
-    await set_phone(env.runtime, buyer, phone)
+    assert await ctx.tick() >= 1
+    other = await ctx.bidder(lot["id"])
+    buyer = await ctx.bidder(lot["id"])
+    await set_phone(ctx.runtime, buyer, phone)
     opening = sale["opening_price"]
-    r = await env.bid(other, lot["id"], opening)
+    r = await ctx.bid(other, lot["id"], opening)
     assert r.status_code == 201, r.text
     from decimal import Decimal
 
     amount = price or str(Decimal(opening) + 2 * Decimal(sale["min_increment"]))
-    r = await env.bid(buyer, lot["id"], amount)
+    r = await ctx.bid(buyer, lot["id"], amount)
     assert r.status_code == 201, r.text
     mc.set(at(sale["rounds"][round_ - 1]["ends_at"]) + timedelta(seconds=1))
-    await env.tick()
+    await ctx.tick()
     mc.advance(hours=20)
-    await _post(env, sale["id"])
-    got = (await env.client.get(f"/api/v1/sales/{sale['id']}", headers=env.staff.headers)).json()
+    await _post(ctx, sale["id"])
+    got = (await ctx.client.get(f"/api/v1/sales/{sale['id']}", headers=ctx.staff.headers)).json()
     assert got["status"] == "awarded", got
     return Won(lot, got, buyer, other, amount)
 
 
-async def _post(env: Env, sale_id: int) -> None:
-    r = await env.client.post(f"/api/v1/sales/{sale_id}/outage-report/review", headers=env.manager.headers)
+async def _post(ctx: Env, sale_id: int) -> None:
+    r = await ctx.client.post(f"/api/v1/sales/{sale_id}/outage-report/review", headers=ctx.manager.headers)
     assert r.status_code == 200, r.text
-    r = await env.client.post(f"/api/v1/sales/{sale_id}/tutanak/post", headers=env.manager.headers)
+    r = await ctx.client.post(f"/api/v1/sales/{sale_id}/tutanak/post", headers=ctx.manager.headers)
     assert r.status_code == 200, r.text
 
 
-async def aftersale(env: Env) -> int:
+async def aftersale(ctx: Env) -> int:
     from workers.aftersale import AftersaleWorker
 
-    return await AftersaleWorker(env.runtime).run_once()
+    return await AftersaleWorker(ctx.runtime).run_once()
 
 
-async def pay(env: Env, buyer: Actor, sale_id: int, amount: str, sms: Path, key: str | None = None) -> dict[str, Any]:
+async def pay(ctx: Env, buyer: Actor, sale_id: int, amount: str, sms: Path, key: str | None = None) -> dict[str, Any]:
     headers = dict(buyer.headers)
     if key:
         headers["Idempotency-Key"] = key
-    r = await env.client.post(f"/api/v1/sales/{sale_id}/payments", headers=headers, json={"amount": amount})
+    r = await ctx.client.post(f"/api/v1/sales/{sale_id}/payments", headers=headers, json={"amount": amount})
     assert r.status_code == 201, r.text
     payment = r.json()
     code = last_code(sms)
-    r = await env.client.post(f"/api/v1/payments/{payment['payment_id']}/confirm", headers=buyer.headers,
+    r = await ctx.client.post(f"/api/v1/payments/{payment['payment_id']}/confirm", headers=buyer.headers,
                               json={"code": code})
     assert r.status_code == 200, r.text
     return r.json()
 
 
-async def settlement(env: Env, actor: Actor, sale_id: int) -> dict[str, Any]:
-    r = await env.client.get(f"/api/v1/sales/{sale_id}/settlement", headers=actor.headers)
+async def settlement(ctx: Env, actor: Actor, sale_id: int) -> dict[str, Any]:
+    r = await ctx.client.get(f"/api/v1/sales/{sale_id}/settlement", headers=actor.headers)
     assert r.status_code == 200, r.text
     return r.json()
 
