@@ -78,8 +78,11 @@ async def due_alerts(session: AsyncSession, now: datetime, limit: int = 100) -> 
             and_(Sale.status == SaleStatus.final.value, Sale.taxes_paid_at.is_(None)),
             and_(Sale.status == SaleStatus.awaiting_finality_check.value, Sale.finality_alert_at <= now),
         )).order_by(Sale.id).limit(limit))).scalars().all()
-    sent = set((await session.execute(select(SaleAlert.sale_id, SaleAlert.kind).where(
-        SaleAlert.sale_id.in_([s.id for s in candidates])))).tuples().all()) if candidates else set()
+    sent: set[tuple[int, str]] = set()
+    if candidates:
+        rows = (await session.execute(select(SaleAlert.sale_id, SaleAlert.kind).where(
+            SaleAlert.sale_id.in_([s.id for s in candidates])))).all()
+        sent = {(int(i), str(k)) for i, k in rows}
     out: list[tuple[int, str]] = []
     for sale in candidates:
         wanted: list[str] = []
