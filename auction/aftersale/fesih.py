@@ -44,6 +44,14 @@ ENTITLED = frozenset({"alacakli", "borclu", "tapu_ilgilisi", "sinirli_ayni_hak"}
 OUTSIDE = frozenset({"teklif_veren", "diger"})
 
 
+def outside_costs(price: Decimal, harc_rate: Decimal, upfront_share: Decimal,
+                  teminat_rate: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """A-82 / T-31 (pure): the nispi harç on the ihale bedeli, the part paid up front, and the teminat;
+    each rounded half up to the kuruş once, where it is computed (G-07)."""
+    harc = round_half_up(price * harc_rate)
+    return harc, round_half_up(harc * upfront_share), round_half_up(price * teminat_rate)
+
+
 async def _posting(session: AsyncSession, sale: Sale) -> datetime | None:
     return await session.scalar(select(Tutanak.posted_at).where(Tutanak.sale_id == sale.id,
                                                                 Tutanak.posted_at.is_not(None))
@@ -92,9 +100,8 @@ async def record(session: AsyncSession, runtime: Runtime, actor: Principal, sale
         rate = sale_policy(sale, runtime.policy, "fesih.harc_rate")
         half = rulebook().row("fesih.harc_upfront_share", on)
         tem = rulebook().row("fesih.outside_teminat_rate", on)
-        harc_total = round_half_up(sale.price * Decimal(str(rate.value)))
-        harc_upfront = round_half_up(harc_total * half.decimal())
-        teminat_due = round_half_up(sale.price * tem.decimal())
+        harc_total, harc_upfront, teminat_due = outside_costs(sale.price, Decimal(str(rate.value)), half.decimal(),
+                                                              tem.decimal())
         rules.update({"harc_rate": rate.ref, "harc_upfront": half.ref, "teminat_rate": tem.ref})
         if (body.harc_paid is not None and body.harc_paid < harc_upfront) or (
                 body.teminat_paid is not None and body.teminat_paid < teminat_due):

@@ -52,6 +52,14 @@ async def set_phone(runtime: Any, actor: Actor, phone: str) -> None:
         await s.execute(update(User).where(User.id == actor.user.id).values(phone=phone))
 
 
+def calm_week(mc: clock.ManualClock) -> None:
+    """Set the clock so that `win` closes round 1 on Tuesday 2027-04-13 10:00 and posts on Wednesday: no
+    holiday near, the fesih window (Tue 04-20 17:00) ends a day before the payment deadline (Wed 04-21)."""
+    from auction.calendar import ISTANBUL
+
+    mc.set(datetime(2027, 3, 21, 10, 0, tzinfo=ISTANBUL))
+
+
 def at(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
@@ -71,7 +79,7 @@ class Won:
 
 async def win(ctx: Env, mc: clock.ManualClock, *, appraised: str = "2350000.00", kind: str = "tasinmaz",
               price: str | None = None, phone: str = "+905321234567", lot_extra: dict[str, Any] | None = None,
-              round_: int = 1, **sale_body: Any) -> Won:
+              round_: int = 1, before_post: Any = None, **sale_body: Any) -> Won:
     """A sale awarded under the law ruleset: ilan now, round 1 sixteen days later; two bidders with
     teminat; the buyer's bid is `price` (default the opening price + 2 increments); the closer closes the
     round, the müdür reviews the outage report and posts the tutanak. `round_=2`: round 1 ends with no
@@ -102,6 +110,8 @@ async def win(ctx: Env, mc: clock.ManualClock, *, appraised: str = "2350000.00",
     amount = price or str(Decimal(opening) + 2 * Decimal(sale["min_increment"]))
     r = await ctx.bid(buyer, lot["id"], amount)
     assert r.status_code == 201, r.text
+    if before_post is not None:
+        await before_post(lot, sale, buyer)
     mc.set(at(sale["rounds"][round_ - 1]["ends_at"]) + timedelta(seconds=1))
     await ctx.tick()
     mc.advance(hours=20)
