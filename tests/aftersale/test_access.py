@@ -76,7 +76,8 @@ async def test_pages_after_the_award(env, manual_clock, runtime, sms_file):
     pid = (await env.client.get(f"/api/v1/sales/{sid}/payments", headers=won.buyer.headers)).json()[0]["payment_id"]
     r = await env.client.post(f"/hesabim/odemeler/{pid}/onay", headers={**html, **won.buyer.headers},
                               data={"code": "000000" if last_code(sms_file) != "000000" else "111111"})
-    assert r.status_code == 303 and "hata=code_invalid" in r.headers["location"] and "kalan=4" in r.headers["location"]
+    location = r.headers["location"]
+    assert r.status_code == 303 and "hata=code_invalid" in location and "kalan=4" in location
     page = await env.client.get(r.headers["location"], headers={**html, **won.buyer.headers})
     assert "Kalan deneme: 4" in page.text
     r = await env.client.post(f"/hesabim/odemeler/{pid}/onay", headers={**html, **won.buyer.headers},
@@ -85,7 +86,8 @@ async def test_pages_after_the_award(env, manual_clock, runtime, sms_file):
     page = await env.client.get(r.headers["location"], headers={**html, **won.buyer.headers})
     assert "Ödemeniz alındı (963.500,00 TL)" in page.text
     staff = await env.client.get(f"/buro/satislar/{sid}", headers={**html, **env.staff.headers})
-    assert staff.status_code == 200 and 'data-testid="sale-status"' in staff.text and 'data-status="awarded"' in staff.text
+    assert staff.status_code == 200
+    assert 'data-testid="sale-status"' in staff.text and 'data-status="awarded"' in staff.text
     listing = await env.client.get("/buro/satislar", headers={**html, **env.staff.headers})
     assert f"/buro/satislar/{sid}" in listing.text
     r = await env.client.get(f"/buro/satislar/{sid}", headers={**html, **won.buyer.headers})

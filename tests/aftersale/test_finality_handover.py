@@ -95,7 +95,7 @@ async def test_finality_alert_muhtira_and_tapu_letter(env, manual_clock, runtime
 
 
 async def test_taxes_unpaid_lead_to_annulment_only_after_the_muhtira(env, manual_clock, runtime, sms_file, no_pdf):
-    won, s = await _final(env, manual_clock, sms_file)
+    won, _ = await _final(env, manual_clock, sms_file)
     sid = won.sale_id
     r = await env.client.post(f"/api/v1/sales/{sid}/finality", headers=env.staff.headers)
     due = at(r.json()["tax_due_at"])
@@ -121,7 +121,7 @@ async def test_taxes_unpaid_lead_to_annulment_only_after_the_muhtira(env, manual
 
 
 async def test_movable_handed_over_or_ready_and_handover_impossible(env, manual_clock, runtime, sms_file, no_pdf):
-    won, s = await _final(env, manual_clock, sms_file, kind="tasinir", appraised="640000.00", kdv_rate="0.20")
+    won, _ = await _final(env, manual_clock, sms_file, kind="tasinir", appraised="640000.00", kdv_rate="0.20")
     sid = won.sale_id
     await env.client.post(f"/api/v1/sales/{sid}/finality", headers=env.staff.headers)
     st = await settlement(env, won.buyer, sid)
@@ -143,7 +143,7 @@ async def test_movable_handed_over_or_ready_and_handover_impossible(env, manual_
 
 
 async def test_movable_ready_for_handover(env, manual_clock, runtime, sms_file, no_pdf):
-    won, s = await _final(env, manual_clock, sms_file, kind="tasinir", appraised="640000.00", kdv_rate="0.20")
+    won, _ = await _final(env, manual_clock, sms_file, kind="tasinir", appraised="640000.00", kdv_rate="0.20")
     sid = won.sale_id
     await env.client.post(f"/api/v1/sales/{sid}/finality", headers=env.staff.headers)
     st = await settlement(env, won.buyer, sid)

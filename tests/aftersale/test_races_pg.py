@@ -100,7 +100,8 @@ async def test_two_payments_exceeding_the_due_amount_cannot_both_be_taken(env, m
     code_b = last_code(sms_file)
     async with runtime.db.session() as s:
         await s.execute(update(SalePayment).where(SalePayment.id == a["payment_id"]).values(status="awaiting_code"))
-        await s.execute(update(SalePayment).where(SalePayment.id == b["payment_id"]).values(amount=Decimal("600000.00")))
+        await s.execute(update(SalePayment).where(SalePayment.id == b["payment_id"])
+                        .values(amount=Decimal("600000.00")))
     race = await _race_runtime(settings, runtime)
     reached: list[int] = []
     _barrier_before_check(monkeypatch, 2, reached)
