@@ -31,7 +31,7 @@ from auction import clock
 from auction.aftersale import default, fesih, finality, handover, payments
 from auction.aftersale.schemas import FesihCreate, FesihDecision, FinalityConfirm, HandoverCreate
 from auction.bidding import service as bidding
-from auction.calendar import add_working_days, local_date, local_datetime, next_working_day
+from auction.calendar import add_working_days, local_date, local_datetime, next_working_day, utc_ms
 from auction.cases.schemas import CaseCreate
 from auction.cases.service import create_case
 from auction.deposits import service as deposits
@@ -41,7 +41,7 @@ from auction.runtime import Runtime
 from auction.sales import outage, state
 from auction.sales import service as sales
 from auction.sales.demo import _at, _close, _decide, _lot, _principal, _run_opener
-from auction.sales.models import Sale
+from auction.sales.models import Round, Sale, Tutanak
 from auction.sales.schemas import OutageReview
 from auction.settlement.models import PaymentState, SalePayment
 from auction.settlement.providers import provider_for
@@ -97,18 +97,46 @@ def _working_day_before(day: date, n: int) -> date:
     return add_working_days(day, -n)
 
 
-def _close_on(day: date) -> datetime:
-    return local_datetime(day, time(14))
+def _during(start: datetime, end: datetime) -> datetime:
+    """A moment a third of the way into a period: inside it under both rulesets (days or seconds)."""
+    return start + (end - start) / 3
 
 
-async def _sold(session: AsyncSession, runtime: Runtime, staff: Principal, mudur: Principal, title: str,
-                close: datetime, winner: Principal, loser: Principal, **sale: object) -> int:
-    """Replay a sale whose round 1 closed at `close` and was awarded to `winner` (posted the next working
-    day at 10:00)."""
+class _Timeline:
+    """When a replayed sale closed and how far apart its steps are. Law ruleset: on working days before
+    today, a step minutes after the moment it waits for. Demo ruleset (every period after the close is
+    60 s): seconds before now, so the sales are in their states when the server starts and move on by the
+    60-second clocks from there."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.demo = runtime.settings.ruleset == "demo"
+        self.now = clock.now()
+        self.today = local_date(self.now)
+        self.step = timedelta(seconds=1) if self.demo else timedelta(minutes=5)
+
+    def close(self, working_days_ago: int, demo_seconds_ago: int) -> datetime:
+        if self.demo:
+            return utc_ms(self.now - timedelta(seconds=demo_seconds_ago)).replace(microsecond=0)
+        return local_datetime(_working_day_before(self.today, working_days_ago), time(14))
+
+    def posting(self, close: datetime) -> datetime:
+        if self.demo:
+            return close + timedelta(seconds=10)  # the system posts it itself (tutanak.auto_post_after)
+        return local_datetime(next_working_day(local_date(close)), time(10))
+
+
+async def _sold(session: AsyncSession, runtime: Runtime, tl: _Timeline, staff: Principal, mudur: Principal,
+                title: str, close: datetime, winner: Principal, loser: Principal, **sale: object) -> int:
+    """Replay a sale whose round 1 closed at `close` and was awarded to `winner`."""
     lot = await _lot(session, title)
     r1s = close - timedelta(days=7)
     with _at(r1s - timedelta(days=16)):
         sale_id = await _decide(session, runtime, staff, lot, r1s, **sale)
+    if tl.demo:
+        # The demo round ends when this replay says, not 7 days later (the demo ruleset allows any end).
+        await session.execute(update(Round).where(Round.sale_id == sale_id, Round.number == 1).values(
+            scheduled_end=close, ends_at=close, window_start=close - timedelta(seconds=20),
+            first_extension_end=close + timedelta(seconds=5), cap_at=close + timedelta(seconds=60)))
     with _at(r1s + timedelta(hours=1)) as mc:
         await _run_opener(session, runtime)
         for bidder in (winner, loser):
@@ -120,15 +148,14 @@ async def _sold(session: AsyncSession, runtime: Runtime, staff: Principal, mudur
         await bidding.place_bid(session, runtime, winner, lot.id, s.opening_price + 2 * s.min_increment)
     with _at(close + timedelta(seconds=1)):
         await _close(session, runtime, sale_id)
-    posted = local_datetime(next_working_day(local_date(close)), time(10))
-    with _at(posted):
+    with _at(tl.posting(close)):
         await outage.review(session, runtime, mudur, sale_id, OutageReview())  # A-43
         await sales.post_tutanak(session, runtime, mudur, sale_id)
     return sale_id
 
 
 async def _pay(session: AsyncSession, runtime: Runtime, sale_id: int, when: datetime,
-               amount: Decimal | None = None) -> None:
+               amount: Decimal | None = None) -> datetime:
     """A payment as it would have been received (the SMS code step is the buyer's at run time)."""
     with _at(when) as mc:
         sale = await sales.get_sale(session, sale_id)
@@ -136,7 +163,7 @@ async def _pay(session: AsyncSession, runtime: Runtime, sale_id: int, when: date
         assert st is not None and st.phase != "none"
         due = st.due_now if amount is None else amount
         guard = "payment_received" if st.phase == "price" else "taxes_paid"
-        assert await state.lock_if(session, sale.id, guard, now=mc.now())
+        assert await state.lock_if(session, sale.id, guard, now=mc.now()), (sale_id, guard, when)
         assert sale.winner_user_id is not None
         p = SalePayment(sale_id=sale.id, office_id=sale.office_id, user_id=sale.winner_user_id, purpose=st.phase,
                         amount=due, status=PaymentState.awaiting_code.value,
@@ -146,12 +173,51 @@ async def _pay(session: AsyncSession, runtime: Runtime, sale_id: int, when: date
         session.add(p)
         await session.flush()
         await payments.receive(session, runtime, sale, p, mc.now())
+    return when
 
 
-async def _run_timers(session: AsyncSession, runtime: Runtime, sale_id: int, when: datetime) -> None:
+async def _pay_price(session: AsyncSession, runtime: Runtime, tl: _Timeline, sale_id: int,
+                     amount: Decimal | None = None) -> datetime:
+    s = await sales.get_sale(session, sale_id)
+    assert s.payment_due_at is not None
+    return await _pay(session, runtime, sale_id, _during(await _posted_at(session, sale_id), s.payment_due_at), amount)
+
+
+async def _posted_at(session: AsyncSession, sale_id: int) -> datetime:
+    posted = await session.scalar(select(Tutanak.posted_at).where(Tutanak.sale_id == sale_id,
+                                                                  Tutanak.posted_at.is_not(None)))
+    assert posted is not None
+    return posted
+
+
+async def _to_finality_check(session: AsyncSession, runtime: Runtime, tl: _Timeline, sale_id: int,
+                             paid_at: datetime) -> datetime:
+    s = await sales.get_sale(session, sale_id)
+    assert s.fesih_until is not None
+    when = max(s.fesih_until, paid_at) + tl.step
     with _at(when) as mc:
         await finality.close_window(session, sale_id, mc.now())
         await finality.to_check(session, runtime, sale_id, mc.now())
+    return when
+
+
+async def _finalise(session: AsyncSession, runtime: Runtime, tl: _Timeline, staff: Principal, sale_id: int,
+                    checked_at: datetime, *, recent: bool = False) -> datetime:
+    """S-18 a third into the grace (or, `recent`, yesterday under the law ruleset: the muhtıra still runs)."""
+    s = await sales.get_sale(session, sale_id)
+    assert s.finality_alert_at is not None
+    when = _during(checked_at, s.finality_alert_at)
+    if recent and not tl.demo:
+        when = max(when, local_datetime(_working_day_before(tl.today, 1), time(11)))
+    with _at(when):
+        await finality.confirm(session, runtime, staff, sale_id, FinalityConfirm(note="UYAP sorgusu: şikâyet yok"))
+    return when
+
+
+async def _pay_taxes(session: AsyncSession, runtime: Runtime, sale_id: int, finalised_at: datetime) -> datetime:
+    s = await sales.get_sale(session, sale_id)
+    assert s.tax_due_at is not None
+    return await _pay(session, runtime, sale_id, _during(finalised_at, s.tax_due_at))
 
 
 async def load_demo_aftersale(session: AsyncSession, runtime: Runtime, staff: Principal) -> None:
@@ -173,104 +239,87 @@ async def _load(session: AsyncSession, runtime: Runtime, staff: Principal) -> No
                                                         takip_type="haciz"))
     for lot_data in _LOTS:
         await create_lot(session, staff, case.id, lot_data)
-    today = local_date(clock.now())
+    tl = _Timeline(runtime)
     costs = {"c_amount": Decimal("21500.00")}
 
-    # The engine's Merter shop (awarded 17 days ago): paid, final, taxes paid → handover.
+    # The engine's Merter shop (awarded earlier; law ruleset only — under demo its 60-second payment period
+    # ran out long ago and the aftersale worker handles it as a default): paid, final, taxes paid.
     shop = await session.scalar(select(Sale.id).where(Sale.status == "awarded").order_by(Sale.id).limit(1))
-    if shop is not None:
+    if shop is not None and not tl.demo:
         s = await sales.get_sale(session, shop)
-        assert s.payment_due_at is not None and s.fesih_until is not None
-        await _pay(session, runtime, shop, s.payment_due_at - timedelta(days=5))
-        check_at = s.fesih_until + timedelta(minutes=5)
-        await _run_timers(session, runtime, shop, check_at)
-        with _at(local_datetime(add_working_days(local_date(check_at), 1), time(11))):
-            await finality.confirm(session, runtime, staff, shop, FinalityConfirm(note="UYAP sorgusu: şikâyet yok"))
-        s = await sales.get_sale(session, shop)
-        assert s.tax_due_at is not None
-        await _pay(session, runtime, shop, s.tax_due_at - timedelta(days=3))
+        assert s.payment_due_at is not None
+        paid = await _pay(session, runtime, shop, s.payment_due_at - timedelta(days=5))
+        checked = await _to_finality_check(session, runtime, tl, shop, paid)
+        finalised = await _finalise(session, runtime, tl, staff, shop, checked)
+        await _pay_taxes(session, runtime, shop, finalised)
 
-    # Bostancı: awarded yesterday-ish, payment due (alici1 pays with the code at run time).
-    d = _working_day_before(today, 1)
-    await _sold(session, runtime, staff, mudur, "Bostancı", _close_on(d), a1, a2, kdv_rate=Decimal("0.01"), **costs)
+    # Bostancı: awarded, payment due (alici1 pays it with the SMS code).
+    await _sold(session, runtime, tl, staff, mudur, "Bostancı", tl.close(1, 15), a1, a2, kdv_rate=Decimal("0.01"),
+                **costs)
 
     # Ataşehir: awarded, paid in full, fesih window still open.
-    d = _working_day_before(today, 3)
-    sid = await _sold(session, runtime, staff, mudur, "Ataşehir", _close_on(d), a2, a1, kdv_rate=Decimal("0.20"),
-                      **costs)
-    await _pay(session, runtime, sid, local_datetime(today, time(9)) - timedelta(hours=2))
+    sid = await _sold(session, runtime, tl, staff, mudur, "Ataşehir", tl.close(3, 30), a2, a1,
+                      kdv_rate=Decimal("0.20"), **costs)
+    await _pay_price(session, runtime, tl, sid)
 
     # Maltepe: awarded, paid, a complaint recorded (the price held with nema, A-83).
-    d = _working_day_before(today, 5)
-    sid = await _sold(session, runtime, staff, mudur, "Maltepe", _close_on(d), a1, a2, **costs)
+    sid = await _sold(session, runtime, tl, staff, mudur, "Maltepe", tl.close(5, 40), a1, a2, **costs)
+    paid = await _pay_price(session, runtime, tl, sid)
     s = await sales.get_sale(session, sid)
     assert s.fesih_until is not None
-    await _pay(session, runtime, sid, s.fesih_until - timedelta(days=2))
-    with _at(s.fesih_until - timedelta(days=1)):
+    filed = min(_during(paid, s.fesih_until), s.fesih_until - timedelta(seconds=1))
+    with _at(max(filed, paid + tl.step)):
         await fesih.record(session, runtime, staff, sid, FesihCreate(
-            applicant_name="Teklif 1 (ihaleye katılan)", applicant_kind="teklif_veren",
+            applicant_name="Teklif 1 (ihaleye katılan)", applicant_kind="teklif_veren", filed_at=filed,
             court="İstanbul Anadolu 4. İcra Hukuk Mahkemesi", court_file_no="2026/611 Esas",
             harc_paid=Decimal("61488.00"), teminat_paid=Decimal("90000.00")))
 
     # Pendik: paid, window closed, waiting for the finality check.
-    d = _working_day_before(today, 12)
-    sid = await _sold(session, runtime, staff, mudur, "Pendik", _close_on(d), a2, a1, kdv_rate=Decimal("0.20"),
-                      **costs)
-    s = await sales.get_sale(session, sid)
-    assert s.fesih_until is not None and s.payment_due_at is not None
-    await _pay(session, runtime, sid, s.payment_due_at - timedelta(days=2))
-    await _run_timers(session, runtime, sid, s.fesih_until + timedelta(minutes=5))
+    sid = await _sold(session, runtime, tl, staff, mudur, "Pendik", tl.close(12, 80), a2, a1,
+                      kdv_rate=Decimal("0.20"), **costs)
+    paid = await _pay_price(session, runtime, tl, sid)
+    await _to_finality_check(session, runtime, tl, sid, paid)
 
     # Kartal: final, the KDV and damga muhtıra running.
-    d = _working_day_before(today, 14)
-    sid = await _sold(session, runtime, staff, mudur, "Kartal", _close_on(d), a1, a2, **costs)
-    s = await sales.get_sale(session, sid)
-    assert s.fesih_until is not None and s.payment_due_at is not None
-    await _pay(session, runtime, sid, s.payment_due_at - timedelta(days=3))
-    await _run_timers(session, runtime, sid, s.fesih_until + timedelta(minutes=5))
-    with _at(local_datetime(_working_day_before(today, 1), time(11))):
-        await finality.confirm(session, runtime, staff, sid, FinalityConfirm(note="UYAP sorgusu: şikâyet yok"))
+    sid = await _sold(session, runtime, tl, staff, mudur, "Kartal", tl.close(14, 90), a1, a2, **costs)
+    paid = await _pay_price(session, runtime, tl, sid)
+    checked = await _to_finality_check(session, runtime, tl, sid, paid)
+    await _finalise(session, runtime, tl, staff, sid, checked, recent=True)
 
     # Forklift (taşınır): delivered → distributing.
-    d = _working_day_before(today, 22)
-    sid = await _sold(session, runtime, staff, mudur, "2020 model akülü forklift", _close_on(d), a2, a1,
+    sid = await _sold(session, runtime, tl, staff, mudur, "2020 model akülü forklift", tl.close(22, 140), a2, a1,
                       kdv_rate=Decimal("0.20"), c_amount=Decimal("8400.00"))
-    s = await sales.get_sale(session, sid)
-    assert s.fesih_until is not None and s.payment_due_at is not None
-    await _pay(session, runtime, sid, s.payment_due_at - timedelta(days=4))
-    await _run_timers(session, runtime, sid, s.fesih_until + timedelta(minutes=5))
-    fin_day = add_working_days(local_date(s.fesih_until), 2)
-    with _at(local_datetime(fin_day, time(11))):
-        await finality.confirm(session, runtime, staff, sid, FinalityConfirm(note="UYAP sorgusu: şikâyet yok"))
-    s = await sales.get_sale(session, sid)
-    assert s.tax_due_at is not None
-    await _pay(session, runtime, sid, s.tax_due_at - timedelta(days=4))
-    with _at(local_datetime(add_working_days(fin_day, 4), time(15))):
+    paid = await _pay_price(session, runtime, tl, sid)
+    checked = await _to_finality_check(session, runtime, tl, sid, paid)
+    finalised = await _finalise(session, runtime, tl, staff, sid, checked)
+    taxed = await _pay_taxes(session, runtime, sid, finalised)
+    with _at(taxed + tl.step):
         await handover.record(session, runtime, staff, sid, HandoverCreate(mode="delivered"))
 
-    # Tuzla: round 1 awarded to alici2, not paid: default (S-13), round 2 on its announced dates.
-    d = _working_day_before(today, 11)
-    sid = await _sold(session, runtime, staff, mudur, "Tuzla'da imarlı", _close_on(d), a2, a1,
+    # Tuzla: round 1 awarded to alici2, part paid, not paid in full: default (S-13), round 2 on its dates.
+    sid = await _sold(session, runtime, tl, staff, mudur, "Tuzla'da imarlı", tl.close(11, 100), a2, a1,
                       kdv_rate=Decimal("0.20"), **costs)
+    await _pay_price(session, runtime, tl, sid, amount=Decimal("400000.00"))
     s = await sales.get_sale(session, sid)
     assert s.payment_due_at is not None
-    await _pay(session, runtime, sid, s.payment_due_at - timedelta(days=2), amount=Decimal("400000.00"))
-    with _at(s.payment_due_at + timedelta(minutes=1)) as mc:
+    with _at(s.payment_due_at + tl.step) as mc:
         await default.default(session, runtime, sid, mc.now())
 
-    # Beykoz: paid; the court annulled the ihale on a complaint: everything back to the buyer.
-    d = _working_day_before(today, 30)
-    sid = await _sold(session, runtime, staff, mudur, "Beykoz", _close_on(d), a1, a2, **costs)
+    # Beykoz: paid; the court annulled the ihale on the borçlu's complaint: everything back to the buyer.
+    sid = await _sold(session, runtime, tl, staff, mudur, "Beykoz", tl.close(30, 120), a1, a2, **costs)
     s = await sales.get_sale(session, sid)
-    assert s.fesih_until is not None and s.payment_due_at is not None
-    with _at(s.fesih_until - timedelta(days=3)):
+    assert s.fesih_until is not None
+    posted = await _posted_at(session, sid)
+    filed = min(posted, s.fesih_until - timedelta(seconds=1))
+    with _at(max(filed, posted) + tl.step):
         app = await fesih.record(session, runtime, staff, sid, FesihCreate(
-            applicant_name="Kaan Aydın (borçlu)", applicant_kind="borclu",
+            applicant_name="Kaan Aydın (borçlu)", applicant_kind="borclu", filed_at=filed,
             court="İstanbul Anadolu 2. İcra Hukuk Mahkemesi", court_file_no="2026/540 Esas",
             note="İlan borçluya tebliğ edilmemiş."))
-    await _pay(session, runtime, sid, s.payment_due_at - timedelta(days=1))
-    decided = local_date(s.fesih_until) + timedelta(days=10)
-    with _at(local_datetime(_working_day_before(today, 1), time(12))):
+    paid = await _pay_price(session, runtime, tl, sid)
+    recorded = paid + tl.step * 3 if tl.demo else local_datetime(_working_day_before(tl.today, 1), time(12))
+    final_on = local_date(recorded)
+    with _at(recorded):
         await fesih.decide(session, runtime, mudur, app.id, FesihDecision(
-            outcome="annulled", decided_on=decided, final_on=decided + timedelta(days=8),
+            outcome="annulled", decided_on=final_on - timedelta(days=0 if tl.demo else 8), final_on=final_on,
             nema_amount=Decimal("18240.55"), note="Satış ilanı borçluya tebliğ edilmemiştir (İİK 127)."))
