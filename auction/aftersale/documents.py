@@ -45,7 +45,13 @@ def _env() -> Environment:
     env = Environment(loader=PackageLoader("auction.aftersale", "templates"),
                       autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
     env.globals["money"] = fmt_tr
+    env.filters["upper_tr"] = upper_tr
     return env
+
+
+def upper_tr(text: str) -> str:
+    """Turkish capitals: i → İ, ı → I (str.upper() turns "ihale" into "IHALE")."""
+    return text.replace("i", "İ").replace("ı", "I").upper()
 
 
 def local(dt: datetime | None) -> str:

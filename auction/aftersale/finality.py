@@ -83,7 +83,7 @@ async def confirm(session: AsyncSession, runtime: Runtime, actor: Principal, sal
         "fesih_text": ("İhalenin feshi için yapılan şikâyet(ler) kesin olarak reddedilmiştir (" + ", ".join(
             f"{a.court} {a.court_file_no or ''}".strip() + f", kesinleşme {a.final_on:%d.%m.%Y}" for a in rejected
             if a.final_on) + ").") if rejected else
-        (f"İhalenin feshi için yedi günlük şikâyet süresi {documents.local(sale.fesih_until)} tarihinde dolmuş; "
+        (f"İhalenin feshi için şikâyet süresi {documents.local(sale.fesih_until)} tarihinde dolmuş; "
          f"UYAP sorgusunda şikâyet bulunmadığı {actor.full_name} tarafından doğrulanmıştır"
          + (f" ({body.note})" if body.note else "") + "."),
     }

@@ -150,7 +150,9 @@ async def statement_for(session: AsyncSession, sale: Sale, policy: Policy) -> St
                       settlement.refs.get("damga_vergisi", "T-10")))
     for p in await received_payments(session, sale.id, buyer, "taxes"):
         lines.append(Line(f"paid:{p.id}", f"Vergi ödemesi {p.reference}", -p.amount, "A-90"))
-    lines.append(Line("taxes_due", "Kalan KDV ve damga vergisi", taxes_due, "A-90, A-91"))
+    demanded = sale.finalised_at is not None
+    lines.append(Line("taxes_due", "Kalan KDV ve damga vergisi" if demanded else
+                      "KDV ve damga vergisi (ihale kesinleşince istenir)", taxes_due, "A-90, A-91"))
     if settlement.tapu_harci_alici > ZERO:
         lines.append(Line("tapu", "Tapu harcı, alıcı payı (tescil sırasında tapuda ödenir)",
                           settlement.tapu_harci_alici, settlement.refs.get("tapu_harci_alici", "T-11")))

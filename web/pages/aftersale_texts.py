@@ -34,7 +34,7 @@ add_messages({
         "en": "(the highest bid must exceed it: max(50 % × M = {half}; R = {r}) + C = {c})"},
     "dstatus.applied": {"tr": "bedele sayıldı", "en": "credited to the price"},
     # Sale statuses as the buyer and staff read them.
-    "after.status.awarded": {"tr": "İhale üzerinizde: ödeme ve şikâyet süreleri işliyor",
+    "after.status.awarded": {"tr": "İhale yapıldı: ödeme ve şikâyet süreleri işliyor",
                              "en": "Awarded: payment and complaint periods running"},
     "after.status.awaiting_finality_check": {"tr": "Kesinleşme kontrolü bekleniyor",
                                              "en": "Waiting for the finality check"},
@@ -81,6 +81,7 @@ add_messages({
     "after.state.skipped": {"tr": "—", "en": "—"},
     "after.step.at": {"tr": "{at}", "en": "{at}"},
     "after.step.due": {"tr": "son: {due}", "en": "by {due}"},
+    "after.step.alert": {"tr": "büroya hatırlatma: {due}", "en": "office reminded at {due}"},
     # Paying with the SMS code.
     "after.pay.title": {"tr": "Ödeme", "en": "Payment"},
     "after.pay.due_now": {"tr": "Şimdi ödenecek", "en": "Due now"},
@@ -193,4 +194,9 @@ add_messages({
     "staff.sale.fesih": {"tr": "İhalenin feshi başvuruları", "en": "Annulment complaints"},
     "staff.sale.refunds": {"tr": "İadeler", "en": "Refunds"},
     "staff.sale.done": {"tr": "Kaydedildi.", "en": "Recorded."},
+    "staff.sale.statement": {"tr": "Alıcının hesabı", "en": "The buyer's account"},
+    "staff.sale.handed_off": {"tr": "Satış bedeli paylaştırmaya devredildi: sıra cetveli bu satışın kayıtlarından "
+                                    "hazırlanır.",
+                              "en": "The proceeds were handed to the distribution: the ranking table is built from "
+                                    "this sale's records."},
 })
