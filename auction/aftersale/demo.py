@@ -40,7 +40,7 @@ from auction.lots.service import create_lot
 from auction.runtime import Runtime
 from auction.sales import outage, state
 from auction.sales import service as sales
-from auction.sales.demo import _at, _close, _decide, _lot, _principal, _run_opener
+from auction.sales.demo import _at, _close, _decide, _lot, _principal, _run_opener, without_rate_limits
 from auction.sales.models import Round, Sale, Tutanak
 from auction.sales.schemas import OutageReview
 from auction.settlement.models import PaymentState, SalePayment
@@ -221,12 +221,8 @@ async def _pay_taxes(session: AsyncSession, runtime: Runtime, sale_id: int, fina
 
 
 async def load_demo_aftersale(session: AsyncSession, runtime: Runtime, staff: Principal) -> None:
-    enabled = runtime.limiter.enabled
-    runtime.limiter.enabled = False
-    try:
+    with without_rate_limits(runtime):
         await _load(session, runtime, staff)
-    finally:
-        runtime.limiter.enabled = enabled
 
 
 async def _load(session: AsyncSession, runtime: Runtime, staff: Principal) -> None:

@@ -129,42 +129,46 @@ async def test_two_confirmed_payments_cannot_overpay(env, manual_clock, runtime,
     assert (b.status_code, b.json()["error"]["code"]) == (422, "amount_exceeds_due")
 
 
-async def test_bank_callback_provider(env, manual_clock, runtime, sms_file, no_pdf):
-    secret = "whsec_" + "dGVzdHNlY3JldHRlc3RzZWNyZXR0ZXN0c2VjcmV0"
-    won = await win(env, manual_clock)
+SECRET = "whsec_" + "dGVzdHNlY3JldHRlc3RzZWNyZXR0ZXN0c2VjcmV0"
+
+
+async def _bank_payment(env, runtime, won, sms_file) -> tuple[int, dict]:
+    """The whole price paid through the `bank_callback` provider: confirmed with the code, now pending."""
     runtime.settings = runtime.settings.model_copy(update={"payments": "bank_callback",
-                                                           "payment_callback_secret": SecretStr(secret)})
+                                                           "payment_callback_secret": SecretStr(SECRET)})
     r = await env.client.post(f"/api/v1/sales/{won.sale_id}/payments", headers=won.buyer.headers,
                               json={"amount": "963500.00"})
     pid = r.json()["payment_id"]
     r = await env.client.post(f"/api/v1/payments/{pid}/confirm", headers=won.buyer.headers,
                               json={"code": last_code(sms_file)})
-    assert r.json()["status"] == "pending"
-    assert r.json()["payment"]["reference"].startswith("pay_")
-    st = await settlement(env, won.buyer, won.sale_id)
-    assert (st["in_flight"], st["due_now"]) == ("963500.00", "0.00")  # not payable twice
-    reference = r.json()["reference"]
+    return pid, r.json()
 
+
+async def _report(env, reference: str, kind: str = "payment.succeeded") -> dict:
+    """The bank's signed report (the signature's timestamp tolerance is checked on the real clock)."""
     import auction.clock as c
 
-    async def report(kind: str = "payment.succeeded") -> dict:
-        body = json.dumps({"type": kind, "data": {"reference": reference, "amount": "963500.00"}}).encode()
-        ts = c.SystemClock().now()  # the signature's timestamp tolerance is checked on the real clock
-        headers = {"webhook-id": f"msg_{ts.timestamp()}", "webhook-timestamp": str(int(ts.timestamp())),
-                   "content-type": "application/json"}
-        headers["webhook-signature"] = Webhook(secret).sign(headers["webhook-id"], ts, body.decode())
-        resp = await env.client.post("/api/v1/payments/callback", content=body, headers=headers)
-        assert resp.status_code == 200, resp.text
-        return resp.json()
+    body = json.dumps({"type": kind, "data": {"reference": reference, "amount": "963500.00"}}).encode()
+    ts = c.SystemClock().now()
+    headers = {"webhook-id": f"msg_{ts.timestamp()}", "webhook-timestamp": str(int(ts.timestamp())),
+               "content-type": "application/json"}
+    headers["webhook-signature"] = Webhook(SECRET).sign(headers["webhook-id"], ts, body.decode())
+    resp = await env.client.post("/api/v1/payments/callback", content=body, headers=headers)
+    assert resp.status_code == 200, resp.text
+    return resp.json()
 
+
+async def test_bank_callback_provider(env, manual_clock, runtime, sms_file, no_pdf):
+    won = await win(env, manual_clock)
+    pid, confirmed = await _bank_payment(env, runtime, won, sms_file)
+    assert confirmed["status"] == "pending"
+    assert confirmed["payment"]["reference"].startswith("pay_") and "iban" in confirmed["payment"]
+    st = await settlement(env, won.buyer, won.sale_id)
+    assert (st["in_flight"], st["due_now"]) == ("963500.00", "0.00")  # not payable twice
     # The bank reports after the deadline: the money does not count (A-62) and goes back.
     manual_clock.set(_at(won.sale["payment_due_at"]) + timedelta(minutes=1))
-    got = await report()
-    assert got["status"] == "refunding"
-    async with runtime.db.session() as s:
-        p = await s.get(SalePayment, pid)
-        assert p.status == "refunding"
-    assert (await report())["duplicate"] is True
+    assert (await _report(env, confirmed["reference"]))["status"] == "refunding"
+    assert (await _report(env, confirmed["reference"]))["duplicate"] is True
     await aftersale(env)  # S-13 default and the refund
     async with runtime.db.session() as s:
         p = await s.get(SalePayment, pid)
@@ -172,26 +176,13 @@ async def test_bank_callback_provider(env, manual_clock, runtime, sms_file, no_p
 
 
 async def test_bank_callback_in_time_completes_the_price(env, manual_clock, runtime, sms_file):
-    secret = "whsec_" + "dGVzdHNlY3JldHRlc3RzZWNyZXR0ZXN0c2VjcmV0"
     import auction.clock as c
 
     manual_clock.set(c.SystemClock().now() - timedelta(days=18))  # the award lands around today
     won = await win(env, manual_clock)
-    runtime.settings = runtime.settings.model_copy(update={"payments": "bank_callback",
-                                                           "payment_callback_secret": SecretStr(secret)})
-    r = await env.client.post(f"/api/v1/sales/{won.sale_id}/payments", headers=won.buyer.headers,
-                              json={"amount": "963500.00"})
-    pid = r.json()["payment_id"]
-    r = await env.client.post(f"/api/v1/payments/{pid}/confirm", headers=won.buyer.headers,
-                              json={"code": last_code(sms_file)})
-    reference = r.json()["reference"]
+    _, confirmed = await _bank_payment(env, runtime, won, sms_file)
     manual_clock.set(c.SystemClock().now())
-    body = json.dumps({"type": "payment.succeeded", "data": {"reference": reference, "amount": "963500.00"}}).encode()
-    ts = manual_clock.now()
-    headers = {"webhook-id": "msg_1", "webhook-timestamp": str(int(ts.timestamp()))}
-    headers["webhook-signature"] = Webhook(secret).sign("msg_1", ts, body.decode())
-    resp = await env.client.post("/api/v1/payments/callback", content=body, headers=headers)
-    assert resp.json() == {"status": "received"}, resp.text
+    assert await _report(env, confirmed["reference"]) == {"status": "received"}
     st = await settlement(env, won.buyer, won.sale_id)
     assert st["payment_status"] == "paid"
     assert Decimal(st["price_paid"]) == Decimal("963500.00")

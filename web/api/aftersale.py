@@ -3,7 +3,6 @@ tescil/teslim, annulment, and the sale's documents. Every route calls one servic
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Header, Request
@@ -24,13 +23,11 @@ from auction.aftersale.schemas import (
     PaymentOut,
     TahliyeCreate,
 )
-from auction.sales import documents as sale_documents
 from auction.settlement.errors import NothingDue
 from auction.settlement.models import SalePayment
 from auction.settlement.statement import statement_for
-from auction.storage import StorageError, storage_for
 from web.deps import CurrentUser, DbSession, ManagerUser, RuntimeDep, StaffUser
-from web.documents import document_html, document_pdf
+from web.documents import document_html, document_pdf, stored_or_rendered_pdf
 from web.errors import domain_error_handler
 
 router = APIRouter(tags=["after the award"])
@@ -198,12 +195,5 @@ async def document_as_html(document_id: int, db: DbSession, actor: CurrentUser) 
             responses={200: {"content": {"application/pdf": {}}}})
 async def document_as_pdf(document_id: int, db: DbSession, actor: CurrentUser, runtime: RuntimeDep) -> Response:
     doc = await documents.get_for(db, actor, document_id)
-    pdf: bytes | None = None
-    if doc.pdf_key is not None:
-        try:
-            pdf = await storage_for(runtime.settings).get(doc.pdf_key)
-        except StorageError:
-            pdf = None
-    if pdf is None:
-        pdf = await asyncio.to_thread(sale_documents.render_pdf, doc.html)
+    pdf = await stored_or_rendered_pdf(runtime.settings, doc.pdf_key, doc.html)
     return document_pdf(pdf, f"{doc.kind}-{doc.sale_id}-{doc.id}.pdf")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Query
@@ -19,7 +18,7 @@ from auction.deposits.schemas import (
     MektupCreate,
     RefundOut,
 )
-from auction.sales import documents, outage
+from auction.sales import outage
 from auction.sales import service as sales
 from auction.sales.models import Tutanak
 from auction.sales.schemas import (
@@ -33,9 +32,8 @@ from auction.sales.schemas import (
     TutanakOut,
 )
 from auction.sales.views import sale_detail
-from auction.storage import StorageError, storage_for
 from web.deps import CurrentUser, DbSession, ManagerUser, Public, RuntimeDep, StaffUser
-from web.documents import document_html, document_pdf
+from web.documents import document_html, document_pdf, stored_or_rendered_pdf
 
 router = APIRouter(tags=["sales"])
 
@@ -127,15 +125,8 @@ async def tutanak_html(tutanak_id: int, db: DbSession, actor: StaffUser) -> HTML
             responses={200: {"content": {"application/pdf": {}}}})
 async def tutanak_pdf(tutanak_id: int, db: DbSession, actor: StaffUser, runtime: RuntimeDep) -> Response:
     t = await sales.get_tutanak_for(db, actor, tutanak_id)
-    pdf: bytes | None = None
-    if t.pdf_key is not None and t.pdf_version == t.version:
-        try:
-            pdf = await storage_for(runtime.settings).get(t.pdf_key)
-        except StorageError:
-            pdf = None
-    if pdf is None:
-        # Not rendered yet by the documents worker: render it now (same HTML, same result).
-        pdf = await asyncio.to_thread(documents.render_pdf, t.html)
+    current = t.pdf_key if t.pdf_version == t.version else None
+    pdf = await stored_or_rendered_pdf(runtime.settings, current, t.html)
     return document_pdf(pdf, f"tutanak-{t.sale_id}-{t.round_id}.pdf")
 
 
