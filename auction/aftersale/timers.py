@@ -95,7 +95,8 @@ async def due_alerts(session: AsyncSession, now: datetime, limit: int = 100) -> 
             elif deadlines.reminder_at(sale, sale.tax_due_at) <= now:
                 wanted.append("reminder:taxes")
         elif sale.status == SaleStatus.awaiting_finality_check:
-            wanted.append(f"tm19:finality_check:{iso_ms(sale.finality_alert_at) if sale.finality_alert_at else ''}")
+            # per alert moment: a sale back in the check after a rejected complaint is alerted again
+            wanted.append(f"tm19:{int(sale.finality_alert_at.timestamp()) if sale.finality_alert_at else 0}")
         out.extend((sale.id, k) for k in wanted if (sale.id, k) not in sent)
     return out
 
