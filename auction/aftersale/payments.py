@@ -41,7 +41,7 @@ from auction.otp.errors import CodeExhausted, CodeExpired, CodeInvalid, CodeUsed
 from auction.runtime import Runtime
 from auction.sales import service as sales
 from auction.sales import state
-from auction.sales.models import FesihStatus, Sale, SaleStatus
+from auction.sales.models import FesihStatus, Sale
 from auction.settlement.errors import (
     AmountExceedsDue,
     IdempotencyKeyInvalid,
@@ -356,6 +356,3 @@ async def payments_of(session: AsyncSession, sale_id: int, user_id: int | None =
         stmt = stmt.where(SalePayment.user_id == user_id)
     return list((await session.scalars(stmt)).all())
 
-
-def is_open(sale: Sale) -> bool:
-    return sale.status in (SaleStatus.awarded, SaleStatus.final)
