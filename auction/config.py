@@ -1,6 +1,6 @@
 """Settings, read from the environment (and an optional `.env`) with pydantic-settings.
 
-The names are the stable contract of `api-contract.md` ("Settings"). `ESATIS_ENV=production` refuses
+The names are the stable contract of `docs/api-contract.md` ("Settings"). `ESATIS_ENV=production` refuses
 every unsafe setting at start-up rather than running with it.
 """
 

@@ -3,17 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Table
+from sqlalchemy import Select, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
+
+from auction.errors import NotFound
+
+S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
+M = TypeVar("M")
 
 
 def dialect(session: AsyncSession) -> str:
     bind = session.get_bind()
     return bind.dialect.name
+
+
+async def get_one(session: AsyncSession, model: type[M], ident: int, not_found: type[NotFound], key: str) -> M:
+    """Row `ident` of `model`, or the domain's not-found error (`not_found(details={key: ident})`)."""
+    row = await session.get(model, ident)
+    if row is None:
+        raise not_found(details={key: ident})
+    return row
+
+
+def claim(session: AsyncSession, stmt: S, *, of: Any = None) -> S:
+    """The one way a worker claims due rows (closer, refunds, outbox relay …) without waiting for another
+    worker's: `FOR UPDATE SKIP LOCKED` on PostgreSQL - the rows stay locked until this transaction ends
+    and a second worker running the same select skips them (`of` limits the lock to one table of a
+    join). SQLite has a single writer: the transaction's BEGIN IMMEDIATE already made this one the only
+    writer, so the plain select is exclusive."""
+    if dialect(session) == "postgresql":
+        return stmt.with_for_update(skip_locked=True, of=of)
+    return stmt
 
 
 async def insert_ignore(session: AsyncSession, model: type[DeclarativeBase], values: dict[str, Any],

@@ -12,11 +12,13 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auction.aftersale.demo import load_demo_aftersale
 from auction.cases.schemas import CaseCreate
 from auction.cases.service import create_case
 from auction.lots.schemas import LotCreate
 from auction.lots.service import create_lot
 from auction.runtime import Runtime
+from auction.sales.demo import load_demo_sales
 from auction.users import service as users
 from auction.users.models import Office, Role, User
 from auction.users.principal import Principal
@@ -105,8 +107,9 @@ class DemoResult:
 
 
 DemoExtension = Callable[[AsyncSession, Runtime, Principal], Awaitable[None]]
-# Other domains append loaders here (e.g. the auction engine puts some lots on sale).
-DEMO_EXTENSIONS: list[DemoExtension] = []
+# What the domains add to the demo, in order: the auction engine puts four of the lots above on sale; after
+# the award, a lot in each state from payment to distribution (auction/aftersale/demo.py).
+DEMO_EXTENSIONS: list[DemoExtension] = [load_demo_sales, load_demo_aftersale]
 
 
 async def load_demo(runtime: Runtime) -> DemoResult:
@@ -133,19 +136,3 @@ async def load_demo(runtime: Runtime) -> DemoResult:
         for extension in DEMO_EXTENSIONS:
             await extension(session, runtime, staff)
     return DemoResult(created=True)
-
-
-def _register_engine_demo() -> None:
-    # The auction engine puts four of the lots above on sale (auction/sales/demo.py).
-    from auction.sales.demo import load_demo_sales
-
-    if load_demo_sales not in DEMO_EXTENSIONS:
-        DEMO_EXTENSIONS.append(load_demo_sales)
-    # After the award: a lot in each state from payment to distribution (auction/aftersale/demo.py).
-    from auction.aftersale.demo import load_demo_aftersale
-
-    if load_demo_aftersale not in DEMO_EXTENSIONS:
-        DEMO_EXTENSIONS.append(load_demo_aftersale)
-
-
-_register_engine_demo()

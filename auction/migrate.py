@@ -10,6 +10,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from auction.db import sqlite_path
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -26,8 +28,6 @@ def _sqlite_migration_lock(database_url: str) -> Iterator[None]:
     lock (migrations/env.py); SQLite's own locking is not enough on a new file: two processes switching
     it to WAL at once can get SQLITE_BUSY without the busy handler being consulted (seen under load).
     An embedded database lives on one host, so an exclusive lock on a file next to it is exact."""
-    from auction.db import sqlite_path
-
     path = sqlite_path(database_url)
     try:
         import fcntl

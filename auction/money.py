@@ -1,6 +1,6 @@
 """Money: `Decimal` in Python, integer kuruş in the database, strings with two decimals in JSON.
 
-Rule G-07 (domain/README.md): every computed amount is rounded half up to the kuruş once, where it is
+Rule G-07 (docs/law/README.md): every computed amount is rounded half up to the kuruş once, where it is
 computed; a legal floor (the minimum increment, A-33) is rounded *up*; pro-rata sharing uses the largest
 remainder so that shares always add up exactly to what is shared.
 
@@ -91,7 +91,7 @@ def pro_rata(amount: Decimal, demands: Sequence[Decimal]) -> list[Decimal]:
     """Share `amount` among `demands` pro rata with the largest-remainder method.
 
     Each share is floor(amount × d_i / Σd) to the kuruş; the kuruş left over go one each to the largest
-    fractional remainders, ties broken by input order (distribution-contract.md, "Pro rata"). Computed in
+    fractional remainders, ties broken by input order (docs/law/distribution-contract.md, "Pro rata"). Computed in
     exact integer kuruş so the shares always add up to `amount`. A zero total demand shares nothing.
     """
     total_k = sum(to_kurus(d) for d in demands)

@@ -1,16 +1,24 @@
-"""Run the real app in a subprocess (uvicorn) for end-to-end and multi-process tests."""
+"""Run the real app in a subprocess (uvicorn) for end-to-end and multi-process tests; the settings of the
+live tests (rate limits off) and a hang-guarded wait for state other tasks or processes change."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
+
+from auction.config import Settings
+from tests.conftest import make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,3 +89,24 @@ def start_server(tmp: Path, *, database_url: str | None = None, redis_url: str |
         time.sleep(0.2)
     server.stop()
     raise RuntimeError(f"server did not become ready:\n{server.log()}")
+
+
+@pytest.fixture
+def settings(migrated_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """Rate limits off (tests bid hundreds of times); `@pytest.mark.settings(k=v)` overrides more."""
+    overrides: dict[str, Any] = {"rate_limits": "off"}
+    marker = request.node.get_closest_marker("settings")
+    if marker is not None:
+        overrides.update(marker.kwargs)
+    return make_settings(migrated_url, tmp_path, **overrides)
+
+
+async def eventually(predicate: Callable[[], bool], what: str, within: float = 30.0) -> None:
+    """Wait until `predicate()` holds (state changed by other tasks or processes); fail after `within`
+    seconds - a hang guard, not a timing assertion."""
+    try:
+        async with asyncio.timeout(within):
+            while not predicate():  # noqa: ASYNC110 - polls state owned by other tasks and processes
+                await asyncio.sleep(0.02)
+    except TimeoutError:
+        pytest.fail(f"timed out waiting for {what}")

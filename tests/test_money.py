@@ -48,7 +48,7 @@ def test_kurus_round_trip_is_exact():
 
 
 @pytest.mark.parametrize(("amount", "demands", "expected"), [
-    # distribution.md §12: 295,000 between public 40,000 and private 300,000 → 34,705.88 / 260,294.12
+    # docs/law/distribution.md §12: 295,000 between public 40,000 and private 300,000 → 34,705.88 / 260,294.12
     ("295000.00", ["40000.00", "300000.00"], ["34705.88", "260294.12"]),
     # examples/04: three equal claims share 1,000.00 → the extra kuruş to the first in input order
     ("1000.00", ["250000.00", "250000.00", "250000.00"], ["333.34", "333.33", "333.33"]),

@@ -25,6 +25,7 @@ from web.live.routes import router as live_router
 from web.middleware import AvailabilityMiddleware, RequestContextMiddleware
 from web.pages import router as pages_router
 from web.templating import STATIC_DIR, static_url
+from workers.runner import Supervisor
 
 log = structlog.get_logger(__name__)
 
@@ -44,6 +45,9 @@ e-Satış: electronic auctions of seized property for Turkish enforcement office
 Errors always have the shape `{"error": {"code", "message", "details"}}`. Money is a string with two
 decimals; times are UTC with milliseconds. Authenticate with `POST /api/v1/auth/token` and send
 `Authorization: Bearer …`.
+
+Rule ids in these descriptions (A-53, OP-15, T-01, …) are defined in the law catalogue of the esatis
+repository, `docs/law/`; the names outside tools rely on are listed in `docs/api-contract.md`.
 """
 
 
@@ -61,8 +65,6 @@ def create_app(settings: Settings | None = None, *, run_workers: bool | None = N
         app.state.live = hub
         supervisor = None
         if run_workers:
-            from workers.runner import Supervisor
-
             supervisor = Supervisor(runtime)
             await supervisor.start()
         app.state.supervisor = supervisor

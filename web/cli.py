@@ -1,10 +1,11 @@
-"""The `esatis` command line (api-contract.md, "Command line")."""
+"""The `esatis` command line (docs/api-contract.md, "Command line")."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 from pydantic import ValidationError
@@ -14,6 +15,9 @@ from auction.logging import configure_logging
 
 if TYPE_CHECKING:
     from auction.demo import DemoLogin
+
+# Each command imports the app, the migrations or the engine when it runs, not here: `esatis --help` and
+# `esatis distribute` must not pay for loading the web app, its workers and the database layer.
 
 
 def _settings() -> Settings:
@@ -101,39 +105,84 @@ def users() -> None:
 @users.command("create")
 @click.option("--email", required=True)
 @click.option("--password", required=True)
-@click.option("--role", required=True, type=click.Choice(["bidder", "staff", "manager", "admin"]))
+@click.option("--role", required=True, type=click.Choice(["bidder", "staff", "manager", "admin", "party"]))
 @click.option("--office", "office_code", default=None, help="Office code (required for staff and manager).")
 @click.option("--full-name", default=None)
 @click.option("--phone", default=None, help="Registered phone (+90…): where one-time codes are sent by SMS.")
 def users_create(email: str, password: str, role: str, office_code: str | None, full_name: str | None,
                  phone: str | None) -> None:
     """Create a user."""
+    from auction.users import service as user_service
+    from auction.users.models import Role
+
+    async def _create(session: Any) -> str:
+        user = await user_service.create_user(
+            session, email=email, password=password, full_name=full_name or email.split("@")[0],
+            role=Role(role), office_code=office_code, identity_verified=role != "bidder", phone=phone)
+        return f"created user {user.id} ({email}, {role})"
+
+    click.echo(_run_in_session(_create))
+
+
+@cli.group()
+def offices() -> None:
+    """Manage icra daireleri (offices)."""
+
+
+@offices.command("create")
+@click.option("--code", required=True, help="Short code, e.g. IST-12 (staff are created with --office CODE).")
+@click.option("--name", required=True, help="e.g. 'İstanbul 12. İcra Dairesi'")
+@click.option("--city", required=True)
+@click.option("--sales-bureau", default=None,
+              help="Name of its satış bürosu (default: '<name> Satış İşlemleri Bürosu').")
+@click.option("--iban", default=None, help="The office's account for teminat and prices (TR…).")
+def offices_create(code: str, name: str, city: str, sales_bureau: str | None, iban: str | None) -> None:
+    """Create an office."""
+    from auction.users import service as user_service
+
+    async def _create(session: Any) -> str:
+        office = await user_service.create_office(session, code=code, name=name, city=city,
+                                                  sales_bureau_name=sales_bureau, iban=iban)
+        return f"created office {office.code} ({office.name}, {office.city})"
+
+    click.echo(_run_in_session(_create))
+
+
+@offices.command("list")
+def offices_list() -> None:
+    """List the offices."""
+    from auction.users import service as user_service
+
+    async def _list(session: Any) -> str:
+        rows = await user_service.list_offices(session)
+        if not rows:
+            return "no offices yet: esatis offices create --code C --name N --city X"
+        return "\n".join(f"{o.code}\t{o.name}\t{o.city}\t{o.sales_bureau_name}\t{o.iban or '-'}" for o in rows)
+
+    click.echo(_run_in_session(_list))
+
+
+def _run_in_session(fn: Callable[[Any], Awaitable[str]]) -> str:
+    """Run one service call in its own transaction for a CLI command; a domain error is a clear message."""
     settings = _settings()
     configure_logging(settings.log_level, settings.log_format)
     from auction import context
     from auction.errors import DomainError
     from auction.runtime import Runtime
-    from auction.users import service as user_service
-    from auction.users.models import Role
 
-    async def _create() -> int:
+    async def _go() -> str:
         runtime = Runtime.from_settings(settings)
         context.set_context(context.RequestContext(source="cli"))
         try:
             async with runtime.db.session() as session:
-                user = await user_service.create_user(
-                    session, email=email, password=password, full_name=full_name or email.split("@")[0],
-                    role=Role(role), office_code=office_code, identity_verified=role != "bidder",
-                    phone=phone)
-                return user.id
+                return await fn(session)
         finally:
             await runtime.db.dispose()
 
     try:
-        user_id = asyncio.run(_create())
+        return asyncio.run(_go())
     except DomainError as exc:
         raise click.ClickException(f"{exc.code}: {exc.message}") from None
-    click.echo(f"created user {user_id} ({email}, {role})")
 
 
 @cli.command()

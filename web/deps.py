@@ -1,7 +1,7 @@
 """Request dependencies: the database session, the principal, roles.
 
 Every route declares who may call it through exactly one of the dependencies below (`Public`,
-`MaybeUser`, `CurrentUser`, `BidderUser`, `StaffUser`, `ManagerUser`, `AdminUser`; WebSocket routes
+`MaybeUser`, `CurrentUser`, `BidderUser`, `StaffUser`, `ManagerUser`, `AdminUser`, `PartyUser`; WebSocket routes
 `MaybeWsUser`);
 tests/test_authorization.py fails if a route has none. Office scope is checked by the services
 (`ensure_office`) because only they know which office a record belongs to.
@@ -88,13 +88,22 @@ async def require_principal(principal: MaybeUser) -> Principal:
 CurrentUser = Annotated[Principal, Depends(require_principal)]
 
 
+_DECLARED_ROLES: dict[Callable[..., object], frozenset[Role]] = {}
+
+
 def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     async def dependency(principal: CurrentUser) -> Principal:
         ensure_role(principal, *roles)
         return principal
 
     dependency.__name__ = "require_" + "_".join(r.value for r in roles)
+    _DECLARED_ROLES[dependency] = frozenset(roles)
     return dependency
+
+
+def declared_roles(dependency: Callable[..., object]) -> frozenset[Role] | None:
+    """The roles a `require_roles` dependency admits (None for any other dependency)."""
+    return _DECLARED_ROLES.get(dependency)
 
 
 async def public() -> None:
@@ -106,6 +115,7 @@ BidderUser = Annotated[Principal, Depends(require_roles(Role.bidder))]
 StaffUser = Annotated[Principal, Depends(require_roles(Role.staff, Role.manager, Role.admin))]
 ManagerUser = Annotated[Principal, Depends(require_roles(Role.manager, Role.admin))]
 AdminUser = Annotated[Principal, Depends(require_roles(Role.admin))]
+PartyUser = Annotated[Principal, Depends(require_roles(Role.party))]
 
 
 async def optional_ws_principal(websocket: WebSocket) -> Principal | None:

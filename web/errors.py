@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from auction.errors import DomainError, Unauthorized
+from web.templating import render
 
 log = structlog.get_logger(__name__)
 
@@ -48,8 +49,6 @@ def _respond(request: Request, status: int, code: str, message: str, details: di
     if wants_html(request):
         if status == 401 and request.method == "GET":
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-        from web.templating import render
-
         template = "_error_fragment.html" if request.headers.get("hx-request") == "true" else "error.html"
         return render(request, template, {"code": code, "message": message, "details": details,
                                           "status": status}, status_code=status, headers=headers)

@@ -15,6 +15,7 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from auction import context
+from auction.availability.service import Source, record_failure_safely
 
 log = structlog.get_logger("esatis.request")
 _RID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -135,8 +136,6 @@ class AvailabilityMiddleware:
 
     @staticmethod
     async def _record(scope: Scope) -> None:
-        from auction.availability.service import Source, record_failure_safely
-
         app = scope.get("app")
         runtime = getattr(getattr(app, "state", None), "runtime", None)
         if runtime is not None:

@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from auction.clock import iso_ms
 from auction.money import amount_in_words_en, amount_in_words_tr, fmt, fmt_tr
+from web import filters
 from web.i18n import DEFAULT_LANG, LANGS, translator
 from web.security import LANG_COOKIE, PRE_CSRF_COOKIE, pre_session_csrf, set_cookie
 
@@ -51,9 +52,9 @@ def money_tr(value: Decimal | None) -> str:
     return "—" if value is None else fmt_tr(value)
 
 
-templates.env.globals.update(static_url=static_url)
+templates.env.globals.update(static_url=static_url, **filters.GLOBALS)
 templates.env.filters.update(money=money_tr, money_plain=fmt, local_time=local_time, iso=iso_ms,
-                             words_tr=amount_in_words_tr, words_en=amount_in_words_en)
+                             words_tr=amount_in_words_tr, words_en=amount_in_words_en, **filters.FILTERS)
 
 
 def request_lang(request: Request) -> str:

@@ -17,7 +17,7 @@ import structlog
 from auction import clock, faults
 from auction.calendar import local_date
 from auction.rules.table import rulebook
-from auction.sales import service as sales
+from auction.sales import rounds
 from workers.base import Worker
 
 log = structlog.get_logger(__name__)
@@ -46,10 +46,10 @@ class RoundCloser(Worker):
     async def open_one(self) -> bool:
         now = clock.now()
         async with self.runtime.db.session() as session:
-            round_id = await sales.claim_due_opening(session, now)
+            round_id = await rounds.claim_due_opening(session, now)
             if round_id is None:
                 return False
-            opened = await sales.open_round(session, self.runtime, round_id, now)
+            opened = await rounds.open_round(session, self.runtime, round_id, now)
         if opened:
             log.info("round_opened", round_id=round_id)
         return True
@@ -58,11 +58,11 @@ class RoundCloser(Worker):
         now = clock.now()
         cutoff = now - close_grace()
         async with self.runtime.db.session() as session:
-            round_id = await sales.claim_due_close(session, cutoff)
+            round_id = await rounds.claim_due_close(session, cutoff)
             if round_id is None:
                 return False
             await faults.point("closer.after_claim")
-            closed = await sales.close_round(session, self.runtime, round_id, now, cutoff)
+            closed = await rounds.close_round(session, self.runtime, round_id, now, cutoff)
             await faults.point("closer.before_commit")
         if closed:
             log.info("round_closed", round_id=round_id)

@@ -11,8 +11,7 @@ import structlog
 from auction import clock
 from auction.errors import DomainError
 from auction.lots import service as lots
-from auction.sales import documents
-from auction.sales import service as sales
+from auction.sales import documents, tutanak
 from auction.storage import storage_for
 from workers.base import Worker
 
@@ -32,11 +31,11 @@ class DocumentsWorker(Worker):
 
     async def auto_post(self) -> int:
         async with self.runtime.db.session() as session:
-            due = await sales.due_auto_posts(session, clock.now())
+            due = await tutanak.due_auto_posts(session, clock.now())
         for sale_id in due:
             try:
                 async with self.runtime.db.session() as session:
-                    await sales.post_tutanak(session, self.runtime, None, sale_id)
+                    await tutanak.post_tutanak(session, self.runtime, None, sale_id)
                 log.info("tutanak_auto_posted", sale_id=sale_id)
             except DomainError as exc:  # posted meanwhile by the müdür or another worker
                 log.info("tutanak_auto_post_skipped", sale_id=sale_id, code=exc.code)
@@ -44,7 +43,7 @@ class DocumentsWorker(Worker):
 
     async def render_pdfs(self) -> int:
         async with self.runtime.db.session() as session:
-            pending = [(t.id, t.version, t.sale_id, t.round_id, t.html) for t in await sales.pending_pdfs(session)]
+            pending = [(t.id, t.version, t.sale_id, t.round_id, t.html) for t in await tutanak.pending_pdfs(session)]
         storage = storage_for(self.runtime.settings)
         for tutanak_id, version, sale_id, round_id, html in pending:
             pdf = await asyncio.to_thread(documents.render_pdf, html)
@@ -54,5 +53,5 @@ class DocumentsWorker(Worker):
             key = f"{base}.pdf"
             await storage.put(key, pdf, "application/pdf")
             async with self.runtime.db.session() as session:
-                await sales.store_pdf(session, tutanak_id, version, key)
+                await tutanak.store_pdf(session, tutanak_id, version, key)
         return len(pending)

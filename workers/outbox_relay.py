@@ -20,14 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 import structlog
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import clock
-from auction.dbutil import dialect
+from auction.dbutil import claim
 from auction.events.models import OutboxEvent
 from auction.events.service import OUTBOX_WAKEUP_CHANNEL
 from auction.notifications.outbox import NotificationsConsumer
@@ -59,12 +59,6 @@ class OutboxConsumer(Protocol):
 def default_consumers(runtime: Runtime) -> list[OutboxConsumer]:
     # The bidder web's watch and saved-search alerts (auction/watch/alerts.py) ride the same relay.
     return [NotificationsConsumer(runtime.broker), WatchAlertsConsumer(runtime.broker)]
-
-
-def _claim(stmt: Any, session: AsyncSession) -> Any:
-    if dialect(session) == "postgresql":
-        return stmt.with_for_update(skip_locked=True)
-    return stmt  # SQLite: BEGIN IMMEDIATE already made this transaction the only writer
 
 
 class OutboxRelay(Worker):
@@ -99,7 +93,7 @@ class OutboxRelay(Worker):
                 async with self.runtime.db.session() as session:
                     stmt = (select(OutboxEvent).where(OutboxEvent.relayed_at.is_(None), OutboxEvent.attempts == 0)
                             .order_by(OutboxEvent.id).limit(self.batch))
-                    events = list((await session.scalars(_claim(stmt, session))).all())
+                    events = list((await session.scalars(claim(session, stmt))).all())
                     ids = [e.id for e in events]
                     if events:
                         await self._consume(session, events)
@@ -119,7 +113,7 @@ class OutboxRelay(Worker):
             try:
                 async with self.runtime.db.session() as session:
                     stmt = select(OutboxEvent).where(OutboxEvent.id == event_id, OutboxEvent.relayed_at.is_(None))
-                    event = (await session.scalars(_claim(stmt, session))).first()
+                    event = (await session.scalars(claim(session, stmt))).first()
                     if event is None:
                         return None
                     await self._consume(session, [event])

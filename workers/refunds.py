@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from auction import clock
-from auction.deposits import service as deposits
+from auction.deposits import refunds
 from workers.base import Worker
 
 
@@ -17,9 +17,9 @@ class RefundWorker(Worker):
         while done < self.batch:
             now = clock.now()
             async with self.runtime.db.session() as session:
-                refund_id = await deposits.claim_due_refund(session, now)
+                refund_id = await refunds.claim_due_refund(session, now)
                 if refund_id is None:
                     break
-                await deposits.execute_refund(session, refund_id, now)
+                await refunds.execute_refund(session, refund_id, now)
             done += 1
         return done

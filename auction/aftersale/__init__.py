@@ -1,4 +1,4 @@
-"""After the award: the sale from the posted tutanak to the hand-over to the distribution (auction-rules.md
+"""After the award: the sale from the posted tutanak to the hand-over to the distribution (docs/law/auction-rules.md
 §6–§9, S-12 … S-22, TM-16 … TM-22; docs/aftersale.md).
 
 - `payments`: the price and the taxes, paid through the payment provider and confirmed with an SMS code

@@ -10,7 +10,7 @@ from auction import clock
 from auction.audit import service as audit
 from auction.cases.models import Creditor
 from auction.errors import Conflict
-from auction.sales import service as sales
+from auction.sales import reads as sales
 from auction.sales.models import Sale, SaleStatus
 from auction.settlement.errors import MahsupInvalid
 from auction.settlement.models import MahsupDeclaration

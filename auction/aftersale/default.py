@@ -31,7 +31,7 @@ from auction.events import service as events
 from auction.lots.models import Lot, LotStatus
 from auction.money import ZERO, fmt, fmt_tr
 from auction.runtime import Runtime
-from auction.sales import service as sales
+from auction.sales import reads as sales
 from auction.sales import state
 from auction.sales.deadlines import sale_policy
 from auction.sales.errors import InvalidTransition

@@ -38,8 +38,8 @@ from auction.deposits import service as deposits
 from auction.lots.schemas import LotCreate
 from auction.lots.service import create_lot
 from auction.runtime import Runtime
-from auction.sales import outage, state
-from auction.sales import service as sales
+from auction.sales import outage, state, tutanak
+from auction.sales import reads as sales
 from auction.sales.demo import _at, _close, _decide, _lot, _principal, _run_opener, without_rate_limits
 from auction.sales.models import Round, Sale, Tutanak
 from auction.sales.schemas import OutageReview
@@ -150,7 +150,7 @@ async def _sold(session: AsyncSession, runtime: Runtime, tl: _Timeline, staff: P
         await _close(session, runtime, sale_id)
     with _at(tl.posting(close)):
         await outage.review(session, runtime, mudur, sale_id, OutageReview())
-        await sales.post_tutanak(session, runtime, mudur, sale_id)
+        await tutanak.post_tutanak(session, runtime, mudur, sale_id)
     return sale_id
 
 

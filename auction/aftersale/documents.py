@@ -16,14 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auction.aftersale.models import SaleDocument
 from auction.calendar import to_local
 from auction.cases.models import Case
-from auction.dbutil import insert_ignore
+from auction.dbutil import get_one, insert_ignore
 from auction.errors import NotFound
 from auction.lots.models import Lot, LotKind
 from auction.money import fmt_tr
 from auction.sales import documents as sale_documents
 from auction.sales.models import Sale
 from auction.users.models import Office, User
-from auction.users.principal import Principal, ensure_office
+from auction.users.principal import Principal
+from auction.users.scope import get_of_office
 
 TITLES = {
     "payment_receipt": "Ödeme makbuzu",
@@ -105,12 +106,10 @@ async def documents_of(session: AsyncSession, sale_id: int) -> list[SaleDocument
 
 async def get_for(session: AsyncSession, actor: Principal, document_id: int) -> SaleDocument:
     """Staff of the office, or the person the document concerns."""
-    doc = await session.get(SaleDocument, document_id)
-    if doc is None:
-        raise DocumentNotFound(details={"document_id": document_id})
     if actor.is_staff:
-        ensure_office(actor, doc.office_id)
-    elif doc.user_id != actor.user_id:
+        return await get_of_office(session, actor, SaleDocument, document_id, DocumentNotFound, "document_id")
+    doc = await get_one(session, SaleDocument, document_id, DocumentNotFound, "document_id")
+    if doc.user_id != actor.user_id:
         raise DocumentNotFound(details={"document_id": document_id})
     return doc
 

@@ -26,14 +26,16 @@ from auction.calendar import add_months, local_date, local_datetime, period_end,
 from auction.clock import iso_ms
 from auction.events import service as events
 from auction.money import ZERO, fmt, round_half_up
-from auction.rules.table import rulebook
+from auction.rules.table import RuleError, rulebook
 from auction.runtime import Runtime
-from auction.sales import service as sales
+from auction.sales import reads as sales
 from auction.sales import state
 from auction.sales.deadlines import sale_policy
+from auction.sales.errors import ManagerRequired
 from auction.sales.models import FesihStatus, Sale, SaleStatus, Tutanak
 from auction.settlement.models import PaymentState, SalePayment
-from auction.users.principal import Principal
+from auction.users.models import Role
+from auction.users.principal import Principal, requires_role
 
 from .schemas import FesihCreate, FesihDecision
 
@@ -105,8 +107,15 @@ async def record(session: AsyncSession, runtime: Runtime, actor: Principal, sale
         rules.update({"harc_rate": rate.ref, "harc_upfront": half.ref, "teminat_rate": tem.ref})
         if (body.harc_paid is not None and body.harc_paid < harc_upfront) or (
                 body.teminat_paid is not None and body.teminat_paid < teminat_due):
-            # Since 7571 the court gives a final 2-week period, then dismisses (A-82): recorded, not refused.
-            rules["short"] = "harç ya da teminat eksik: mahkeme 2 haftalık kesin süre verir (İİK 134/3, 7571)"
+            # rule: A-82 - since 7571 the court gives a final period to complete them, then dismisses: the
+            # shortfall is recorded, never refused here. Before 7571 there is no such period (no row).
+            try:
+                cure = rulebook().row("fesih.cure_period_days", on)
+                rules["short"] = (f"harç ya da teminat eksik: mahkeme {cure.integer()} günlük kesin süre verir "
+                                  "(İİK 134/3)")
+                rules["cure_period"] = cure.ref
+            except RuleError:
+                rules["short"] = "harç ya da teminat eksik (İİK 134/3)"
     app = FesihApplication(
         sale_id=sale.id, office_id=sale.office_id, applicant_name=body.applicant_name,
         applicant_kind=body.applicant_kind, filed_on=local_date(filed_at), learned_on=body.learned_on,
@@ -138,6 +147,7 @@ async def applications_of(session: AsyncSession, sale_id: int) -> list[FesihAppl
     return list((await session.scalars(stmt)).all())
 
 
+@requires_role(Role.manager, Role.admin, error=ManagerRequired)
 async def decide(session: AsyncSession, runtime: Runtime, actor: Principal, application_id: int,
                  body: FesihDecision) -> FesihApplication:
     """Record the court's final decision on one complaint (S-15 when no other is pending, S-16)."""

@@ -26,7 +26,7 @@ from auction.events import service as events
 from auction.money import ZERO, fmt, fmt_tr
 from auction.runtime import Runtime
 from auction.sales import deadlines, state
-from auction.sales import service as sales
+from auction.sales import reads as sales
 from auction.sales.errors import InvalidTransition
 from auction.sales.models import FesihStatus, Sale
 from auction.settlement.statement import statement_for

@@ -37,12 +37,12 @@ from auction.lots.models import Lot, LotKind
 from auction.money import ZERO, fmt, fmt_tr
 from auction.runtime import Runtime
 from auction.sales import deadlines, state
-from auction.sales import service as sales
+from auction.sales import reads as sales
 from auction.sales.errors import ManagerRequired
 from auction.sales.models import Sale, SaleStatus
 from auction.settlement.models import PaymentState, SalePayment
 from auction.users.models import Role
-from auction.users.principal import Principal
+from auction.users.principal import Principal, requires_role
 
 from .schemas import AnnulCreate, HandoverCreate, TahliyeCreate
 
@@ -206,12 +206,11 @@ async def handoff_payload(session: AsyncSession, sale: Sale) -> dict[str, Any]:
     }
 
 
+@requires_role(Role.manager, Role.admin, error=ManagerRequired)
 async def annul_for(session: AsyncSession, runtime: Runtime, actor: Principal, sale_id: int,
                     body: AnnulCreate) -> Sale:
     """S-20 (taxes unpaid after the muhtıra period, OP-26) or S-22 (handover impossible, İİK 134/9): a
     müdür decision; the price (and whatever else the buyer paid) is refunded, the teminat too."""
-    if actor.role not in (Role.manager, Role.admin):
-        raise ManagerRequired()
     sale = await sales.get_sale_for(session, actor, sale_id)
     now = clock.now()
     if body.reason == "taxes_unpaid":

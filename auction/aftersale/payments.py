@@ -31,15 +31,15 @@ from auction.aftersale import documents, handover
 from auction.aftersale import refunds as payment_refunds
 from auction.audit import service as audit
 from auction.bankcallback import BankReport
+from auction.bankcallback.errors import CallbackInvalid
 from auction.clock import iso_ms
 from auction.deposits import buyer as buyer_teminat
-from auction.deposits.errors import CallbackInvalid
 from auction.errors import DomainError
 from auction.events import service as events
 from auction.money import ZERO, amount_in_words_tr, fmt, fmt_tr
 from auction.otp.errors import CodeExhausted, CodeExpired, CodeInvalid, CodeUsed
 from auction.runtime import Runtime
-from auction.sales import service as sales
+from auction.sales import reads as sales
 from auction.sales import state
 from auction.sales.models import FesihStatus, Sale
 from auction.settlement.errors import (
@@ -167,6 +167,12 @@ async def _own_payment(session: AsyncSession, actor: Principal, payment_id: int)
     if payment is None or payment.user_id != actor.user_id:
         raise PaymentNotFound(details={"payment_id": payment_id})
     return payment
+
+
+async def sale_of_payment(session: AsyncSession, actor: Principal, payment_id: int) -> int | None:
+    """The sale a payment of the actor belongs to (None when it is not his: the page then says nothing)."""
+    payment = await session.get(SalePayment, payment_id)
+    return payment.sale_id if payment is not None and payment.user_id == actor.user_id else None
 
 
 def _ensure_awaiting(payment: SalePayment) -> None:

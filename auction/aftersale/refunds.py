@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction.audit import service as audit
 from auction.clock import iso_ms
-from auction.dbutil import dialect, insert_ignore
-from auction.deposits.service import _due_by
+from auction.dbutil import claim, insert_ignore
+from auction.deposits.refunds import refund_due_by
 from auction.events import service as events
 from auction.money import ZERO, fmt
 from auction.sales.models import Sale
@@ -53,7 +53,7 @@ async def _order(session: AsyncSession, sale: Sale, *, key: str, user_id: int, p
                  kind: RefundKind, reason: str, amount: Decimal, now: datetime) -> None:
     new_id = await insert_ignore(session, PaymentRefund, {
         "key": key, "sale_id": sale.id, "user_id": user_id, "payment_id": payment_id, "kind": kind.value,
-        "reason": reason[:24], "amount": amount, "status": "due", "due_by": _due_by(now), "next_attempt_at": now,
+        "reason": reason[:24], "amount": amount, "status": "due", "due_by": refund_due_by(now), "next_attempt_at": now,
         "attempts": 0, "created_at": now, "updated_at": now}, ["key"])
     if new_id is not None:
         audit.record(session, "payment.refund_ordered", "sale", sale.id, office_id=sale.office_id, data={
@@ -69,9 +69,7 @@ async def claim_due(session: AsyncSession, now: datetime) -> int | None:
     stmt = (select(PaymentRefund.id).where(PaymentRefund.status.in_(["due", "failed"]),
                                            PaymentRefund.next_attempt_at <= now)
             .order_by(PaymentRefund.next_attempt_at).limit(1))
-    if dialect(session) == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    return (await session.execute(stmt)).scalar()
+    return (await session.execute(claim(session, stmt))).scalar()
 
 
 async def execute(session: AsyncSession, refund_id: int, now: datetime) -> bool:

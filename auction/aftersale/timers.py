@@ -26,7 +26,7 @@ from auction.aftersale.models import SaleAlert
 from auction.audit import service as audit
 from auction.calendar import format_local
 from auction.clock import iso_ms
-from auction.dbutil import dialect, insert_ignore
+from auction.dbutil import claim, insert_ignore
 from auction.events import service as events
 from auction.notifications import service as notifications
 from auction.runtime import Runtime
@@ -39,15 +39,9 @@ def _when(value: datetime | None) -> str:
     return format_local(value) if value is not None else "—"
 
 
-def _claim(session: AsyncSession, stmt: Any) -> Any:
-    if dialect(session) == "postgresql":
-        return stmt.with_for_update(skip_locked=True, of=Sale)
-    return stmt
-
-
 async def _first(session: AsyncSession, *where: Any, order: Any) -> int | None:
     stmt = select(Sale.id).where(*where).order_by(order).limit(1)
-    return (await session.execute(_claim(session, stmt))).scalar()
+    return (await session.execute(claim(session, stmt, of=Sale))).scalar()
 
 
 async def claim_default(session: AsyncSession, now: datetime) -> int | None:

@@ -1,5 +1,6 @@
 """What staff and the buyer see of a sale after the award: the steps S-09 … S-22 as a timeline (each with
-its moment, its deadline and its rule), the payments, the documents and the refunds."""
+its moment, its deadline and its rule), the payments, the documents and the refunds; the staff sale page's
+list and view."""
 
 from __future__ import annotations
 
@@ -11,12 +12,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction.aftersale import documents, fesih
-from auction.aftersale.models import Handover, SaleDocument
+from auction.aftersale import refunds as payment_refunds
+from auction.aftersale.models import FesihApplication, Handover, SaleDocument
+from auction.aftersale.payments import payments_of
 from auction.clock import iso_ms
 from auction.errors import NotFound
-from auction.sales import service as sales
+from auction.lots.models import Lot
+from auction.rules.policy import Policy
+from auction.sales import reads as sales
 from auction.sales.models import FesihStatus, PaymentStatus, Sale, SaleStatus, Tutanak
-from auction.users.principal import Principal, ensure_office
+from auction.settlement.models import PaymentRefund, SalePayment
+from auction.settlement.statement import Statement, statement_for
+from auction.users.models import User
+from auction.users.principal import Principal
+from auction.users.scope import in_office
 
 StepState = Literal["done", "current", "waiting", "failed", "skipped"]
 
@@ -37,10 +46,9 @@ class Step:
 
 async def viewable_sale(session: AsyncSession, actor: Principal, sale_id: int) -> Sale:
     """Staff of the office, or the buyer of the sale (the contract's "staff, and the winner")."""
-    sale = await sales.get_sale(session, sale_id)
     if actor.is_staff:
-        ensure_office(actor, sale.office_id)
-        return sale
+        return await sales.get_sale_for(session, actor, sale_id)
+    sale = await sales.get_sale(session, sale_id)
     if sale.winner_user_id is not None and sale.winner_user_id == actor.user_id:
         return sale
     raise NotFound("Satış bulunamadı.", code="sale_not_found", details={"sale_id": sale_id})
@@ -105,3 +113,48 @@ async def documents_for(session: AsyncSession, actor: Principal, sale: Sale) -> 
     if actor.is_staff:
         return docs
     return [d for d in docs if d.user_id == actor.user_id]
+
+
+# --- The staff sale page ------------------------------------------------------------------------------------
+
+AFTER_AWARD = (SaleStatus.awarded, SaleStatus.awaiting_finality_check, SaleStatus.final, SaleStatus.handover,
+               SaleStatus.distributing, SaleStatus.closed, SaleStatus.annulled, SaleStatus.failed,
+               SaleStatus.awaiting_round2)
+
+
+async def awarded_sales(session: AsyncSession, actor: Principal, limit: int = 200) -> list[tuple[Sale, str]]:
+    """The office's sales that reached an award, newest first, with the lot's title (an admin sees all)."""
+    stmt = (select(Sale, Lot.title).join(Lot, Lot.id == Sale.lot_id)
+            .where(Sale.price.is_not(None), Sale.status.in_([s.value for s in AFTER_AWARD]))
+            .order_by(Sale.id.desc()).limit(limit))
+    stmt = in_office(stmt, actor, Sale.office_id)
+    return [(sale, title) for sale, title in (await session.execute(stmt)).all()]
+
+
+@dataclass(frozen=True)
+class StaffSale:
+    sale: Sale
+    lot: Lot
+    buyer: User | None
+    statement: Statement | None
+    steps: list[Step]
+    payments: list[SalePayment]
+    applications: list[FesihApplication]
+    refunds: list[PaymentRefund]
+    documents: list[SaleDocument]
+    handover: Handover | None
+
+
+async def staff_sale(session: AsyncSession, policy: Policy, actor: Principal, sale_id: int) -> StaffSale:
+    """Everything the staff sale page shows: the buyer, his statement, every step, payment, complaint, refund
+    and document of the sale (staff of its office)."""
+    sale = await viewable_sale(session, actor, sale_id)
+    lot = await session.get(Lot, sale.lot_id)
+    assert lot is not None
+    return StaffSale(
+        sale=sale, lot=lot, buyer=await session.get(User, sale.winner_user_id) if sale.winner_user_id else None,
+        statement=await statement_for(session, sale, policy) if sale.price is not None else None,
+        steps=await timeline(session, sale), payments=await payments_of(session, sale.id),
+        applications=await fesih.applications_of(session, sale.id),
+        refunds=await payment_refunds.refunds_of(session, sale.id),
+        documents=await documents_for(session, actor, sale), handover=await handover_of(session, sale.id))

@@ -1,12 +1,22 @@
 from __future__ import annotations
 
-from typing import Any
+from enum import Enum
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import clock, context
 from auction.audit.models import AuditEntry
-from auction.users.principal import Principal
+
+
+class Actor(Protocol):
+    """Who did it: a `users.principal.Principal` (audit sits below users, so it names only what it reads)."""
+
+    @property
+    def user_id(self) -> int: ...
+
+    @property
+    def role(self) -> Enum: ...
 
 
 def record(
@@ -15,7 +25,7 @@ def record(
     entity_type: str,
     entity_id: int | str,
     *,
-    actor: Principal | None = None,
+    actor: Actor | None = None,
     office_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:

@@ -10,6 +10,7 @@ a withdrawal and a bid of the same user can never both commit (docs/auction.md, 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +22,7 @@ from auction.bidding.models import Participant
 from auction.cases.models import Case
 from auction.dbutil import insert_ignore
 from auction.errors import DomainError
-from auction.sales.models import Sale
+from auction.sales.models import Round, RoundStatus, Sale
 from auction.users.principal import Principal
 
 
@@ -75,6 +76,56 @@ def refusal(part: Participant | None) -> DomainError | None:
     if part.sartname_accepted_at is None:
         return SartnameNotAccepted()
     return None
+
+
+# Why a viewer cannot bid on the round a lot shows now (None: he can); the lot page explains each.
+Block = Literal["login", "staff", "no_sale", "closed", "not_open", "barred", "excluded", "withdrawn", "teminat",
+                "sartname"]
+
+
+def round_refusal(rnd: Round, t: datetime) -> Literal["closed", "not_open"] | None:
+    """Whether the round could take a bid at server time t at all (A-40: accepted only while
+    starts_at ≤ t < ends_at of an open round). A plain read: the bid's conditional UPDATE decides."""
+    if rnd.status in (RoundStatus.closed, RoundStatus.cancelled):
+        return "closed"
+    if rnd.status == RoundStatus.scheduled or t < rnd.starts_at:
+        return "not_open"
+    if t >= rnd.ends_at:
+        return "closed"
+    return None
+
+
+def standing(part: Participant | None) -> Literal["barred", "excluded", "withdrawn", "teminat", "sartname"] | None:
+    """What stands between a participant and bidding (A-37), most useful first: barred after his default
+    as the buyer (S-13, A-70), excluded (A-10, OP-20), teminat withdrawn (OP-16), no confirmed teminat or
+    exemption (A-50 … A-53), şartname not accepted."""
+    if part is not None and part.barred_at is not None:
+        return "barred"
+    if part is not None and part.excluded:
+        return "excluded"
+    if part is not None and part.withdrawn_at is not None:
+        return "withdrawn"
+    if part is None or not part.teminat_ok:
+        return "teminat"
+    if part.sartname_accepted_at is None:
+        return "sartname"
+    return None
+
+
+def bid_block(viewer: Principal | None, rnd: Round | None, part: Participant | None, t: datetime) -> Block | None:
+    """Why `viewer` cannot bid on `rnd` (the round the lot shows) at server time t. A closed round first;
+    then his own standing, so that before a round opens he already sees what to do (pay the teminat,
+    accept the şartname); then whether the round is open yet."""
+    if viewer is None:
+        return "login"
+    if viewer.is_staff:
+        return "staff"
+    if rnd is None:
+        return "no_sale"
+    timing = round_refusal(rnd, t)
+    if timing == "closed":
+        return "closed"
+    return standing(part) or timing
 
 
 async def recheck_and_touch(session: AsyncSession, sale_id: int, user_id: int, t: datetime) -> bool:

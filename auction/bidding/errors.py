@@ -62,3 +62,16 @@ class IdempotencyKeyInvalid(Unprocessable):
 class BidNotFound(Conflict):
     code = "bid_not_found"
     default_message = "Teklif bulunamadı."
+
+
+class IdempotencyInFlight(Conflict):
+    code = "idempotency_key_in_use"
+    default_message = "Bu Idempotency-Key ile gönderilen istek henüz tamamlanmadı."
+
+
+class BidAmountInvalid(Unprocessable):
+    """The amount typed on the bid form is not a number the pages accept (the API's pydantic model
+    refuses it with `validation_error` before the service sees it)."""
+
+    code = "bid_amount_invalid"
+    default_message = "Teklif tutarı anlaşılamadı."

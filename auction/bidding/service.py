@@ -24,33 +24,33 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, bindparam, case, false, func, or_, select, true, update
+from sqlalchemy import BigInteger, and_, bindparam, case, false, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import clock
 from auction.audit import service as audit
 from auction.bidding import eligibility
+from auction.bidding.aliases import assign_alias
 from auction.bidding.errors import (
     AlreadyHighest,
     BidNotFound,
     BidTooLow,
+    IdempotencyInFlight,
     IdempotencyKeyInvalid,
     IdempotencyKeyReused,
     RoundClosed,
     RoundNotOpen,
     TeminatRequired,
 )
-from auction.bidding.models import Bid, IdempotencyKey, LotAlias
+from auction.bidding.models import Bid, IdempotencyKey
 from auction.clock import iso_ms
 from auction.db import Kurus, UTCDateTime
 from auction.dbutil import insert_ignore
-from auction.errors import Conflict
 from auction.events import service as events
 from auction.lots import service as lots
 from auction.money import fmt
 from auction.runtime import Runtime
-from auction.sales import live
-from auction.sales import service as sales
+from auction.sales import live, reads
 from auction.sales.models import Round, RoundStatus, Sale
 from auction.users.models import User
 from auction.users.principal import Principal, can_see_identities
@@ -58,11 +58,6 @@ from auction.users.principal import Principal, can_see_identities
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 GENESIS = "0" * 64
 HASH_ALGORITHM = "sha256(prev_hash|lot_id|round_id|seq|amount|at|user_id)"
-
-
-class IdempotencyInFlight(Conflict):
-    code = "idempotency_key_in_use"
-    default_message = "Bu Idempotency-Key ile gönderilen istek henüz tamamlanmadı."
 
 
 @dataclass(frozen=True)
@@ -166,22 +161,10 @@ async def _diagnose(session: AsyncSession, round_id: int, user_id: int, amount: 
         raise RoundClosed(details={"ends_at": iso_ms(r.ends_at), "at": iso_ms(t)})
     if r.leader_user_id == user_id and not r.allow_self_outbid:
         raise AlreadyHighest(details={"current_price": fmt(r.current_price) if r.current_price else None})
-    minimum = sales.min_next_bid(r)
+    minimum = reads.min_next_bid(r)
     if amount < minimum:
         raise BidTooLow(details={"min_next_bid": fmt(minimum),
                                  "current_price": fmt(r.current_price) if r.current_price is not None else None})
-
-
-async def _alias(session: AsyncSession, lot_id: int, user_id: int) -> str:
-    """The bidder's "Teklif n" on this lot (A-34). Numbers are handed out while this transaction holds the
-    round row's lock, so two first bids on one lot cannot take the same number (unique as a net)."""
-    number = await session.scalar(select(LotAlias.number).where(LotAlias.lot_id == lot_id,
-                                                                LotAlias.user_id == user_id))
-    if number is None:
-        number = int(await session.scalar(select(func.coalesce(func.max(LotAlias.number), 0))
-                                          .where(LotAlias.lot_id == lot_id)) or 0) + 1
-        session.add(LotAlias(lot_id=lot_id, user_id=user_id, number=number))
-    return f"Teklif {number}"
 
 
 async def _last_hash(session: AsyncSession, lot_id: int) -> str:
@@ -201,8 +184,8 @@ async def place_bid(session: AsyncSession, runtime: Runtime, actor: Principal, l
             return claimed
         key_id = claimed
     t = clock.now()  # rule: A-40 - the server time, read once, for the check and for the new close
-    sale = await sales.require_sale_of_lot(session, lot_id)
-    rnd = sales.current_round(await sales.rounds_of(session, sale.id), sale.status)
+    sale = await reads.require_sale_of_lot(session, lot_id)
+    rnd = reads.current_round(await reads.rounds_of(session, sale.id), sale.status)
     if rnd is None:
         raise RoundNotOpen()
     # Fast, friendly refusals from plain reads (never decisive).
@@ -232,7 +215,7 @@ async def place_bid(session: AsyncSession, runtime: Runtime, actor: Principal, l
     if not await eligibility.recheck_and_touch(session, sale.id, actor.user_id, t):
         raise eligibility.refusal(await eligibility.find(session, sale.id, actor.user_id)) or TeminatRequired()
     bid_seq = new_seq - 1 if extended else new_seq
-    alias = await _alias(session, lot_id, actor.user_id)
+    alias = await assign_alias(session, lot_id, actor.user_id)
     prev_hash = await _last_hash(session, lot_id)
     digest = receipt_hash(prev_hash, lot_id, rnd.id, bid_seq, amount, t, actor.user_id)
     bid = Bid(lot_id=lot_id, sale_id=sale.id, round_id=rnd.id, seq=bid_seq, user_id=actor.user_id, alias=alias,
@@ -277,7 +260,7 @@ async def list_bids(session: AsyncSession, lot_id: int, viewer: Principal | None
     """Accepted bids of the lot's current sale in seq order, with the pseudonym; the viewer's own bids
     are marked `mine`. Staff of the lot's office also see who bid - every such view is audit-logged."""
     lot = await lots.get_lot(session, lot_id)
-    sale = await sales.latest_sale_of_lot(session, lot_id)
+    sale = await reads.latest_sale_of_lot(session, lot_id)
     if sale is None:
         return []
     identities = can_see_identities(viewer, lot.office_id)
@@ -330,7 +313,7 @@ async def verify_chain(session: AsyncSession, lot_id: int) -> bool:
 
 
 async def accept_sartname(session: AsyncSession, actor: Principal, lot_id: int) -> dict[str, Any]:
-    sale = await sales.require_sale_of_lot(session, lot_id)
+    sale = await reads.require_sale_of_lot(session, lot_id)
     part = await eligibility.accept_sartname(session, actor, sale)
     return {"sale_id": sale.id, "lot_id": lot_id, "accepted_at": part.sartname_accepted_at,
             "sartname_hash": part.sartname_hash}

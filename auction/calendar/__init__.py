@@ -1,5 +1,5 @@
 """The legal calendar: local time (G-04), periods (G-05), working days (G-06) and the auction's
-deadlines (auction-rules.md §13). Pure Python, no I/O beyond the packaged rule tables.
+deadlines (docs/law/auction-rules.md §13). Pure Python, no I/O beyond the packaged rule tables.
 
 See docs/calendar.md.
 """

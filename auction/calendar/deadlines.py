@@ -1,4 +1,4 @@
-"""The auction's legal deadlines (auction-rules.md §13 timers) and the A-21 schedule check.
+"""The auction's legal deadlines (docs/law/auction-rules.md §13 timers) and the A-21 schedule check.
 
 Every number comes from the rule tables (G-01). The rows are selected by `on`, the key date of the
 sale: pass the sale's ilan date (its rule snapshot, G-08) when you have it; without it the local date of

@@ -25,3 +25,18 @@ class CreditorInvalid(Unprocessable):
 class DuplicatePledge(Conflict):
     code = "duplicate_pledge"
     default_message = "Bu alacaklının bu mal üzerinde kayıtlı bir rehni zaten var."
+
+
+class PartyInvalid(Unprocessable):
+    code = "party_invalid"
+    default_message = "Taraf bağlantısı geçersiz."
+
+
+class PartyExists(Conflict):
+    code = "party_exists"
+    default_message = "Bu kişi bu dosyaya bu sıfatla zaten bağlı."
+
+
+class PartyNotFound(NotFound):
+    code = "party_not_found"
+    default_message = "Dosyada böyle bir taraf bağlantısı yok."

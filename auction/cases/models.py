@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from auction.db import Base, IdMixin, Kurus, TimestampMixin
+from auction.db import Base, IdMixin, Kurus, TimestampMixin, UTCDateTime
 
 
 class Case(Base, IdMixin, TimestampMixin):
@@ -53,3 +55,34 @@ class Pledge(Base, IdMixin, TimestampMixin):
     degree: Mapped[int] = mapped_column(Integer)  # 1 = first degree (TMK rank in the tapu)
     limit_amount: Mapped[Decimal] = mapped_column(Kurus)
     claim_amount: Mapped[Decimal] = mapped_column(Kurus)
+
+
+class PartyCapacity(StrEnum):
+    """In what capacity a person is a party to a file (İİK: the ilgililer a cetvel is served on, D-40)."""
+
+    alacakli = "alacakli"  # the creditor itself (its platform account)
+    alacakli_vekili = "alacakli_vekili"  # a creditor's lawyer
+    borclu = "borclu"  # the debtor
+    borclu_vekili = "borclu_vekili"  # the debtor's lawyer
+
+
+CREDITOR_SIDE = frozenset({PartyCapacity.alacakli, PartyCapacity.alacakli_vekili})
+
+
+class CaseParty(Base, IdMixin, TimestampMixin):
+    """A person (role `party`) linked by staff to a file it is a party of. A creditor-side link names the
+    creditor of the file it is (or represents): that decides which cetvel lines it sees and may object to.
+    Links are never deleted, only ended (`ended_at`), so the file keeps who could see what and when."""
+
+    __tablename__ = "case_parties"
+    __table_args__ = (
+        Index("ix_case_parties_user_id", "user_id"),
+        Index("ix_case_parties_case_id", "case_id"),
+    )
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    capacity: Mapped[str] = mapped_column(String(20))
+    creditor_id: Mapped[int | None] = mapped_column(ForeignKey("creditors.id", ondelete="RESTRICT"))
+    linked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -58,3 +58,23 @@ class PledgeOut(Out):
     degree: int
     limit_amount: Money
     claim_amount: Money
+
+
+class PartyLink(Schema):
+    """Link a person (a user with role `party`) to a file: by account id or e-mail."""
+
+    user_id: int | None = Field(None, ge=1, le=2**53)
+    email: str | None = Field(None, max_length=254)
+    capacity: Literal["alacakli", "alacakli_vekili", "borclu", "borclu_vekili"]
+    creditor_id: int | None = Field(None, ge=1, le=2**53,
+                                    description="Required for alacakli and alacakli_vekili: which creditor")
+
+
+class PartyOut(Out):
+    id: int
+    case_id: int
+    user_id: int
+    capacity: str
+    creditor_id: int | None
+    ended_at: UTCTime | None = None
+    created_at: UTCTime

@@ -8,9 +8,12 @@ from auction.audit import service as audit
 from auction.cases.errors import CaseNotFound, CreditorInvalid, CreditorNotFound, DuplicateFileNo
 from auction.cases.models import Case, Creditor
 from auction.cases.schemas import CaseCreate, CreditorCreate
+from auction.dbutil import get_one
 from auction.users import service as users
 from auction.users.errors import OfficeNotFound
+from auction.users.models import User
 from auction.users.principal import Principal, ensure_office
+from auction.users.scope import get_of_office, office_statement
 
 
 async def create_case(session: AsyncSession, actor: Principal, data: CaseCreate) -> Case:
@@ -38,29 +41,20 @@ async def create_case(session: AsyncSession, actor: Principal, data: CaseCreate)
 
 
 async def get_case(session: AsyncSession, case_id: int) -> Case:
-    case = await session.get(Case, case_id)
-    if case is None:
-        raise CaseNotFound(details={"case_id": case_id})
-    return case
+    return await get_one(session, Case, case_id, CaseNotFound, "case_id")
 
 
 async def get_case_for(session: AsyncSession, actor: Principal, case_id: int) -> Case:
     """A case the actor may act on (office scope, A-34)."""
-    case = await get_case(session, case_id)
-    ensure_office(actor, case.office_id)
-    return case
+    return await get_of_office(session, actor, Case, case_id, CaseNotFound, "case_id")
 
 
 async def list_cases(session: AsyncSession, actor: Principal, *, limit: int = 50, offset: int = 0) -> list[Case]:
-    stmt = select(Case).order_by(Case.id.desc()).limit(limit).offset(offset)
-    if not actor.is_admin:
-        stmt = stmt.where(Case.office_id == actor.office_id)
+    stmt = office_statement(actor, Case).order_by(Case.id.desc()).limit(limit).offset(offset)
     return list((await session.scalars(stmt)).all())
 
 
 async def _require_user(session: AsyncSession, user_id: int, field: str) -> None:
-    from auction.users.models import User
-
     if await session.get(User, user_id) is None:
         raise CreditorInvalid("Kullanıcı bulunamadı.", code="user_not_found",
                               details={"field": field, "user_id": user_id})

@@ -1,4 +1,4 @@
-"""The distribution case (distribution-contract.md, "Input") built from the file's records — the single
+"""The distribution case (docs/law/distribution-contract.md, "Input") built from the file's records — the single
 entry point for every caller (the buyer settlement, alacağa mahsuben, later the sale's sıra cetveli).
 
 What the file holds today, and therefore what the case holds:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction.audit import service as audit
 from auction.deposits.models import Deposit, DepositStatus, Refund, RefundStatus
-from auction.deposits.service import _due_by
+from auction.deposits.refunds import refund_due_by
 from auction.money import ZERO, fmt
 
 _CREDITED = (DepositStatus.confirmed.value, DepositStatus.applied.value)
@@ -79,7 +79,7 @@ async def _refund(session: AsyncSession, deposit: Deposit, *, reason: str, now: 
         return
     session.add(Refund(deposit_id=deposit.id, sale_id=deposit.sale_id, user_id=deposit.user_id, amount=deposit.amount,
                        reason=reason[:24], round_number=None, status=RefundStatus.due.value, released_at=now,
-                       due_by=_due_by(now), next_attempt_at=now, attempts=0, created_at=now, updated_at=now))
+                       due_by=refund_due_by(now), next_attempt_at=now, attempts=0, created_at=now, updated_at=now))
     audit.record(session, "deposit.refund_ordered", "deposit", deposit.id, data={
         "sale_id": deposit.sale_id, "amount": fmt(deposit.amount), "reason": reason, "kind": deposit.kind})
     await session.flush()

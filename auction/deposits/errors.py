@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from auction.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
+from auction.errors import Conflict, Forbidden, NotFound, Unprocessable
 
 
 class DepositNotFound(NotFound):
@@ -48,16 +48,9 @@ class ExemptionInvalid(Unprocessable):
     default_message = "Teminat muafiyeti kaydedilemiyor."
 
 
-class CallbackRejected(Unauthorized):
-    code = "callback_signature_invalid"
-    default_message = "Ödeme bildirimi doğrulanamadı."
+class WithdrawNotConfirmed(Conflict):
+    """The teminat page's withdrawal asks the bidder to tick a box first: taking the teminat back ends
+    his bidding in this round (OP-16)."""
 
-
-class CallbackInvalid(Unprocessable):
-    code = "callback_invalid"
-    default_message = "Ödeme bildirimi geçersiz."
-
-
-class PaymentsNotConfigured(Conflict):
-    code = "payments_not_configured"
-    default_message = "Ödeme bildirimi için sağlayıcı yapılandırılmamış."
+    code = "confirm_required"
+    default_message = "Geri almak için kutuyu işaretleyerek onaylayın."

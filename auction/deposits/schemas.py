@@ -5,6 +5,9 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from auction.clock import iso_ms
+from auction.deposits.models import Deposit
+from auction.money import fmt
 from auction.schemas import Money, Out, Schema, UTCTime
 
 
@@ -72,3 +75,11 @@ class RefundOut(Out):
     released_at: UTCTime | None
     due_by: UTCTime | None
     executed_at: UTCTime | None
+
+
+def deposit_payload(deposit: Deposit) -> dict[str, Any]:
+    """Webhook data of the `deposit.*` events (ids, the amount as a string, times ISO ms Z)."""
+    return {"deposit_id": deposit.id, "sale_id": deposit.sale_id, "lot_id": deposit.lot_id,
+            "user_id": deposit.user_id, "kind": deposit.kind, "amount": fmt(deposit.amount),
+            "reference": deposit.reference,
+            "confirmed_at": iso_ms(deposit.confirmed_at) if deposit.confirmed_at else None}

@@ -1,4 +1,4 @@
-"""Distribution of sale proceeds: buyer settlement, deductions, sıra cetveli (distribution-contract.md).
+"""Distribution of sale proceeds: buyer settlement, deductions, sıra cetveli (docs/law/distribution-contract.md).
 
 A pure function: no database, no HTTP, no clock. `distribute(payload)` is the contract (JSON in, JSON
 out); `parse_case` / `compute` are the typed steps; `render_html` / `render_pdf` (in `document`) turn a

@@ -1,6 +1,6 @@
 """A claim computed to the sale date (D-36): principal, interest, costs, after part payments (T-44…T-46).
 
-Rules, as the contract and `examples/README.md` settle them:
+Rules, as the contract and `docs/law/examples/README.md` settle them:
 - simple interest on the principal only, `principal × rate × days / 365` (T-44, T-45), `days` counted
   from `from` to `min(to, sale_date)`, `to` exclusive and defaulting to the sale date; a period after
   the sale date accrues nothing;
@@ -131,7 +131,7 @@ def _accrue(result: ClaimResult, periods: list[_Period], lo: date, hi: date) -> 
 def _impute(result: ClaimResult, imputation: str, on: date, amount: Decimal, path: str,
             problems: list[Problem]) -> None:
     rest = amount
-    # Both methods clear outstanding takip costs first (TBK 100; examples/README for orantılı).
+    # Both methods clear outstanding takip costs first (TBK 100; docs/law/examples/README.md for orantılı).
     to_costs = min(rest, result.costs)
     rest -= to_costs
     if imputation == "orantili" and rest < result.principal + result.interest:

@@ -1,4 +1,4 @@
-"""The distribution engine: distribution-contract.md steps 1–9 as one pure function.
+"""The distribution engine: docs/law/distribution-contract.md steps 1–9 as one pure function.
 
 `compute(case)` takes a validated `Case` and returns a `Distribution`; it reads nothing but the rule
 tables (through `RateSet`) and writes nothing. Every amount is `Decimal`, rounded half up to the kuruş once
@@ -7,7 +7,7 @@ contract form (inputs are quantized by `parse_money`; sums and differences keep 
 sharing uses `auction.money.pro_rata` (largest remainder, ties by the order of the `creditors` array), so
 the `check` block balances to the kuruş by construction; the engine asserts it anyway.
 
-Order of payment (distribution.md, head):
+Order of payment (docs/law/distribution.md, head):
     price → costs (D-05) → seller's tapu harcı (T-21) → pledges by degree (D-20…D-23) → asset taxes (D-29)
           → haciz dereceler in time order (D-10…D-19; inside: kamu/private D-15, 206 sıralar D-30…D-34)
           → borçlu (D-49)
@@ -47,7 +47,7 @@ from auction.rules.policy import Policy
 from auction.rules.table import RuleBook, RuleError
 
 # Creditor kinds whose payouts carry no tahsil or cezaevi harcı (contract step 8; T-28).
-# UNCERTAIN(OP-34): public creditors are exempt (Harçlar Kanunu 13/j); no config key, as open-points.md.
+# UNCERTAIN(OP-34): public creditors are exempt (Harçlar Kanunu 13/j); no config key, as docs/law/open-points.md.
 _FEE_EXEMPT = frozenset({"kamu_haczi", "asset_tax"})
 _PRIVATE_HACIZ = frozenset({"haciz", "ihtiyati_haciz", "takipsiz"})
 _DATED_HACIZ = frozenset({"haciz", "ihtiyati_haciz", "kamu_haczi"})
@@ -451,7 +451,7 @@ class _Engine:
         ex = self.explaining
         kamu = [a for a in group if a.creditor.kind == "kamu_haczi"]
         private = [a for a in group if a.creditor.kind in _PRIVATE_HACIZ]
-        # Pro-rata ties go by the order of the creditors array, not the haciz order (examples/README).
+        # Pro-rata ties go by the order of the creditors array, not the haciz order (docs/law/examples/README.md).
         kamu.sort(key=lambda a: a.creditor.index)
         private.sort(key=lambda a: a.creditor.index)
         kamu_demand = sum((a.demand for a in kamu), ZERO)
@@ -595,7 +595,7 @@ class _Engine:
     # ----------------------------------------------------------------------------------- warnings
 
     def add_warnings(self) -> None:
-        """Cases where contract v1 is knowingly narrower than the law (open-points.md, last section)."""
+        """Cases where contract v1 is knowingly narrower than the law (docs/law/open-points.md, last section)."""
         case = self.case
         kesin = [c.haciz_date for c in case.creditors if c.kind == "haciz" and c.haciz_date is not None]
         latest_kesin = max(kesin) if kesin else None

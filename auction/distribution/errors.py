@@ -1,7 +1,7 @@
 """Errors of the distribution module.
 
 Bad input is never a traceback: every problem found in a case is collected with its JSON path and
-reported at once (distribution-contract.md, "Conventions"). `InvalidCase` is a platform `DomainError`
+reported at once (docs/law/distribution-contract.md, "Conventions"). `InvalidCase` is a platform `DomainError`
 (422) so the web layer can map it like any other; `to_contract()` gives the contract's own error JSON,
 `{"error": "invalid_case", "problems": [...]}`, which `esatis distribute` prints.
 """
@@ -41,5 +41,5 @@ class InvalidCase(Unprocessable):
         )
 
     def to_contract(self) -> dict[str, Any]:
-        """The error JSON of distribution-contract.md."""
+        """The error JSON of docs/law/distribution-contract.md."""
         return {"error": "invalid_case", "problems": [p.as_dict() for p in self.problems]}

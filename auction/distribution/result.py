@@ -1,10 +1,10 @@
-"""The result of a distribution (distribution-contract.md, "Output") and its JSON form.
+"""The result of a distribution (docs/law/distribution-contract.md, "Output") and its JSON form.
 
 The engine fills these objects with `Decimal`s; `to_json()` turns them into the contract JSON, money as
 strings with exactly two decimals. Every money `Decimal` here already has exactly two decimal places (the
 engine quantizes each amount once where it computes it), so `str()` gives the contract form without a
 second quantize; the property tests check the format of every amount. Fields beyond the contract
-(allowed by examples/README: "extra fields in your output are free") are documented in
+(allowed by docs/law/examples/README.md: "extra fields in your output are free") are documented in
 docs/distribution.md: `paid_in_date`, `mode`, `explain`, `warnings`,
 `rules_used`, `sira_cetveli_required`, and per allocation `name`, `kind`, `basis`, `certificate_amount`.
 """
@@ -106,7 +106,7 @@ class Allocation:
 
     @property
     def shortfall(self) -> Decimal:
-        # examples/README: claim_total − share for every line (a rehin's includes the part above its limit).
+        # docs/law/examples/README.md: claim_total − share for every line (a rehin's includes the part above its limit).
         return self.claim.total - self.share
 
     @property

@@ -1,4 +1,4 @@
-"""The input of the distribution function: parsing and validation of a case (distribution-contract.md).
+"""The input of the distribution function: parsing and validation of a case (docs/law/distribution-contract.md).
 
 `parse_case(payload)` turns the contract JSON (already decoded to a `dict`) into typed, immutable objects,
 or raises `InvalidCase` listing **every** problem with its JSON path. The validator is hand-written rather
@@ -590,7 +590,7 @@ def _parse_creditors(r: _Reader, top: Mapping[str, Any], sale_date: date | None)
         if target not in ids:
             r.add(path, "unknown_reference", f"no creditor has id {target!r}")
         elif kinds_by_id.get(target) not in ("haciz", "ihtiyati_haciz"):
-            # examples/README: a takipsiz line must name a haciz or ihtiyati_haciz line (İİK 101).
+            # docs/law/examples/README.md: a takipsiz line must name a haciz or ihtiyati_haciz line (İİK 101).
             r.add(path, "invalid_reference",
                   f"{target!r} is a {kinds_by_id.get(target)} line; takipsiz may only join a haciz or "
                   "ihtiyati_haciz line")

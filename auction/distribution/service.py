@@ -1,4 +1,4 @@
-"""Entry points for the web layer and the command line (distribution-contract.md, head).
+"""Entry points for the web layer and the command line (docs/law/distribution-contract.md, head).
 
 - `distribute(payload)`: validate + compute + serialise; the body of `POST /api/v1/distributions/preview`
   (the web layer maps `InvalidCase` to 422 with `InvalidCase.to_contract()` or its DomainError form).

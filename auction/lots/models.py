@@ -24,7 +24,7 @@ class LotUse(StrEnum):
 
 
 class LotStatus(StrEnum):
-    # auction-rules.md §12, lot states.
+    # docs/law/auction-rules.md §12, lot states.
     seized = "seized"
     appraisal_served = "appraisal_served"
     appraisal_challenged = "appraisal_challenged"

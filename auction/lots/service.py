@@ -15,7 +15,7 @@ from auction.cases import service as cases
 from auction.cases.errors import DuplicatePledge
 from auction.cases.models import Pledge
 from auction.cases.schemas import PledgeCreate
-from auction.dbutil import insert_ignore
+from auction.dbutil import get_one, insert_ignore
 from auction.lots.errors import (
     AppraisalStateError,
     FileInvalid,
@@ -30,7 +30,8 @@ from auction.lots.schemas import AppraisalChallenge, AppraisalFinal, AppraisalSe
 from auction.rules.policy import Policy
 from auction.rules.table import rulebook
 from auction.storage import Storage
-from auction.users.principal import Principal, can_see_identities, ensure_office
+from auction.users.principal import Principal, can_see_identities
+from auction.users.scope import get_of_office
 
 
 async def create_lot(session: AsyncSession, actor: Principal, case_id: int, data: LotCreate) -> Lot:
@@ -54,16 +55,12 @@ async def create_lot(session: AsyncSession, actor: Principal, case_id: int, data
 
 
 async def get_lot(session: AsyncSession, lot_id: int) -> Lot:
-    lot = await session.get(Lot, lot_id)
-    if lot is None:
-        raise LotNotFound(details={"lot_id": lot_id})
-    return lot
+    return await get_one(session, Lot, lot_id, LotNotFound, "lot_id")
 
 
 async def get_lot_for(session: AsyncSession, actor: Principal, lot_id: int) -> Lot:
-    lot = await get_lot(session, lot_id)
-    ensure_office(actor, lot.office_id)
-    return lot
+    """A lot the actor may act on (office scope, A-34)."""
+    return await get_of_office(session, actor, Lot, lot_id, LotNotFound, "lot_id")
 
 
 async def list_lots_of_case(session: AsyncSession, case_id: int) -> list[Lot]:

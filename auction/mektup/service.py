@@ -13,40 +13,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auction import clock
 from auction.audit import service as audit
 from auction.clock import iso_ms
+from auction.dbutil import get_one
 from auction.deposits import service as deposits
 from auction.deposits.errors import TeminatDeadlinePassed
 from auction.deposits.schemas import MektupCreate
-from auction.errors import Conflict, NotFound, Unprocessable
+from auction.mektup.errors import (
+    MektupAmountTooLow,
+    ScanInvalid,
+    SubmissionDecided,
+    SubmissionExists,
+    SubmissionNotFound,
+)
 from auction.mektup.models import MektupSubmission, SubmissionStatus
 from auction.money import fmt
-from auction.sales import service as sales
+from auction.sales import reads as sales
+from auction.sales.models import Sale
 from auction.storage.base import Storage, digest
 from auction.users.errors import OfficeScope
+from auction.users.models import User
 from auction.users.principal import Principal, ensure_office
+from auction.users.scope import in_office
 
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 SCAN_TYPES = {"application/pdf": ("pdf", b"%PDF-"), "image/jpeg": ("jpg", b"\xff\xd8\xff"),
               "image/png": ("png", b"\x89PNG\r\n\x1a\n")}
-
-
-class ScanInvalid(Unprocessable):
-    code = "mektup_scan_invalid"
-    default_message = "Mektup taraması PDF, JPEG ya da PNG olmalı ve 10 MB'ı geçmemelidir."
-
-
-class SubmissionExists(Conflict):
-    code = "mektup_submission_exists"
-    default_message = "Bu satış için geçerli bir teminatınız ya da incelenmekte olan bir mektubunuz zaten var."
-
-
-class SubmissionNotFound(NotFound):
-    code = "mektup_submission_not_found"
-    default_message = "Teminat mektubu başvurusu bulunamadı."
-
-
-class SubmissionDecided(Conflict):
-    code = "mektup_submission_decided"
-    default_message = "Bu başvuru zaten sonuçlandırıldı."
 
 
 def _check_scan(data: bytes, content_type: str) -> str:
@@ -76,8 +66,7 @@ async def submit(session: AsyncSession, storage: Storage, actor: Principal, lot_
     due = await deposits.teminat_due(session, sale, actor.user_id)
     value = amount if amount is not None else due
     if value < due:
-        raise Unprocessable("Mektup tutarı teminatı karşılamıyor.", code="mektup_amount",
-                            details={"teminat_due": fmt(due)})
+        raise MektupAmountTooLow(details={"teminat_due": fmt(due)})
     ctype = _check_scan(data, content_type)
     key = f"mektup/{sale.id}/{uuid.uuid4().hex}.{SCAN_TYPES[ctype][0]}"
     stored = await storage.put(key, data, ctype)
@@ -100,6 +89,17 @@ async def mine(session: AsyncSession, user_id: int, sale_id: int | None = None) 
     return list((await session.scalars(stmt)).all())
 
 
+async def office_submissions(session: AsyncSession, actor: Principal, limit: int = 200) -> tuple[
+        list[MektupSubmission], dict[int, User]]:
+    """The satış bürosu's list: the scans sent for its office's sales (waiting ones first), with their
+    bidders."""
+    stmt = (select(MektupSubmission).join(Sale, Sale.id == MektupSubmission.sale_id)
+            .order_by(MektupSubmission.status.desc(), MektupSubmission.id.desc()).limit(limit))
+    rows = list((await session.scalars(in_office(stmt, actor, Sale.office_id))).all())
+    users = {u.id: u for u in (await session.scalars(select(User).where(User.id.in_({m.user_id for m in rows}))))}
+    return rows, users
+
+
 async def for_sale(session: AsyncSession, actor: Principal, sale_id: int) -> list[MektupSubmission]:
     sale = await sales.get_sale_for(session, actor, sale_id)
     stmt = select(MektupSubmission).where(MektupSubmission.sale_id == sale.id).order_by(MektupSubmission.id)
@@ -108,9 +108,7 @@ async def for_sale(session: AsyncSession, actor: Principal, sale_id: int) -> lis
 
 async def get_for(session: AsyncSession, actor: Principal, submission_id: int) -> MektupSubmission:
     """The submission for its bidder, or for the staff of the selling office."""
-    row = await session.get(MektupSubmission, submission_id)
-    if row is None:
-        raise SubmissionNotFound(details={"id": submission_id})
+    row = await get_one(session, MektupSubmission, submission_id, SubmissionNotFound, "id")
     if row.user_id != actor.user_id:
         sale = await sales.get_sale(session, row.sale_id)
         try:

@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from auction.config import get_settings
 from auction.db import make_engine
 from auction.models import Base
 
@@ -18,8 +19,6 @@ target_metadata = Base.metadata
 def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if not url:
-        from auction.config import get_settings
-
         url = get_settings().database_url
     return url
 

@@ -21,13 +21,8 @@ from auction.broker import Broker
 from auction.clock import iso_ms
 from auction.db import after_commit
 from auction.dbutil import dialect
-from auction.errors import NotFound
+from auction.notifications.errors import NotificationNotFound
 from auction.notifications.models import Notification, NotificationCounter
-
-
-class NotificationNotFound(NotFound):
-    code = "notification_not_found"
-    default_message = "Bildirim bulunamadı."
 
 
 @dataclass(frozen=True)

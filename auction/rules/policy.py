@@ -1,7 +1,7 @@
 """Open points (G-03): UNCERTAIN rules whose default the product takes until a lawyer decides.
 
 Each open point is a row in `data/open_points.toml` whose key is the config key of
-`domain/open-points.md` (e.g. `auction.allow_self_outbid`) and whose `rule` is the OP id. A deployment
+`docs/law/open-points.md` (e.g. `auction.allow_self_outbid`) and whose `rule` is the OP id. A deployment
 changes a default without a code change, either in a TOML file named by `ESATIS_POLICY_FILE`
 (`"auction.allow_self_outbid" = true`) or, for the points the API contract names, by their own
 environment variable (`ESATIS_EXTENSION_BASE` → `extension.first_base`).

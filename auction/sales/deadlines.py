@@ -2,7 +2,7 @@
 
 Under the `law` ruleset each one is the legal calendar's (G-05: counted from the day after the event, the
 last day at the close of office hours, rolled past holidays). Under `demo` every period after the close is
-elapsed time from the `aftersale.demo.*` rows (api-contract: payment period 60 s, fesih window 60 s, tax
+elapsed time from the `aftersale.demo.*` rows (docs/api-contract.md: payment period 60 s, fesih window 60 s, tax
 muhtıra period 60 s), so that a whole sale runs in minutes. The two are one function each, so a test of
 the law and a test of the demo go through the same code.
 

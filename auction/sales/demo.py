@@ -1,4 +1,4 @@
-"""Demo sales for `esatis serve --demo` (appended to `auction.demo.DEMO_EXTENSIONS`).
+"""Demo sales for `esatis serve --demo` (listed in `auction.demo.DEMO_EXTENSIONS`).
 
 Four of the demo lots are put on sale through the real services, each as of the day it would have
 happened (the clock is set back while a past step is replayed), so every figure, deadline, audit row and
@@ -29,8 +29,7 @@ from auction.calendar import local_date, local_datetime, round_end, to_local, ut
 from auction.deposits import service as deposits
 from auction.lots.models import Lot, LotStatus
 from auction.runtime import Runtime
-from auction.sales import outage
-from auction.sales import service as sales
+from auction.sales import decision, outage, reads, rounds, tutanak
 from auction.sales.schemas import OutageReview, SaleCreate
 from auction.users import service as users
 from auction.users.models import User
@@ -83,16 +82,15 @@ async def _decide(session: AsyncSession, runtime: Runtime, staff: Principal, lot
     if runtime.settings.ruleset == "demo":
         body.first_round_end = r1e
         body.second_round_end = round_end(r2s, "law")
-    sale = await sales.decide_sale(session, runtime, staff, lot.id, body)
+    sale = await decision.decide_sale(session, runtime, staff, lot.id, body)
     return sale.id
 
 
 async def _close(session: AsyncSession, runtime: Runtime, sale_id: int) -> None:
-    rounds = await sales.rounds_of(session, sale_id)
-    for r in rounds:
+    for r in await reads.rounds_of(session, sale_id):
         if r.status == "open":
             now = clock.now()
-            await sales.close_round(session, runtime, r.id, now, now)
+            await rounds.close_round(session, runtime, r.id, now, now)
 
 
 @contextmanager
@@ -156,7 +154,7 @@ async def _load(session: AsyncSession, runtime: Runtime, staff: Principal) -> No
         await _close(session, runtime, shop_sale)
     with _at(s_r1e + timedelta(hours=20)):
         await outage.review(session, runtime, mudur, shop_sale, OutageReview())  # A-43
-        await sales.post_tutanak(session, runtime, mudur, shop_sale)
+        await tutanak.post_tutanak(session, runtime, mudur, shop_sale)
     # 4. Round 1 failed against R (S-10): round 2 on its announced dates.
     field = await _lot(session, "Çatalca")
     f_r1e = local_datetime(local_date(now) - timedelta(days=4), time(11))
@@ -173,10 +171,10 @@ async def _load(session: AsyncSession, runtime: Runtime, staff: Principal) -> No
         await _close(session, runtime, field_sale)
     with _at(f_r1e + timedelta(hours=22)):
         await outage.review(session, runtime, mudur, field_sale, OutageReview())  # A-43
-        await sales.post_tutanak(session, runtime, mudur, field_sale)
+        await tutanak.post_tutanak(session, runtime, mudur, field_sale)
 
 
 async def _run_opener(session: AsyncSession, runtime: Runtime) -> None:
     now = clock.now()
-    while (round_id := await sales.claim_due_opening(session, now)) is not None:
-        await sales.open_round(session, runtime, round_id, now)
+    while (round_id := await rounds.claim_due_opening(session, now)) is not None:
+        await rounds.open_round(session, runtime, round_id, now)

@@ -12,7 +12,7 @@ from auction.db import Base, DecimalText, IdMixin, JSONText, Kurus, TimestampMix
 
 
 class SaleStatus(StrEnum):
-    # auction-rules.md §12, sale states.
+    # docs/law/auction-rules.md §12, sale states.
     draft = "draft"
     announced = "announced"
     round_open = "round_open"
@@ -39,14 +39,14 @@ ACTIVE_SALE_STATES = frozenset({
 
 
 class PaymentStatus(StrEnum):
-    # auction-rules.md §12: the payment sub-state of an awarded sale.
+    # docs/law/auction-rules.md §12: the payment sub-state of an awarded sale.
     due = "due"
     paid = "paid"
     defaulted = "defaulted"
 
 
 class FesihStatus(StrEnum):
-    # auction-rules.md §12: the ihalenin feshi sub-state of an awarded sale.
+    # docs/law/auction-rules.md §12: the ihalenin feshi sub-state of an awarded sale.
     window = "window"  # the A-80 window (TM-17) runs
     none = "none"  # the window ran out with no complaint recorded
     pending = "pending"  # a complaint is recorded (S-14): kesinleşme blocked, the price held with nema
@@ -163,7 +163,7 @@ class Round(Base, IdMixin, TimestampMixin):
     prev_leader_user_id: Mapped[int | None] = mapped_column(BigInteger)
     last_bid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     bid_count: Mapped[int] = mapped_column(Integer, default=0)
-    # The lot's event counter while this round is the lot's active one (seq is per lot, G: api-contract).
+    # The lot's event counter while this round is the lot's active one (seq is per lot: docs/api-contract.md).
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     # A-52 deadlines, keyed on E.
     cash_deadline: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -34,8 +34,8 @@ from auction.money import fmt
 from auction.notifications import service as notifications
 from auction.rules.table import Ruleset
 from auction.runtime import Runtime
-from auction.sales import service as sales
-from auction.sales import state
+from auction.sales import reads, state
+from auction.sales.decision import RoundPlan, new_round
 from auction.sales.errors import (
     AlreadyExtended,
     ExtensionStartInvalid,
@@ -48,16 +48,15 @@ from auction.sales.errors import (
 )
 from auction.sales.models import Round, Sale, SaleStatus, Tutanak
 from auction.sales.schemas import OutageExtensionCreate, OutageReview
+from auction.sales.tutanak import outage_report_of
 from auction.users.models import Role, User
-from auction.users.principal import Principal
-
-_MANAGERS = (Role.manager, Role.admin)
+from auction.users.principal import Principal, requires_role
 
 
 async def _closed_round_and_tutanak(session: AsyncSession, sale: Sale) -> tuple[Round, Tutanak]:
     if sale.status != SaleStatus.round_closed:
         raise InvalidTransition(details={"sale_id": sale.id, "status": sale.status})
-    rnd = await sales.last_closed_round(session, sale.id)
+    rnd = await reads.last_closed_round(session, sale.id)
     tutanak = (await session.scalars(select(Tutanak).where(Tutanak.round_id == rnd.id))).first() if rnd else None
     if rnd is None or tutanak is None:
         raise TutanakNotFound(details={"sale_id": sale.id})
@@ -67,12 +66,12 @@ async def _closed_round_and_tutanak(session: AsyncSession, sale: Sale) -> tuple[
 async def report_view(session: AsyncSession, runtime: Runtime, actor: Principal, sale_id: int) -> dict[str, Any]:
     """`GET /sales/{id}/outage-report` (staff of the office): the report of the round that closed last,
     computed now from the availability record, with its review state and the decision window."""
-    sale = await sales.get_sale_for(session, actor, sale_id)
-    rnd = await sales.last_closed_round(session, sale.id)
+    sale = await reads.get_sale_for(session, actor, sale_id)
+    rnd = await reads.last_closed_round(session, sale.id)
     if rnd is None:
         raise TutanakNotFound(details={"sale_id": sale.id})
     tutanak = (await session.scalars(select(Tutanak).where(Tutanak.round_id == rnd.id))).first()
-    report = await sales.outage_report_of(session, runtime, sale, rnd)
+    report = await outage_report_of(session, runtime, sale, rnd)
     ruleset: Ruleset = "demo" if sale.ruleset == "demo" else "law"
     opens, closes = outage_decision_window(rnd.ends_at, ruleset, on=sale.ilan_date, policy=runtime.policy)
     now = clock.now()
@@ -92,17 +91,16 @@ async def report_view(session: AsyncSession, runtime: Runtime, actor: Principal,
     }
 
 
+@requires_role(Role.manager, Role.admin, error=ManagerRequired)
 async def review(session: AsyncSession, runtime: Runtime, actor: Principal, sale_id: int,
                  body: OutageReview) -> Tutanak:
     """The müdür has seen the outage report (A-43): recorded with who, when and the report as he saw it.
     Without it the tutanak cannot be posted (`outage_review_required`)."""
-    if actor.role not in _MANAGERS:
-        raise ManagerRequired()
-    sale = await sales.get_sale_for(session, actor, sale_id)
+    sale = await reads.get_sale_for(session, actor, sale_id)
     rnd, tutanak = await _closed_round_and_tutanak(session, sale)
     if tutanak.posted_at is not None:
         raise TutanakAlreadyPosted()
-    report = await sales.outage_report_of(session, runtime, sale, rnd)
+    report = await outage_report_of(session, runtime, sale, rnd)
     now = clock.now()
     tutanak.outage_report = report
     tutanak.outage_reviewed_at = now
@@ -115,6 +113,7 @@ async def review(session: AsyncSession, runtime: Runtime, actor: Principal, sale
     return tutanak
 
 
+@requires_role(Role.manager, Role.admin, error=ManagerRequired)
 async def order_extension(session: AsyncSession, runtime: Runtime, actor: Principal, sale_id: int,
                           body: OutageExtensionCreate) -> Round:
     """S-08 (A-43, TM-15): the müdür extends the closed round by one day for a technical outage.
@@ -125,9 +124,7 @@ async def order_extension(session: AsyncSession, runtime: Runtime, actor: Princi
     OP-12) or the müdür gives `override_reason`; the start is after the decision and no later than
     `outage.extension.max_start_days` after it. Everything is one transaction: the extension round,
     the state change, the superseded tutanak, the held refunds taken back, audit and `round.extended`."""
-    if actor.role not in _MANAGERS:
-        raise ManagerRequired()
-    sale = await sales.get_sale_for(session, actor, sale_id)
+    sale = await reads.get_sale_for(session, actor, sale_id)
     rnd, tutanak = await _closed_round_and_tutanak(session, sale)
     if tutanak.posted_at is not None:
         raise TutanakAlreadyPosted()
@@ -140,7 +137,7 @@ async def order_extension(session: AsyncSession, runtime: Runtime, actor: Princi
     if not opens <= now < closes:
         raise OutageDecisionOutOfWindow(details={"opens_at": iso_ms(opens), "closes_at": iso_ms(closes),
                                                  "now": iso_ms(now)})
-    report = await sales.outage_report_of(session, runtime, sale, rnd)
+    report = await outage_report_of(session, runtime, sale, rnd)
     override = body.override_reason
     if not report["outage"] and not override:
         raise NoPortalOutage(details={"report": report})
@@ -164,8 +161,8 @@ async def order_extension(session: AsyncSession, runtime: Runtime, actor: Princi
         raise TutanakAlreadyPosted()
     await state.apply(session, sale.id, "order_outage_extension")
     number = int(await session.scalar(select(func.max(Round.number)).where(Round.sale_id == sale.id)) or 0) + 1
-    snap = sales.snapshot_of(sale)
-    ext = sales._new_round(sale, sales.RoundPlan(number, start, end), snap, ruleset, runtime, now)
+    snap = reads.snapshot_of(sale)
+    ext = new_round(sale, RoundPlan(number, start, end), snap, ruleset, runtime, now)
     # The same artırma: same opening price and increment (from the sale), the threshold locked again at
     # its start from the same R and C; the previous highest bid stays bound and is the current price.
     ext.extension_of = rnd.artirma

@@ -96,7 +96,7 @@ class SaleOut(Out):
     fesih_until: UTCTime | None
     end_reason: str | None
     created_at: UTCTime
-    # After the award (auction-rules.md §12: awarded's payment and fesih sub-states; docs/aftersale.md).
+    # After the award (docs/law/auction-rules.md §12: awarded's payment and fesih sub-states; docs/aftersale.md).
     payment_status: str | None = None
     fesih_status: str | None = None
     paid_at: UTCTime | None = None

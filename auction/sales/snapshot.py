@@ -49,7 +49,7 @@ RULE_KEYS: tuple[str, ...] = (
     "tahliye.days",  # A-93 (TM-21)
 )
 
-# Open points a sale applies (open-points.md), recorded with the value in use (G-03 item 4).
+# Open points a sale applies (docs/law/open-points.md), recorded with the value in use (G-03 item 4).
 POLICY_KEYS: tuple[str, ...] = (
     "extension.first_base",  # OP-02
     "auction.r_includes_hacizler",  # OP-06
@@ -64,7 +64,7 @@ POLICY_KEYS: tuple[str, ...] = (
     "teminat.refund_trigger",  # OP-17
     "teminat.credit_winner",  # OP-18
     "auction.block_debtor",  # OP-20
-    "teminat.carry_to_round2",  # OP-49 (proposed)
+    "teminat.carry_to_round2",  # OP-49
     "outage.threshold_failed_requests",  # OP-12
     # After the award (docs/aftersale.md).
     "mahsup.formula",  # OP-21

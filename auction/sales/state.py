@@ -1,5 +1,5 @@
-"""The sale state machine of auction-rules.md §12: S-01 … S-11 (the auction engine) and S-12 … S-22 (after
-the award, docs/aftersale.md).
+"""The sale state machine of docs/law/auction-rules.md §12: S-01 … S-11 (the auction engine) and S-12 …
+S-22 (after the award, docs/aftersale.md).
 
 A transition is one conditional UPDATE (`… WHERE id = :id AND status IN (:from) [AND <sub-state>] [AND
 <deadline>]`), so two actors that race for the same transition (two closers, a worker and a staff action, a

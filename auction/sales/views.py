@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -13,8 +14,7 @@ from auction.lots import service as lots
 from auction.lots.models import Lot, LotFile
 from auction.lots.schemas import LotOut
 from auction.money import fmt
-from auction.sales import live
-from auction.sales import service as sales
+from auction.sales import live, reads, threshold
 from auction.sales.models import Round, RoundStatus, Sale
 from auction.users.principal import Principal
 
@@ -25,7 +25,7 @@ def round_view(r: Round, sale: Sale, show_threshold: bool) -> dict[str, Any]:
         "scheduled_end": iso_ms(r.scheduled_end), "ends_at": iso_ms(r.ends_at),
         "opening_price": fmt(r.opening_price), "min_increment": fmt(r.min_increment),
         "current_price": fmt(r.current_price) if r.current_price is not None else None,
-        "min_next_bid": fmt(sales.min_next_bid(r)), "bid_count": r.bid_count, "extensions": r.extensions,
+        "min_next_bid": fmt(reads.min_next_bid(r)), "bid_count": r.bid_count, "extensions": r.extensions,
         "cash_deadline": iso_ms(r.cash_deadline), "mektup_deadline": iso_ms(r.mektup_deadline),
         # UNCERTAIN(OP-09): the threshold is shown once R and C are locked at the round's start.
         "threshold": fmt(r.threshold) if show_threshold and r.threshold is not None else None,
@@ -33,6 +33,27 @@ def round_view(r: Round, sale: Sale, show_threshold: bool) -> dict[str, Any]:
         # A-43: an outage extension round names the artırma it extends.
         "extension_of": r.extension_of,
     }
+
+
+@dataclass(frozen=True)
+class SaleOfLot:
+    """A lot's latest sale as every view shows it: its rounds, the round on show now, and whether bidders
+    see the threshold (UNCERTAIN(OP-09): once R and C are locked at the round's start)."""
+
+    sale: Sale
+    rounds: list[Round]
+    current: Round | None
+    show_threshold: bool
+
+
+async def sale_of_lot(session: AsyncSession, lot_id: int) -> SaleOfLot | None:
+    """The API's lot view, the WebSocket snapshot and the lot page read a lot's sale through here."""
+    sale = await reads.latest_sale_of_lot(session, lot_id)
+    if sale is None:
+        return None
+    rounds = await reads.rounds_of(session, sale.id)
+    return SaleOfLot(sale, rounds, reads.current_round(rounds, sale.status),
+                     bool(reads.snapshot_of(sale).pol("auction.show_threshold")))
 
 
 async def lot_view(session: AsyncSession, lot_id: int, viewer: Principal | None) -> dict[str, Any]:
@@ -44,15 +65,14 @@ async def lot_view(session: AsyncSession, lot_id: int, viewer: Principal | None)
     seq = await live.last_seq(session, lot.id)
     out["seq"] = seq
     out["server_time"] = iso_ms(clock.now())
-    sale = await sales.latest_sale_of_lot(session, lot.id)
+    of_lot = await sale_of_lot(session, lot.id)
     out["sale"] = None
     out["round"] = None
     for key in ("round_status", "current_price", "min_next_bid", "ends_at", "bid_count"):
         out[key] = None
-    if sale is None:
+    if of_lot is None:
         return out
-    rounds = await sales.rounds_of(session, sale.id)
-    show = bool(sales.snapshot_of(sale).pol("auction.show_threshold"))
+    sale, rounds, current, show = of_lot.sale, of_lot.rounds, of_lot.current, of_lot.show_threshold
     out["sale"] = {
         "id": sale.id, "status": sale.status, "ruleset": sale.ruleset, "ilan_date": sale.ilan_date.isoformat(),
         "appraised_value": fmt(sale.appraised_value), "opening_price": fmt(sale.opening_price),
@@ -63,7 +83,6 @@ async def lot_view(session: AsyncSession, lot_id: int, viewer: Principal | None)
         "price": fmt(sale.price) if sale.price is not None else None,
         "ihale_date": sale.ihale_date.isoformat() if sale.ihale_date else None,
     }
-    current = sales.current_round(rounds, sale.status)
     if current is not None:
         view = round_view(current, sale, show)
         view["seq"] = seq
@@ -79,14 +98,14 @@ async def lot_view(session: AsyncSession, lot_id: int, viewer: Principal | None)
 
 async def sale_detail(session: AsyncSession, sale: Sale) -> dict[str, Any]:
     """Everything staff see about a sale (SaleOut)."""
-    rounds = await sales.rounds_of(session, sale.id)
+    rounds = await reads.rounds_of(session, sale.id)
     return {
         "id": sale.id, "lot_id": sale.lot_id, "case_id": sale.case_id, "office_id": sale.office_id,
         "status": sale.status, "ruleset": sale.ruleset, "ilan_date": sale.ilan_date,
         "appraised_value": sale.appraised_value, "opening_price": sale.opening_price,
         "min_increment": sale.min_increment, "teminat_amount": sale.teminat_amount, "kdv_rate": sale.kdv_rate,
         "r_amount": sale.r_amount, "c_amount": sale.c_amount, "r_proposed": sale.r_proposed,
-        "metal_value": sale.metal_value, "threshold": sales.sale_threshold(sale), "rounds": rounds,
+        "metal_value": sale.metal_value, "threshold": threshold.sale_threshold(sale), "rounds": rounds,
         "rules": sale.rules, "policy": sale.policy, "warnings": sale.warnings, "sartname_hash": sale.sartname_hash,
         "winner_user_id": sale.winner_user_id, "price": sale.price, "ihale_date": sale.ihale_date,
         "payment_due_at": sale.payment_due_at, "fesih_until": sale.fesih_until, "end_reason": sale.end_reason,

@@ -25,7 +25,7 @@ from auction.distribution.service import run
 from auction.lots.models import Lot, LotKind
 from auction.money import ZERO, fmt
 from auction.rules.policy import Policy
-from auction.sales import service as sales
+from auction.sales import reads
 from auction.sales.models import Round, Sale, Tutanak
 
 
@@ -80,6 +80,23 @@ class Settlement:
         }
 
 
+def kdv_rate_for_bidders(sale: Sale, lot: Lot, *, on: date, policy: Policy | None = None) -> tuple[
+        Decimal | None, str]:
+    """The KDV rate a bidder is told before bidding, with where it comes from: the şartname's or the lot's
+    own (T-05, "sartname"); else the rate the law gives this asset on `on` (T-09, "derived", from the
+    distribution engine: the rates live only there); "unknown" when the asset lacks what that rate
+    depends on (a konut's area) - the page then says "KDV hariç" without a rate."""
+    rate = kdv_override(sale, lot)
+    if rate is not None:
+        return rate, "sartname"
+    try:
+        derived = settle(sale_id=sale.id, lot=lot, price=sale.appraised_value, ihale_date=on, kdv_rate=None,
+                         teminat_credit=ZERO, tutanak_posted_on=None, policy=policy)
+    except InvalidCase:
+        return None, "unknown"
+    return derived.kdv_rate, "derived"
+
+
 def settle(*, sale_id: int, lot: Lot, price: Decimal, ihale_date: date, kdv_rate: Decimal | None,
            teminat_credit: Decimal, tutanak_posted_on: date | None, payment_due_at: datetime | None = None,
            fesih_until: datetime | None = None, policy: Policy | None = None,
@@ -127,7 +144,7 @@ async def settlement_for_sale(session: AsyncSession, sale: Sale, *, policy: Poli
     lot = await session.get(Lot, sale.lot_id)
     assert lot is not None
     credit = ZERO
-    if sales.snapshot_of(sale).pol("teminat.credit_winner"):
+    if reads.snapshot_of(sale).pol("teminat.credit_winner"):
         credit = await buyer_teminat.credit(session, sale.id, sale.winner_user_id)
     tutanak = await _posted_tutanak(session, sale)
     posted_on = local_date(tutanak.posted_at) if tutanak is not None and tutanak.posted_at is not None else None

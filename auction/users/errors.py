@@ -49,3 +49,13 @@ class InvalidIban(Unprocessable):
 class InvalidProfile(Unprocessable):
     code = "invalid_profile"
     default_message = "Profil bilgileri geçersiz."
+
+
+class OfficeExists(Conflict):
+    code = "office_exists"
+    default_message = "Bu kodla kayıtlı bir icra dairesi zaten var."
+
+
+class InvalidOffice(Unprocessable):
+    code = "invalid_office"
+    default_message = "İcra dairesi bilgileri geçersiz."

@@ -14,6 +14,9 @@ class Role(StrEnum):
     staff = "staff"  # satış işlemleri bürosu
     manager = "manager"  # icra müdürü
     admin = "admin"
+    # A creditor, the debtor or their lawyer: staff link a party to the files it is a party of
+    # (auction.cases.parties); it follows those files' safahat and sees its own cetvel lines.
+    party = "party"
 
 
 STAFF_ROLES = frozenset({Role.staff, Role.manager, Role.admin})

@@ -20,8 +20,10 @@ from auction.users.errors import (
     InvalidCredentials,
     InvalidEmail,
     InvalidIban,
+    InvalidOffice,
     InvalidProfile,
     InvalidToken,
+    OfficeExists,
     OfficeNotFound,
     WeakPassword,
 )
@@ -79,17 +81,38 @@ async def get_office_by_code(session: AsyncSession, code: str) -> Office:
     return office
 
 
-async def create_office(session: AsyncSession, *, code: str, name: str, city: str, sales_bureau_name: str,
+_OFFICE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}$")
+
+
+async def create_office(session: AsyncSession, *, code: str, name: str, city: str, sales_bureau_name: str | None = None,
                         district: str | None = None, iban: str | None = None,
                         actor: Principal | None = None) -> Office:
+    """An icra dairesi with its satış bürosu and the account teminat and prices are paid into (D-61)."""
+    code = code.strip().upper()
+    if not _OFFICE_CODE.match(code):
+        raise InvalidOffice("Daire kodu büyük harf, rakam ve tireden oluşmalıdır (en çok 32 karakter).",
+                            details={"field": "code"})
+    name, city = " ".join(name.split()), " ".join(city.split())
+    if not 3 <= len(name) <= 200 or not 2 <= len(city) <= 80:
+        raise InvalidOffice(details={"field": "name" if not 3 <= len(name) <= 200 else "city"})
+    bureau = " ".join((sales_bureau_name or "").split()) or f"{name} Satış İşlemleri Bürosu"
+    if len(bureau) > 200:
+        raise InvalidOffice(details={"field": "sales_bureau_name"})
+    iban_value = normalise_iban(iban) if iban and iban.strip() else None
+    if await session.scalar(select(Office.id).where(Office.code == code)) is not None:
+        raise OfficeExists(details={"code": code})
     now = clock.now()
-    office = Office(code=code, name=name, city=city, district=district, sales_bureau_name=sales_bureau_name,
-                    iban=iban, created_at=now, updated_at=now)
+    office = Office(code=code, name=name, city=city, district=district, sales_bureau_name=bureau,
+                    iban=iban_value, created_at=now, updated_at=now)
     session.add(office)
     await session.flush()
     audit_service.record(session, "office.created", "office", office.id, actor=actor, office_id=office.id,
                          data={"code": code, "name": name})
     return office
+
+
+async def list_offices(session: AsyncSession) -> list[Office]:
+    return list((await session.scalars(select(Office).order_by(Office.code))).all())
 
 
 async def create_user(

@@ -1,7 +1,7 @@
 """Lot search for bidders: the published lots (a sale past its draft) by type, place, use, price, round,
 status, closing soon; sorted and paged; with each lot's first photo.
 
-The "current round" of a sale is what the lot page shows (`auction.sales.service.current_round`): the
+The "current round" of a sale is what the lot page shows (`auction.sales.reads.current_round`): the
 open round; while a round is ahead (announced, waiting for round 2) the next scheduled one; otherwise
 the last one that ran. It is computed in SQL here so that round, status, price and closing-time filters
 and the sort are done by the database, never on a page of already-fetched rows.

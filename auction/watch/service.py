@@ -11,34 +11,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import clock
 from auction.dbutil import insert_ignore
-from auction.errors import Conflict, NotFound
 from auction.lots import service as lots
+from auction.watch.errors import (
+    MAX_SAVED_SEARCHES,
+    MAX_WATCHED,
+    EmptySearch,
+    SavedSearchNotFound,
+    TooManySavedSearches,
+    TooManyWatched,
+)
 from auction.watch.models import NotificationPrefs, SavedSearch, WatchItem
 from auction.watch.search import SearchParams
 
-MAX_SAVED_SEARCHES = 20
-MAX_WATCHED = 500
 PREF_FLAGS = ("round_opened", "closing_soon", "extended", "closed", "saved_search", "email_opt_in")
-
-
-class SavedSearchNotFound(NotFound):
-    code = "saved_search_not_found"
-    default_message = "Kayıtlı arama bulunamadı."
-
-
-class TooManySavedSearches(Conflict):
-    code = "too_many_saved_searches"
-    default_message = f"En fazla {MAX_SAVED_SEARCHES} arama kaydedebilirsiniz; önce birini silin."
-
-
-class TooManyWatched(Conflict):
-    code = "too_many_watched"
-    default_message = f"En fazla {MAX_WATCHED} malı izleyebilirsiniz."
-
-
-class EmptySearch(Conflict):
-    code = "saved_search_empty"
-    default_message = "Kaydetmek için önce en az bir arama ölçütü seçin."
 
 
 # --- Watchlist ------------------------------------------------------------------------------------------

@@ -15,15 +15,8 @@ from sqlalchemy import update
 
 from auction import clock
 from auction.users.models import User
-from tests.auction import conftest as engine
-from tests.auction.conftest import Env, z
 from tests.conftest import Actor
-
-# The auction engine's fixtures, for the tests of this folder.
-env = engine.env
-make_actor = engine.make_actor
-manager = engine.manager
-manual_clock = engine.manual_clock
+from tests.engine import Env, env, make_actor, manager, manual_clock, z  # noqa: F401 - the engine fixtures
 
 
 @pytest.fixture

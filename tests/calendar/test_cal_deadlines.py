@@ -1,4 +1,4 @@
-"""The auction's deadlines (auction-rules.md §13), including worked examples Ex 1 and Ex 3 (§14)."""
+"""The auction's deadlines (docs/law/auction-rules.md §13), including worked examples Ex 1 and Ex 3 (§14)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def at(y: int, m: int, d: int, hh: int = 0, mm: int = 0, ss: int = 0) -> datetim
     return local_datetime(date(y, m, d), time(hh, mm, ss))
 
 
-# --- Worked example Ex 1 (auction-rules.md §14) --------------------------------------------------
+# --- Worked example Ex 1 (docs/law/auction-rules.md §14) --------------------------------------------------
 
 
 def test_ex1_round_windows(arife_holiday: Policy) -> None:

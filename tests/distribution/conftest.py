@@ -1,7 +1,7 @@
 """Fixtures of the distribution tests: pure, no database, no network.
 
-The worked cases of the domain folder are copied into `examples/` beside this file so the tests never
-read outside the repository. Plain helpers live in `dist_helpers.py`.
+The worked cases are read from the law catalogue, `docs/law/examples/` (their only copy). Plain helpers
+live in `dist_helpers.py`.
 """
 
 from __future__ import annotations

@@ -8,7 +8,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-EXAMPLES = Path(__file__).parent / "examples"
+# The worked cases are part of the law catalogue (docs/law/examples/, one copy): found from the repository
+# root, so this module may move inside tests/ without a change.
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
+EXAMPLES = ROOT / "docs" / "law" / "examples"
 EXAMPLE_NAMES = sorted(p.name.removesuffix(".json") for p in EXAMPLES.glob("*.json")
                        if not p.name.endswith(".expected.json"))
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dist_helpers import D, base_case, by_id
 
 from auction.distribution import InvalidCase, distribute
+from tests.distribution.dist_helpers import D, base_case, by_id
 
 
 def claim_of(claim: dict[str, Any], sale_date: str = "2026-03-02") -> dict[str, str]:
@@ -21,7 +21,7 @@ def claim_of(claim: dict[str, Any], sale_date: str = "2026-03-02") -> dict[str, 
 
 
 def test_t46_worked_example_tbk100() -> None:
-    """taxes-and-fees.md T-46: 100,000.00 at 24 % from 2025-01-01, 30,000.00 paid 2025-07-01 → 95,041.49."""
+    """docs/law/taxes-and-fees.md T-46: 100,000.00 at 24 % from 2025-01-01, 30,000.00 paid 2025-07-01 → 95,041.49."""
     got = claim_of({"principal": "100000.00", "interest": [{"from": "2025-01-01", "rate": "0.24"}],
                     "payments": [{"date": "2025-07-01", "amount": "30000.00"}]})
     assert got == {"total": "95041.49", "principal": "81901.37", "interest": "13140.12", "costs": "0.00"}
@@ -92,7 +92,7 @@ def test_kanuni_before_the_table_is_a_problem_not_a_traceback() -> None:
     assert [(p.path, p.code) for p in exc.value.problems] == [("creditors[0].claim.interest[0].rate", "no_rule")]
 
 
-# Part payments: "a payment cuts every interest period running on its date" (examples/README).
+# Part payments: "a payment cuts every interest period running on its date" (docs/law/examples/README.md).
 # (label, claim, sale_date, expected breakdown)
 PAYMENT_CASES = [
     ("tbk100: costs, then interest, then principal",

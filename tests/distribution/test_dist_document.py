@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from dist_helpers import EXAMPLE_NAMES, base_case, haciz, load_example, rehin
 
 from auction.distribution import distribute, run
 from auction.distribution.document import CetvelMeta, render_html, render_pdf
+from tests.distribution.dist_helpers import EXAMPLE_NAMES, base_case, haciz, load_example, rehin
 
 META = CetvelMeta(office_name="İzmir 7. İcra Dairesi", file_no="2025/4812 Esas", lot_title="Konak, işyeri",
                   cetvel_no="SC-2026/18", version=2, cetvel_date=date(2026, 3, 5), mudur_name="Ayşe Demir",

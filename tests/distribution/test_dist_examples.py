@@ -1,4 +1,4 @@
-"""The worked cases of the domain folder (examples/), compared field by field as examples/README says.
+"""The worked cases of the law catalogue (docs/law/examples/), compared field by field as its README says.
 
 Money and rates compare as Decimal; everything else must be equal; deductions are matched by id and
 allocations by creditor_id; a missing or extra line is an error; extra fields in our output are allowed.
@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dist_helpers import EXAMPLE_NAMES, EXAMPLES, load_example
 
 from auction.distribution import distribute, run_cli
+from tests.distribution.dist_helpers import EXAMPLE_NAMES, EXAMPLES, load_example
 
 MONEY_KEYS = {"price", "kdv_rate", "kdv", "damga_vergisi", "tapu_harci_alici", "total_due", "amount",
               "distributable", "available", "demanded", "paid", "kamu_part", "private_part", "claim_total",
@@ -100,7 +100,7 @@ def test_example_through_run_cli(name: str) -> None:
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_each_expected_stage_and_check_exactly(name: str) -> None:
-    """Stages are where a wrong derece or sıra shows first (examples/README): compare them on their own."""
+    """Stages are where a wrong derece or sıra shows first (docs/law/examples/README.md): compare them on their own."""
     case, expected = load_example(name)
     got = distribute(case)
     assert compare(expected["stages"], got["stages"], "$.stages", None) == []

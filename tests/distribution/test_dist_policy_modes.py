@@ -8,13 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dist_helpers import D, base_case, by_id, haciz, rehin
 
 from auction.distribution import InvalidCase, distribute
 from auction.rules.policy import Policy
 from auction.rules.table import RuleError, rulebook
+from tests.distribution.dist_helpers import D, base_case, by_id, haciz, rehin
 
-# Every open point the distribution reads, with the default open-points.md gives it.
+# Every open point the distribution reads, with the default docs/law/open-points.md gives it.
 DEFAULTS = [
     ("aciz.include_tahsil_harci", True, "OP-35"),
     ("forfeit.tahsil_rate", "0.0910", "OP-44"),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dist_helpers import D, base_case, by_id, haciz, kamu, rehin
 
 from auction.distribution import distribute
+from tests.distribution.dist_helpers import D, base_case, by_id, haciz, kamu, rehin
 
 TASINMAZ = {"kind": "tasinmaz", "use": "isyeri", "kdv_rate": None}
 
@@ -25,11 +25,11 @@ def assert_balanced(result: dict[str, Any]) -> None:
     assert D(c["shares"]) == sum(D(a["share"]) for a in result["allocations"])
 
 
-# ------------------------------------------------------------------------- distribution.md §12 example
+# ------------------------------------------------------------------------- docs/law/distribution.md §12 example
 
 
 def section_12_case() -> dict[str, Any]:
-    """distribution.md §12: Lot L-1, taşınmaz konut, 1,982,000.00 sold 2026-04-06, paid in 2026-04-14."""
+    """docs/law/distribution.md §12: Lot L-1, taşınmaz konut, 1,982,000.00 sold 2026-04-06, paid in 2026-04-14."""
     return base_case(
         sale_date="2026-04-06", paid_in_date="2026-04-14", price="1982000.00",
         asset={"kind": "tasinmaz", "use": "konut", "net_area_m2": "120", "permit_date": "2023-05-01"},
@@ -123,7 +123,7 @@ def test_no_creditors_everything_to_the_debtor() -> None:
 
 
 def test_seed_002_limit_raised_without_consent_d23() -> None:
-    """distribution.md D-23: seed 002's example, 100,000,000 with no costs: D2-increase takes 55,250,000."""
+    """docs/law/distribution.md D-23: seed 002's example, 100,000,000 with no costs: D2-increase takes 55,250,000."""
     lines = [rehin("D1", 1, "4000000.00", "4000000.00"), rehin("D2", 2, "750000.00", "750000.00"),
              rehin("D3", 3, "40000000.00", "40000000.00"),
              rehin("D2inc", 4, "98118000.00", "98118000.00")]
@@ -142,7 +142,7 @@ def test_equal_degrees_share_pro_rata_by_claim_capped_at_limit() -> None:
     a = by_id(result)
     assert stage(result, "rehin", 1)["demanded"] == "600.00"
     assert (a["a"]["share"], a["b"]["share"], a["c"]["share"]) == ("150.00", "150.00", "0.00")
-    # shortfall includes the part above the limit (examples/README)
+    # shortfall includes the part above the limit (docs/law/examples/README.md)
     assert a["a"]["shortfall"] == "750.00"
     assert a["c"]["certificate"] == "rehin_acigi_belgesi"
 
@@ -278,7 +278,7 @@ def test_a_later_sira_gets_nothing_while_an_earlier_is_short() -> None:
 
 
 def test_pro_rata_ties_go_by_the_creditors_array_not_the_haciz_order() -> None:
-    """examples/README: ties by the order of the creditors array (example 04: 333.34 / 333.33 / 333.33)."""
+    """docs/law/examples/README.md: ties by the order of the creditors array (example 04: 333.34 / 333.33 / 333.33)."""
     lines = [haciz("late", "2025-05-01", "2025-04-20", "250.00", document_date="2025-01-01"),
              haciz("mid", "2025-03-01", "2025-02-20", "250.00", document_date="2025-01-01"),
              haciz("first", "2025-02-01", "2025-01-20", "250.00")]

@@ -1,13 +1,13 @@
-"""Step 1, the buyer settlement (T-01 … T-11), table-driven; includes taxes-and-fees.md worked examples."""
+"""Step 1, the buyer settlement (T-01 … T-11), table-driven; includes docs/law/taxes-and-fees.md worked examples."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from dist_helpers import D, base_case
 
 from auction.distribution import distribute
+from tests.distribution.dist_helpers import D, base_case
 
 
 def settle(price: str, sale_date: str, asset: dict[str, Any], bank: bool = False) -> dict[str, str]:
@@ -29,13 +29,13 @@ ARAC = {"kind": "tasinir", "use": "arac", "kdv_rate": None}
 
 # (id, price, sale_date, asset, bank, kdv_rate, kdv, damga, tapu_alici, total_due)
 CASES = [
-    # taxes-and-fees.md worked example (a): new-stock konut 212 m², 3,400,000.00, 2026-03-02.
+    # docs/law/taxes-and-fees.md worked example (a): new-stock konut 212 m², 3,400,000.00, 2026-03-02.
     ("T-04 example (a) split", "3400000.00", "2026-03-02", konut("212", "2023-02-01"), False,
      "0.1292", "439433.96", "19346.00", "68000.00", "3926779.96"),
     # … and the same sale before 2023-07-10 (8 % / 18 %): 371,433.96.
     ("T-04 example (a) before CK 7346", "3400000.00", "2023-07-09", konut("212", "2022-06-01"), False,
      "0.1092", "371433.96", "19346.00", "68000.00", "3858779.96"),
-    # taxes-and-fees.md worked example (b): used car 640,000.00 at the general rate, no tapu harcı.
+    # docs/law/taxes-and-fees.md worked example (b): used car 640,000.00 at the general rate, no tapu harcı.
     ("T-07 example (b) used car", "640000.00", "2026-03-02", ARAC, False,
      "0.2000", "128000.00", "3641.60", "0.00", "771641.60"),
     # … and with a 1 % rate stated in the şartname (T-05): 6,400.00, total 650,041.60.

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dist_helpers import base_case, haciz, kamu, rehin
 
 from auction.distribution import InvalidCase, distribute, run_cli
 from auction.errors import DomainError
+from tests.distribution.dist_helpers import base_case, haciz, kamu, rehin
 
 
 def problems(payload: Any) -> set[tuple[str, str]]:

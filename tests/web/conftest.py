@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 
 from auction import clock
-from tests.auction.conftest import (  # noqa: F401 - fixtures re-used by these tests
+from tests.conftest import PASSWORD, Actor
+from tests.engine import (  # noqa: F401 - fixtures re-used by these tests
     Env,
     env,
     make_actor,
@@ -18,7 +19,6 @@ from tests.auction.conftest import (  # noqa: F401 - fixtures re-used by these t
     manual_clock,
     z,
 )
-from tests.conftest import PASSWORD, Actor
 
 HTML = {"Accept": "text/html"}
 

@@ -1,4 +1,4 @@
-"""The buyer settlement (taxes-and-fees.md §1) as the won-lot payment view shows it: the figures come from
+"""The buyer settlement (docs/law/taxes-and-fees.md §1) as the won-lot payment view shows it: the figures come from
 the distribution engine's step 1, the credit and deadline from the auction rules."""
 
 from datetime import UTC, date, datetime
@@ -17,7 +17,7 @@ def _lot(**kw):
 
 
 def test_ex4_buyer_total_for_the_kadikoy_flat():
-    # auction-rules.md Ex 4: 95 m² konut, ruhsat 2019 (old stock, ≤ 150 m² → 1 %), price 1,982,000.00,
+    # docs/law/auction-rules.md Ex 4: 95 m² konut, ruhsat 2019 (old stock, ≤ 150 m² → 1 %), price 1,982,000.00,
     # ihale 2026-04-06, tutanak posted Tue 2026-04-07, teminat 235,000.00 credited (OP-18).
     lot = _lot(net_area_m2=Decimal("95"), permit_date=date(2019, 5, 10))
     s = settle(sale_id=1, lot=lot, price=Decimal("1982000.00"), ihale_date=date(2026, 4, 6), kdv_rate=None,

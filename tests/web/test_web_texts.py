@@ -1,18 +1,18 @@
-"""Every text the bidder pages print exists in Turkish and in English."""
+"""Every text the pages print exists in Turkish and in English: every key a template, the web code or the
+page scripts use is in the catalogue (`web/messages/*.toml`), with both languages."""
 
 import re
 from pathlib import Path
 
-import web.pages  # noqa: F401 - registers every page's texts
-from web.i18n import MESSAGES
-from web.pages import aftersale_texts
+import pytest
+
+from web.i18n import LANGS, MESSAGES, load_messages
+from web.pages.aftersale import PAY_ERRORS
 
 ROOT = Path(__file__).resolve().parents[2] / "web"
-PAGES = ["home.html", "_search_form.html", "_search_results.html", "_lot_card.html", "_watch_button.html",
-         "staff/mektup.html", "lot", "account", "aftersale"]
 # Keys built at run time from a fixed set of values.
 DYNAMIC = {
-    "account.tab.": ("overview", "bids", "deposits", "won", "watch", "notifications", "documents"),
+    "account.tab.": ("overview", "bids", "deposits", "won", "watch", "notifications", "documents", "profile"),
     "lot.kind.": ("tasinmaz", "tasinir"), "lot.use.": ("konut", "isyeri", "arsa", "arac", "diger"),
     "search.sort.": ("ending", "newest", "price_asc", "price_desc"), "search.status.": ("upcoming", "open", "closed"),
     "phase.": ("none", "upcoming", "open", "closed"), "rstatus.": ("scheduled", "open", "closed", "cancelled"),
@@ -22,9 +22,12 @@ DYNAMIC = {
     "dkind.": ("cash", "mektup"), "bidstate.": ("leading", "outbid", "ended"),
     "doc.kind.": ("kiymet_raporu", "sartname", "other"), "settle.kdv_source.": ("sartname", "derived"),
     "notif.pref.": ("round_opened", "closing_soon", "extended", "closed", "saved_search", "email_opt_in"),
-    # After the award (web/pages/aftersale_texts.py).
-    "after.status.": aftersale_texts.STATUSES, "after.step.": aftersale_texts.STEPS,
-    "after.state.": aftersale_texts.STEP_STATES, "after.pay.err.": aftersale_texts.PAY_ERRORS,
+    # After the award (web/messages/aftersale.toml).
+    "after.status.": ("awarded", "awaiting_finality_check", "final", "handover", "distributing", "closed", "failed",
+                      "cancelled", "annulled", "awaiting_round2", "announced", "round_open", "round_closed",
+                      "extension_scheduled"),
+    "after.step.": ("award", "payment", "fesih", "finality", "taxes", "handover", "distribution", "end"),
+    "after.state.": ("done", "current", "waiting", "failed", "skipped"), "after.pay.err.": PAY_ERRORS,
     "after.pay.": ("due", "paid", "defaulted"), "after.fesih.": ("window", "none", "pending", "rejected"),
     "after.pay.phase.": ("price", "taxes"), "after.purpose.": ("price", "taxes"),
     "after.pstatus.": ("awaiting_code", "pending", "received", "cancelled", "refunding", "refunded"),
@@ -32,28 +35,41 @@ DYNAMIC = {
                    "tahliye_emri"),
     "staff.sale.mode.": ("tapu_letter_sent", "delivered", "ready"),
 }
+PREFIXES = {k.split(".", 1)[0] for k in MESSAGES}
+# A key in Python or JavaScript: a quoted dotted name whose first part is one of the catalogue's.
+QUOTED_KEY = re.compile(r"""["']([a-z_]+(?:\.[a-z_0-9]+)+)["']""")
+NOT_KEYS = (".html", ".css", ".js", ".json", ".pdf", ".toml", ".svg")
 
 
-def _templates() -> list[Path]:
-    out: list[Path] = []
-    for name in PAGES:
-        p = ROOT / "templates" / name
-        out.extend(sorted(p.rglob("*.html")) if p.is_dir() else [p])
+def _expand(key: str) -> list[str]:
+    return [key + v for v in DYNAMIC[key]] if key.endswith(".") else [key]
+
+
+def used_keys() -> list[tuple[str, str]]:
+    """(where, key) for every message key the web layer uses."""
+    out: list[tuple[str, str]] = []
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        for key in re.findall(r"""\bt\(["']([a-z_]+\.[a-z_.0-9]*)["']""", path.read_text()):
+            if key != "err.":  # checked below against EXPLAINED
+                out += [(str(path.relative_to(ROOT)), k) for k in _expand(key)]
+    code = [*sorted(ROOT.rglob("*.py")), *sorted((ROOT / "static" / "js").glob("*.js"))]
+    for path in code:
+        for key in QUOTED_KEY.findall(path.read_text()):
+            if key.split(".", 1)[0] in PREFIXES and not key.endswith(NOT_KEYS):
+                out.append((str(path.relative_to(ROOT)), key))
     return out
 
 
 def test_every_key_exists_in_both_languages():
-    missing = []
-    for path in [*_templates(), *sorted((ROOT / "pages").glob("*.py"))]:
-        for key in re.findall(r"""\bt\(["']([a-z_]+\.[a-z_.0-9]*)["']""", path.read_text()):
-            if key == "err.":
-                continue  # checked below against EXPLAINED
-            keys = [key + v for v in DYNAMIC[key]] if key.endswith(".") else [key]
-            for k in keys:
-                entry = MESSAGES.get(k)
-                if entry is None or not entry.get("tr") or not entry.get("en"):
-                    missing.append(f"{path.name}: {k}")
+    keys = used_keys()
+    assert len({k for _, k in keys}) > 400  # the walk sees the templates, the code and the scripts
+    missing = sorted({f"{where}: {k}" for where, k in keys
+                      if not all(MESSAGES.get(k, {}).get(lang) for lang in LANGS)})
     assert missing == []
+
+
+def test_every_catalogue_entry_has_both_languages():
+    assert [k for k, texts in MESSAGES.items() if not all(texts.get(lang) for lang in LANGS)] == []
 
 
 def test_error_codes_explained_in_plain_words():
@@ -62,9 +78,19 @@ def test_error_codes_explained_in_plain_words():
     assert [c for c in EXPLAINED if "err." + c not in MESSAGES] == []
 
 
+def test_a_key_in_two_catalogue_files_stops_the_app(tmp_path):
+    (tmp_path / "a.toml").write_text('["x.y"]\ntr = "bir"\nen = "one"\n')
+    (tmp_path / "b.toml").write_text('["x.y"]\ntr = "iki"\nen = "two"\n')
+    with pytest.raises(ValueError, match=r"x\.y.*a\.toml.*b\.toml"):
+        load_messages(tmp_path)
+    (tmp_path / "b.toml").write_text('["x.z"]\nde = "zwei"\n')
+    with pytest.raises(ValueError, match=r"x\.z"):
+        load_messages(tmp_path)
+
+
 def test_no_inline_scripts_or_styles_in_the_templates():
     # CSP is default-src 'self': no inline script (JSON data blocks are not scripts), no style attribute.
-    for path in [*_templates(), ROOT / "templates" / "base.html"]:
+    for path in sorted((ROOT / "templates").rglob("*.html")):
         html = path.read_text()
         assert " style=" not in html, path
         assert not re.search(r"<script(?![^>]*\b(src=|type=\"application/json\"))", html), path

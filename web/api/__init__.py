@@ -12,6 +12,8 @@ from web.api import (
     lot_records,
     lots,
     notifications,
+    offices,
+    parties,
     payments,
     sales,
     system,
@@ -21,7 +23,9 @@ router = APIRouter(prefix="/api/v1")
 router.include_router(system.router)
 router.include_router(auth.router)
 router.include_router(auth.account)
+router.include_router(offices.router)
 router.include_router(cases.router)
+router.include_router(parties.router)
 router.include_router(creditors.router)
 router.include_router(lots.router)
 router.include_router(distributions.router)

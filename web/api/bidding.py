@@ -13,7 +13,7 @@ from auction.bidding.schemas import BidCreate, ReceiptOut
 from auction.deposits import service as deposits
 from auction.deposits.schemas import DepositCreate, DepositOut
 from auction.sales import live
-from auction.sales import service as sales
+from auction.sales import reads as sales
 from web.deps import BidderUser, CurrentUser, DbSession, MaybeUser, Public, RuntimeDep
 
 router = APIRouter(tags=["bidding"])

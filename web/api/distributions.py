@@ -1,4 +1,4 @@
-"""`POST /api/v1/distributions/preview` (distribution-contract.md): the pure engine behind HTTP.
+"""`POST /api/v1/distributions/preview` (docs/law/distribution-contract.md): the pure engine behind HTTP.
 
 Bad input is a 422 in the API's one error shape, `{"error": {"code": "invalid_case", "message",
 "details": {"problems": [{"path", "code", "message"}, …]}}}` — every problem at once, the same list the
@@ -21,7 +21,7 @@ from web.documents import document_html, document_pdf
 
 router = APIRouter(prefix="/distributions", tags=["distribution"])
 
-CASE_BODY = Body(..., description="A distribution case as in distribution-contract.md ('Input').")
+CASE_BODY = Body(..., description="A distribution case as in docs/law/distribution-contract.md ('Input').")
 
 
 @router.post("/preview", summary="Compute a distribution (sıra cetveli) preview (staff)")

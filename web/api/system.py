@@ -6,6 +6,7 @@ from sqlalchemy import text
 from starlette.responses import JSONResponse
 
 from auction import clock
+from auction.availability.service import Source, record_failure_safely
 from auction.clock import iso_ms
 from web.deps import Public, RuntimeDep
 
@@ -49,7 +50,5 @@ async def readyz(_: Public, runtime: RuntimeDep) -> JSONResponse:
     if not ok:
         # A-43 / OP-12: unavailability seen by our own monitoring goes into the availability record
         # (best effort: when the database itself is down the write fails too and is only logged).
-        from auction.availability.service import Source, record_failure_safely
-
         await record_failure_safely(runtime.db, Source.monitor)
     return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)

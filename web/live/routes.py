@@ -1,4 +1,4 @@
-"""The WebSocket endpoints (api-contract.md, "Live updates"; docs/live.md)."""
+"""The WebSocket endpoints (docs/api-contract.md, "Live updates"; docs/live.md)."""
 
 from __future__ import annotations
 

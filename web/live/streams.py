@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import clock
-from auction.bidding.models import LotAlias
+from auction.bidding.aliases import alias_of
 from auction.clock import iso_ms
 from auction.lots.models import Lot
 from auction.notifications import service as notifications
@@ -76,9 +76,7 @@ class LotStream(Stream):
         out: Message = {"type": "snapshot", "seq": view["seq"], "lot": view, "server_time": iso_ms(clock.now())}
         if viewer is not None:
             # The viewer's own pseudonym on this lot, so a page can mark "your bid" in the live list.
-            number = await session.scalar(select(LotAlias.number).where(LotAlias.lot_id == key,
-                                                                       LotAlias.user_id == viewer.user_id))
-            out["you"] = {"bidder": f"Teklif {number}" if number is not None else None}
+            out["you"] = {"bidder": await alias_of(session, key, viewer.user_id)}
         return out
 
 

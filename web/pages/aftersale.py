@@ -10,34 +10,28 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import RedirectResponse, Response
 
-from auction.aftersale import fesih, finality, handover, payments, views
-from auction.aftersale import refunds as payment_refunds
-from auction.aftersale.payments import OTP_PURPOSE
+from auction.aftersale import finality, handover, payments, views
 from auction.aftersale.schemas import FinalityConfirm, HandoverCreate
+from auction.bidder.won import after_award
 from auction.errors import DomainError
-from auction.lots.models import Lot
 from auction.money import MoneyError, parse_money
-from auction.otp.service import current as current_code
 from auction.runtime import Runtime
-from auction.sales.models import Sale, SaleStatus
-from auction.settlement.models import PaymentState, SalePayment
-from auction.settlement.statement import statement_for
-from auction.users.models import User
+from auction.sales.models import Sale
+from auction.settlement.models import PaymentState
 from auction.users.principal import Principal
 from web.deps import BidderUser, DbSession, RuntimeDep, StaffUser
-from web.pages import aftersale_texts  # noqa: F401 - registers the texts
-from web.pages.aftersale_texts import PAY_ERRORS
 from web.templating import render
 
 router = APIRouter()
 
-_AFTER_AWARD = [s.value for s in (SaleStatus.awarded, SaleStatus.awaiting_finality_check, SaleStatus.final,
-                                  SaleStatus.handover, SaleStatus.distributing, SaleStatus.closed,
-                                  SaleStatus.annulled, SaleStatus.failed, SaleStatus.awaiting_round2)]
+# The refusals the pay and code forms explain in their own words (web/messages/aftersale.toml,
+# `after.pay.err.*`); any other code reads "other".
+PAY_ERRORS = ("code_invalid", "code_expired", "code_exhausted", "code_used", "payment_cancelled",
+              "payment_already_confirmed", "payment_deadline_passed", "amount_exceeds_due", "nothing_due",
+              "phone_required", "too_many_codes", "rate_limited", "other")
 
 
 def _won_url(sale_id: int, **query: Any) -> str:
@@ -48,15 +42,11 @@ def _won_url(sale_id: int, **query: Any) -> str:
 async def buyer_context(db: AsyncSession, runtime: Runtime, me: Principal, sale: Sale,
                         query: dict[str, str]) -> dict[str, Any]:
     """What the won-lot page shows after the award, besides the settlement table."""
-    st = await statement_for(db, sale, runtime.policy)
-    mine = await payments.payments_of(db, sale.id, me.user_id)
-    awaiting = next((p for p in reversed(mine) if p.status == PaymentState.awaiting_code), None)
-    code = await current_code(db, OTP_PURPOSE, awaiting.id) if awaiting is not None else None
-    phone = await db.scalar(select(User.phone).where(User.id == me.user_id))
+    after = await after_award(db, runtime.policy, me, sale)
     error = query.get("hata")
     return {
-        "st_now": st, "payments": mine, "awaiting": awaiting, "code": code, "phone": phone,
-        "steps": await views.timeline(db, sale), "documents": await views.documents_for(db, me, sale),
+        "st_now": after.statement, "payments": after.payments, "awaiting": after.awaiting, "code": after.code,
+        "phone": after.phone, "steps": after.steps, "documents": after.documents,
         "pay_error": error if error in PAY_ERRORS else ("other" if error else None),
         "remaining": query.get("kalan"), "paid": query.get("odendi"), "pending": query.get("bekliyor"),
         "form_key": uuid.uuid4().hex,
@@ -88,8 +78,7 @@ async def start_payment(sale_id: int, db: DbSession, runtime: RuntimeDep, me: Bi
 @router.post("/hesabim/odemeler/{payment_id}/onay")
 async def confirm_payment(payment_id: int, db: DbSession, runtime: RuntimeDep, me: BidderUser,
                           code: str = Form(..., max_length=16)) -> Response:
-    payment = await db.get(SalePayment, payment_id)
-    sale_id = payment.sale_id if payment is not None and payment.user_id == me.user_id else 0
+    sale_id = await payments.sale_of_payment(db, me, payment_id) or 0
     if not code.strip().isdigit():
         return RedirectResponse(_won_url(sale_id, hata="code_invalid"), status_code=303)
     try:
@@ -108,8 +97,7 @@ async def confirm_payment(payment_id: int, db: DbSession, runtime: RuntimeDep, m
 
 @router.post("/hesabim/odemeler/{payment_id}/yeni-kod")
 async def resend_code(payment_id: int, db: DbSession, runtime: RuntimeDep, me: BidderUser) -> Response:
-    payment = await db.get(SalePayment, payment_id)
-    sale_id = payment.sale_id if payment is not None and payment.user_id == me.user_id else 0
+    sale_id = await payments.sale_of_payment(db, me, payment_id) or 0
     try:
         await payments.resend(db, runtime, me, payment_id)
     except DomainError as exc:
@@ -132,29 +120,17 @@ async def steps_fragment(request: Request, sale_id: int, db: DbSession, me: Bidd
 
 @router.get("/buro/satislar")
 async def staff_sales(request: Request, db: DbSession, actor: StaffUser) -> Response:
-    stmt = (select(Sale, Lot.title).join(Lot, Lot.id == Sale.lot_id).where(Sale.price.is_not(None),
-                                                                          Sale.status.in_(_AFTER_AWARD))
-            .order_by(Sale.id.desc()).limit(200))
-    if not actor.is_admin:
-        stmt = stmt.where(Sale.office_id == actor.office_id)
-    rows = (await db.execute(stmt)).all()
-    return render(request, "aftersale/staff_sales.html", {"rows": rows})
+    return render(request, "aftersale/staff_sales.html", {"rows": await views.awarded_sales(db, actor)})
 
 
 @router.get("/buro/satislar/{sale_id}")
 async def staff_sale(request: Request, sale_id: int, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
                      kaydedildi: str | None = None, hata: str | None = None) -> Response:
-    sale = await views.viewable_sale(db, actor, sale_id)
-    lot = await db.get(Lot, sale.lot_id)
-    buyer = await db.get(User, sale.winner_user_id) if sale.winner_user_id else None
+    v = await views.staff_sale(db, runtime.policy, actor, sale_id)
     return render(request, "aftersale/staff_sale.html", {
-        "sale": sale, "lot": lot, "buyer": buyer, "st": await statement_for(db, sale, runtime.policy)
-        if sale.price is not None else None,
-        "steps": await views.timeline(db, sale), "payments": await payments.payments_of(db, sale.id),
-        "applications": await fesih.applications_of(db, sale.id),
-        "refunds": await payment_refunds.refunds_of(db, sale.id),
-        "documents": await views.documents_for(db, actor, sale), "handover": await views.handover_of(db, sale.id),
-        "notice": "staff.sale.done" if kaydedildi else None, "error": hata,
+        "sale": v.sale, "lot": v.lot, "buyer": v.buyer, "st": v.statement, "steps": v.steps,
+        "payments": v.payments, "applications": v.applications, "refunds": v.refunds, "documents": v.documents,
+        "handover": v.handover, "notice": "staff.sale.done" if kaydedildi else None, "error": hata,
         "poll_url": None}, headers={"Cache-Control": "no-store"})
 
 

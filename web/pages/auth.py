@@ -7,7 +7,7 @@ from starlette.responses import RedirectResponse, Response
 
 from auction.errors import CsrfFailed, DomainError
 from auction.users import service as users
-from web.deps import CurrentUser, DbSession, MaybeUser, RuntimeDep, client_ip
+from web.deps import CurrentUser, DbSession, MaybeUser, Public, RuntimeDep, client_ip
 from web.security import PRE_CSRF_COOKIE, SESSION_COOKIE, set_cookie, tokens_match
 from web.templating import render
 
@@ -36,6 +36,7 @@ async def login(
     request: Request,
     db: DbSession,
     runtime: RuntimeDep,
+    _: Public,  # open to anyone; the pre-session CSRF token guards it (login CSRF)
     email: str = Form(..., max_length=254),
     password: str = Form(..., max_length=256),
     csrf_token: str = Form(""),

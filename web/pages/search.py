@@ -13,10 +13,10 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from auction import clock
+from auction.lots.service import get_lot
 from auction.watch import service as watch
 from auction.watch.search import SearchParams, search
 from web.deps import BidderUser, DbSession, MaybeUser
-from web.pages import texts  # noqa: F401 - registers the texts of these pages
 from web.pages.common import is_htmx, safe_next
 from web.templating import render
 
@@ -65,8 +65,6 @@ async def toggle_watch(request: Request, lot_id: int, db: DbSession, actor: Bidd
         await watch.unwatch(db, actor.user_id, lot_id)
     watching = watch_ == "1"
     if is_htmx(request):
-        from auction.lots.service import get_lot
-
         lot = await get_lot(db, lot_id)
         return render(request, "_watch_button.html", {"lot_id": lot_id, "lot_title": lot.title,
                                                       "watching": watching})

@@ -15,32 +15,10 @@ from auction.distribution.errors import InvalidCase, Problem
 from auction.distribution.service import distribute
 from web.deps import RuntimeDep, StaffUser
 from web.documents import document_html, document_pdf
-from web.i18n import add_messages
 from web.templating import STATIC_DIR, render
 
 router = APIRouter(prefix="/buro")
 
-add_messages({
-    "staff.title": {"tr": "Satış bürosu", "en": "Sales office"},
-    "staff.intro": {"tr": "Satış bürosunun araçları.", "en": "Tools of the sales office."},
-    "staff.cetvel.title": {"tr": "Sıra cetveli önizleme", "en": "Ranking table (sıra cetveli) preview"},
-    "staff.mektup.title": {"tr": "Alıcıların gönderdiği teminat mektupları",
-                           "en": "Teminat letters sent in by bidders"},
-    "staff.cetvel.intro": {
-        "tr": "Satış bedelinin paylaştırılmasını hesaplayın: dağıtım girdisini (JSON) yapıştırın; sonuç, müdürün "
-              "imzalayacağı sütunlarla sıra cetveli olarak açılır. Hesaplama taslaktır; ödeme talimatı vermez.",
-        "en": "Compute how the sale price is shared: paste the distribution case (JSON); the result opens as the "
-              "ranking table with the columns the müdür signs. It is a draft and instructs no payment.",
-    },
-    "staff.cetvel.case": {"tr": "Dağıtım girdisi (JSON)", "en": "Distribution case (JSON)"},
-    "staff.cetvel.case_hint": {"tr": "Biçim: dağıtım sözleşmesi (distribution-contract.md). Örnek bir dosya "
-                                     "yüklendi.",
-                               "en": "Format: the distribution contract (distribution-contract.md). A sample "
-                                     "case is filled in."},
-    "staff.cetvel.show": {"tr": "Sıra cetvelini göster", "en": "Show the ranking table"},
-    "staff.cetvel.pdf": {"tr": "PDF olarak indir", "en": "Download as PDF"},
-    "staff.cetvel.problems": {"tr": "Girdide {n} sorun var:", "en": "The case has {n} problems:"},
-})
 
 
 def _sample() -> str:

@@ -7,7 +7,7 @@ alerts and documents (auction/aftersale). Sales already awarded get `payment_sta
 `fesih_status = 'window'` (the worker closes a window that has run out). See docs/aftersale.md.
 
 Revision ID: 07ebcf6272a1
-Revises: 3f1c2a9d8e07
+Revises: 20b61aafb724
 Create Date: 2026-12-04 18:00:48.363912
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ import auction.db
 
 
 revision: str = '07ebcf6272a1'
-down_revision: str | None = '3f1c2a9d8e07'
+down_revision: str | None = '20b61aafb724'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 // and its confirmation dialog. The page works without this file (full-page forms); with it nothing
 // reloads while bidding.
 //
-// Live protocol (api-contract.md "Live updates"): WS /ws/lots/{id}?after_seq=N sends a snapshot with
+// Live protocol (docs/api-contract.md "Live updates"): WS /ws/lots/{id}?after_seq=N sends a snapshot with
 // `server_time`, then every event with seq > N, then live events, each exactly once, in seq order. We keep
 // the last applied seq; a gap means we missed something: reconnect with after_seq = last applied. If the
 // WebSocket cannot be opened at all (a proxy that blocks it) we fall back to polling the same event log

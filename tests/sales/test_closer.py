@@ -1,0 +1,182 @@
+"""The round clock (S-03, S-07, TM-10, TM-13): on time, never early, never twice - with two closers at
+once, and after a closer is killed mid-way (a real process, SIGKILL at a fault-injection point)."""
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from auction import clock
+from auction.events.models import OutboxEvent
+from auction.runtime import Runtime
+from auction.sales import rounds
+from auction.sales.models import LotEvent, Round, Tutanak
+from tests.engine import open_lot, z
+from workers.closer import RoundCloser
+
+
+async def test_close_is_conditional_never_early_never_twice(env, manual_clock, runtime):
+    lot, sale = await open_lot(env, manual_clock)
+    a = await env.bidder(lot["id"])
+    await env.bid(a, lot["id"], "1175000.00")
+    rid = sale["rounds"][0]["id"]
+    async with runtime.db.session() as s:
+        ends_at = (await s.get(Round, rid)).ends_at
+    # A cutoff before the close (a bid moved ends_at after the claim): nothing happens.
+    async with runtime.db.session() as s:
+        assert not await rounds.close_round(s, runtime, rid, ends_at, ends_at - timedelta(milliseconds=1))
+    async with runtime.db.session() as s:
+        assert await rounds.close_round(s, runtime, rid, ends_at, ends_at)
+    async with runtime.db.session() as s:
+        assert not await rounds.close_round(s, runtime, rid, ends_at, ends_at)  # already closed
+    async with runtime.db.session() as s:
+        assert await s.scalar(select(func.count()).select_from(OutboxEvent)
+                              .where(OutboxEvent.type == "round.closed")) == 1
+        assert await s.scalar(select(func.count()).select_from(Tutanak)) == 1
+
+
+async def _due_rounds(env, runtime, settings, n: int, seconds: float) -> list[int]:
+    runtime.settings = settings.model_copy(update={"ruleset": "demo"})
+    ids = []
+    start = clock.now()
+    for _ in range(n):
+        lot = await env.lot()
+        sale = await env.sale(lot["id"], first_round_start=z(start),
+                              first_round_end=z(start + timedelta(seconds=seconds)))
+        ids.append(sale["rounds"][0]["id"])
+    return ids
+
+
+async def _assert_each_closed_once(runtime, ids):
+    async with runtime.db.session() as s:
+        closed_rounds = (await s.scalars(select(Round).where(Round.id.in_(ids)))).all()
+        assert {r.status for r in closed_rounds} == {"closed"}
+        closed = (await s.execute(select(LotEvent.round_id, func.count()).where(LotEvent.type == "closed")
+                                  .group_by(LotEvent.round_id))).all()
+        opened = (await s.execute(select(LotEvent.round_id, func.count()).where(LotEvent.type == "round_opened")
+                                  .group_by(LotEvent.round_id))).all()
+        outbox = (await s.scalars(select(OutboxEvent.data).where(OutboxEvent.type == "round.closed"))).all()
+        tutanaklar = await s.scalar(select(func.count()).select_from(Tutanak).where(Tutanak.round_id.in_(ids)))
+    assert sorted(closed) == [(i, 1) for i in sorted(ids)]
+    assert sorted(opened) == [(i, 1) for i in sorted(ids)]
+    assert sorted(d["round_id"] for d in outbox) == sorted(ids)
+    assert tutanaklar == len(ids)
+
+
+async def test_two_closers_at_once_close_each_round_exactly_once(env, runtime, settings):
+    ids = await _due_rounds(env, runtime, settings, 20, 1.0)
+    await asyncio.sleep(1.5)
+    runtimes = [Runtime.from_settings(settings) for _ in range(2)]
+    for rt in runtimes:
+        await rt.start()
+    try:
+        closers = [RoundCloser(rt) for rt in runtimes]
+
+        async def drain(c: RoundCloser) -> int:
+            total = 0
+            for _ in range(20):
+                total += await c.run_once()
+            return total
+
+        counts = await asyncio.gather(*(drain(c) for c in closers))
+    finally:
+        for rt in runtimes:
+            await rt.stop()
+    assert sum(counts) == 40  # 20 openings + 20 closes, split between the two
+    await _assert_each_closed_once(runtime, ids)
+
+
+async def test_rounds_close_within_a_second_of_ends_at(env, runtime, settings):
+    from workers.runner import Supervisor
+
+    ids = await _due_rounds(env, runtime, settings, 3, 2.0)
+    sup = Supervisor(runtime, [RoundCloser(runtime)])
+    await sup.start()
+    try:
+        deadline = time.monotonic() + 6
+        while time.monotonic() < deadline:
+            async with runtime.db.session() as s:
+                rows = (await s.scalars(select(Round).where(Round.id.in_(ids)))).all()
+            if all(r.status == "closed" for r in rows):
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await sup.stop()
+    for r in rows:
+        assert r.status == "closed"
+        lag = (r.closed_at - r.ends_at).total_seconds()
+        assert 0 <= lag < 1.0, lag  # TM-13: within 1 s (grace 0.3 s + poll 0.2 s)
+
+
+def _worker_env(settings, tmp_path, fault: str | None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"DATABASE_URL": settings.database_url, "ESATIS_VAR_DIR": str(tmp_path),
+                "ESATIS_LOG_FORMAT": "console", "ESATIS_PASSWORD_HASHING": "fast", "ESATIS_SECRET_KEY": "t" * 48})
+    if settings.redis_url:
+        env["REDIS_URL"] = settings.redis_url
+    env.pop("ESATIS_FAULT", None)
+    if fault:
+        env["ESATIS_FAULT"] = fault
+    return env
+
+
+@pytest.mark.slow
+async def test_a_closer_killed_mid_way_leaves_nothing_and_a_restarted_one_finishes(env, runtime, settings,
+                                                                                     tmp_path):
+    ids = await _due_rounds(env, runtime, settings, 2, 1.0)
+    await asyncio.sleep(1.2)
+    # Open them in-process (the kill is about the close).
+    closer = RoundCloser(runtime)
+    assert await closer.open_one()
+    assert await closer.open_one()
+    await asyncio.sleep(0.5)
+    for fault in ("closer.after_claim", "closer.before_commit"):
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "web.cli", "worker", env=_worker_env(settings, tmp_path, f"{fault}:60"),
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        try:
+            await asyncio.wait_for(_wait_for(proc, f"FAULT {fault}"), 60)
+            proc.kill()  # SIGKILL mid-way: claimed (and, the second time, everything written but not committed)
+            await asyncio.wait_for(proc.wait(), 10)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+        async with runtime.db.session() as s:
+            statuses = (await s.scalars(select(Round.status).where(Round.id.in_(ids)))).all()
+            closed_events = await s.scalar(select(func.count()).select_from(LotEvent).where(LotEvent.type == "closed"))
+        assert statuses == ["open", "open"], fault  # nothing half done
+        assert closed_events == 0
+    # A normal worker process picks the work up again.
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "web.cli", "worker", env=_worker_env(settings, tmp_path, None),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            async with runtime.db.session() as s:
+                statuses = (await s.scalars(select(Round.status).where(Round.id.in_(ids)))).all()
+            if set(statuses) == {"closed"}:
+                break
+            await asyncio.sleep(0.2)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(proc.wait(), 15)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+    await _assert_each_closed_once(runtime, ids)
+
+
+async def _wait_for(proc: asyncio.subprocess.Process, marker: str) -> None:
+    assert proc.stderr is not None
+    async for line in proc.stderr:
+        if marker in line.decode(errors="replace"):
+            return
+    raise AssertionError(f"worker exited before {marker!r} (rc={proc.returncode})")
