@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auction.aftersale.demo import load_demo_aftersale
 from auction.cases.schemas import CaseCreate
 from auction.cases.service import create_case
 from auction.lots.schemas import LotCreate
@@ -106,8 +107,9 @@ class DemoResult:
 
 
 DemoExtension = Callable[[AsyncSession, Runtime, Principal], Awaitable[None]]
-# What the domains add to the demo, in order: the auction engine puts four of the lots above on sale.
-DEMO_EXTENSIONS: list[DemoExtension] = [load_demo_sales]
+# What the domains add to the demo, in order: the auction engine puts four of the lots above on sale; after
+# the award, a lot in each state from payment to distribution (auction/aftersale/demo.py).
+DEMO_EXTENSIONS: list[DemoExtension] = [load_demo_sales, load_demo_aftersale]
 
 
 async def load_demo(runtime: Runtime) -> DemoResult:

@@ -21,6 +21,10 @@ RULES = {
     "token": "20/minute",
     "bid": "30/minute",
     "deposit": "10/minute",
+    # After the award: starting payments (each sends an SMS) and trying codes (on top of the 5 tries per
+    # code, auction/otp) per user.
+    "payment": "10/minute",
+    "otp": "20/minute",
     "api_write": "120/minute",
 }
 

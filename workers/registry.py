@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from auction.runtime import Runtime
+from workers.aftersale import AftersaleWorker
 from workers.base import Worker
 from workers.closer import RoundCloser
 from workers.documents import DocumentsWorker
@@ -16,4 +17,5 @@ from workers.webhook_dispatcher import WebhookDispatcher
 
 def default_workers(runtime: Runtime) -> list[Worker]:
     return [Housekeeping(runtime), RoundCloser(runtime), RefundWorker(runtime), DocumentsWorker(runtime),
-            OutboxRelay(runtime), WatchAlerts(runtime), WebhookDispatcher(runtime), MessageSender(runtime)]
+            OutboxRelay(runtime), WatchAlerts(runtime), WebhookDispatcher(runtime), MessageSender(runtime),
+            AftersaleWorker(runtime)]

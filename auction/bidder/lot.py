@@ -21,6 +21,7 @@ from auction.bidding import service as bidding
 from auction.bidding.aliases import alias_of
 from auction.bidding.errors import (
     BidAmountInvalid,
+    BidderBarred,
     BidderExcluded,
     BidTooLow,
     RoundClosed,
@@ -56,7 +57,7 @@ TYPO_STEPS = 10
 # The refusal a bid gets for each reason the page gives (the page prints the sentence for its code).
 BLOCK_ERRORS: dict[str, type[DomainError]] = {
     "closed": RoundClosed, "not_open": RoundNotOpen, "teminat": TeminatRequired, "sartname": SartnameNotAccepted,
-    "excluded": BidderExcluded, "withdrawn": Withdrawn, "no_sale": RoundNotOpen,
+    "barred": BidderBarred, "excluded": BidderExcluded, "withdrawn": Withdrawn, "no_sale": RoundNotOpen,
 }
 
 
@@ -89,6 +90,10 @@ class LotState:
     tutanak_posted: bool = False
     watching: bool = False
     threshold: Decimal | None = None
+    # the parts of `max(0.50 × M, R) + C` the texts show with the figure.
+    threshold_half: Decimal | None = None
+    threshold_r: Decimal | None = None
+    threshold_c: Decimal | None = None
     kdv_rate: Decimal | None = None
     kdv_rate_source: str = "sartname"
     accepting_deposits: bool = False
@@ -169,6 +174,10 @@ async def lot_state(session: AsyncSession, runtime: Runtime, lot_id: int, viewer
         # UNCERTAIN(OP-09): the threshold is shown once R and C are locked at the round's start.
         if of_lot.show_threshold and cur.threshold is not None:
             state.threshold = cur.threshold
+            state.threshold_r = cur.r_amount
+            state.threshold_c = cur.c_amount
+    # rule: A-31 - the texts say what the engine checks: highest > max(ratio × M, R) + C (İİK 115/1).
+    state.threshold_half = reads.snapshot_of(sale).decimal("auction.threshold.appraisal_ratio") * sale.appraised_value
     # Staff never get identities here: the public page is the same for everyone; the bürosu has
     # its own, audited view. A bidder's own bids come back marked.
     bid_viewer = viewer if viewer is not None and not viewer.is_staff else None

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import clock
 from auction.audit import service as audit
-from auction.bidding.errors import BidderExcluded, SartnameNotAccepted, TeminatRequired
+from auction.bidding.errors import BidderBarred, BidderExcluded, SartnameNotAccepted, TeminatRequired
 from auction.bidding.models import Participant
 from auction.cases.models import Case
 from auction.dbutil import insert_ignore
@@ -60,10 +60,17 @@ async def find(session: AsyncSession, sale_id: int, user_id: int) -> Participant
     return (await session.scalars(stmt.execution_options(populate_existing=True))).first()
 
 
+def exclusion_error(part: Participant) -> DomainError:
+    """Why an excluded participant is refused: barred after a default (S-13) or excluded by staff (A-10)."""
+    if part.barred_at is not None:
+        return BidderBarred(details={"reason": part.exclusion_reason})
+    return BidderExcluded(details={"reason": part.exclusion_reason})
+
+
 def refusal(part: Participant | None) -> DomainError | None:
     """The reason a participant may not bid now, checked in this order (most useful message first)."""
     if part is not None and part.excluded:
-        return BidderExcluded(details={"reason": part.exclusion_reason})
+        return exclusion_error(part)
     if part is None or not part.teminat_ok:
         return TeminatRequired()
     if part.sartname_accepted_at is None:
@@ -72,7 +79,8 @@ def refusal(part: Participant | None) -> DomainError | None:
 
 
 # Why a viewer cannot bid on the round a lot shows now (None: he can); the lot page explains each.
-Block = Literal["login", "staff", "no_sale", "closed", "not_open", "excluded", "withdrawn", "teminat", "sartname"]
+Block = Literal["login", "staff", "no_sale", "closed", "not_open", "barred", "excluded", "withdrawn", "teminat",
+                "sartname"]
 
 
 def round_refusal(rnd: Round, t: datetime) -> Literal["closed", "not_open"] | None:
@@ -87,9 +95,12 @@ def round_refusal(rnd: Round, t: datetime) -> Literal["closed", "not_open"] | No
     return None
 
 
-def standing(part: Participant | None) -> Literal["excluded", "withdrawn", "teminat", "sartname"] | None:
-    """What stands between a participant and bidding (A-37), most useful first: excluded (A-10, OP-20),
-    teminat withdrawn (OP-16), no confirmed teminat or exemption (A-50 … A-53), şartname not accepted."""
+def standing(part: Participant | None) -> Literal["barred", "excluded", "withdrawn", "teminat", "sartname"] | None:
+    """What stands between a participant and bidding (A-37), most useful first: barred after his default
+    as the buyer (S-13, A-70), excluded (A-10, OP-20), teminat withdrawn (OP-16), no confirmed teminat or
+    exemption (A-50 … A-53), şartname not accepted."""
+    if part is not None and part.barred_at is not None:
+        return "barred"
     if part is not None and part.excluded:
         return "excluded"
     if part is not None and part.withdrawn_at is not None:
@@ -153,6 +164,17 @@ async def exclude(session: AsyncSession, actor: Principal, sale: Sale, user_id: 
                  data={"user_id": user_id, "reason": reason})
     await session.flush()
     return part
+
+
+async def bar(session: AsyncSession, sale: Sale, user_id: int, reason: str) -> None:
+    """S-13 (A-70): bar the defaulting buyer from the sale's later rounds. Written on the participant row
+    that every bid re-checks (`excluded`), so a bid racing the bar either commits first or is refused."""
+    await ensure_participant(session, sale, user_id)
+    now = clock.now()
+    await session.execute(
+        update(Participant).where(Participant.sale_id == sale.id, Participant.user_id == user_id)
+        .values(excluded=True, exclusion_reason=reason, barred_at=now, teminat_ok=False, updated_at=now)
+        .execution_options(synchronize_session=False))
 
 
 async def set_teminat_ok(session: AsyncSession, sale_id: int, user_id: int, ok: bool) -> None:

@@ -41,6 +41,14 @@ class BidderExcluded(Forbidden):
     default_message = "Bu satışta teklif veremezsiniz."
 
 
+class BidderBarred(Forbidden):
+    """S-13 (A-70, İİK 115/3): the buyer who did not pay the price may not bid in the sale's later rounds."""
+
+    code = "bidder_barred"
+    default_message = ("İhale bedelini süresinde ödemediğiniz için bu satışın sonraki artırmalarında teklif "
+                       "veremezsiniz.")
+
+
 class IdempotencyKeyReused(Unprocessable):
     code = "idempotency_key_reused"
     default_message = "Bu Idempotency-Key başka bir istekte kullanıldı."

@@ -27,6 +27,8 @@ class Participant(Base, IdMixin, TimestampMixin):
     excluded: Mapped[bool] = mapped_column(Boolean, default=False)
     exclusion_reason: Mapped[str | None] = mapped_column(String(200))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # S-13: the buyer who did not pay is refused in the sale's later rounds (403 bidder_barred).
+    barred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_bid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

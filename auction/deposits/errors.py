@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from auction.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
+from auction.errors import Conflict, Forbidden, NotFound, Unprocessable
 
 
 class DepositNotFound(NotFound):
@@ -46,21 +46,6 @@ class Withdrawn(Conflict):
 class ExemptionInvalid(Unprocessable):
     code = "exemption_invalid"
     default_message = "Teminat muafiyeti kaydedilemiyor."
-
-
-class CallbackRejected(Unauthorized):
-    code = "callback_signature_invalid"
-    default_message = "Ödeme bildirimi doğrulanamadı."
-
-
-class CallbackInvalid(Unprocessable):
-    code = "callback_invalid"
-    default_message = "Ödeme bildirimi geçersiz."
-
-
-class PaymentsNotConfigured(Conflict):
-    code = "payments_not_configured"
-    default_message = "Ödeme bildirimi için sağlayıcı yapılandırılmamış."
 
 
 class WithdrawNotConfirmed(Conflict):

@@ -17,7 +17,8 @@ class DepositStatus(StrEnum):
     refunding = "refunding"  # a refund job exists (held until its trigger, OP-17, or due)
     refunded = "refunded"  # deposit.refunded
     rejected = "rejected"  # money arrived too late or the payment failed: refunded if any was paid
-    forfeited = "forfeited"  # A-70 (payment issue)
+    forfeited = "forfeited"  # the buyer did not pay (auction/deposits/buyer.py)
+    applied = "applied"  # A-56 / OP-18: the buyer's cash teminat became part of the price (S-12)
 
 
 class Deposit(Base, IdMixin, TimestampMixin):

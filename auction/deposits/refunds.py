@@ -53,7 +53,7 @@ def carries_to_next_round(snap: Snapshot, rnd: Round, outcome: str) -> bool:
 # --- Refund jobs (A-55, OP-17) ----------------------------------------------------------------------------
 
 
-def _due_by(now: datetime) -> datetime:
+def refund_due_by(now: datetime) -> datetime:
     """TM-22 (A-55): refund instructions within 3 working days (İİK 9/2 by analogy, OP-17)."""
     day = local_date(now)
     days = rulebook().row("auction.refund.instruct_working_days", day).integer()
@@ -69,7 +69,7 @@ async def new_refund(session: AsyncSession, deposit: Deposit, *, reason: str, ro
     refund = Refund(deposit_id=deposit.id, sale_id=deposit.sale_id, user_id=deposit.user_id, amount=deposit.amount,
                     reason=reason, round_number=round_number,
                     status=RefundStatus.due.value if release else RefundStatus.held.value,
-                    released_at=now if release else None, due_by=_due_by(now) if release else None,
+                    released_at=now if release else None, due_by=refund_due_by(now) if release else None,
                     next_attempt_at=now if release else None, attempts=0, created_at=now, updated_at=now)
     session.add(refund)
     await session.flush()
@@ -92,7 +92,7 @@ async def schedule_refunds(session: AsyncSession, sale: Sale, *, keep_user_id: i
         session.add(Refund(deposit_id=deposit_id, sale_id=sale.id, user_id=user_id, amount=amount, reason=reason,
                            round_number=round_number,
                            status=RefundStatus.due.value if release else RefundStatus.held.value,
-                           released_at=now if release else None, due_by=_due_by(now) if release else None,
+                           released_at=now if release else None, due_by=refund_due_by(now) if release else None,
                            next_attempt_at=now if release else None, attempts=0, created_at=now, updated_at=now))
     # The closer never writes participant rows (lock order, docs/auction.md): a refunded bidder's
     # teminat stops counting when the tutanak is posted (`release_refunds`); no round is open meanwhile.
@@ -107,7 +107,7 @@ async def release_refunds(session: AsyncSession, sale_id: int, now: datetime, *,
     round 1 does not bar round 2)."""
     rows = (await session.execute(
         update(Refund).where(Refund.sale_id == sale_id, Refund.status == RefundStatus.held.value)
-        .values(status=RefundStatus.due.value, released_at=now, due_by=_due_by(now), next_attempt_at=now,
+        .values(status=RefundStatus.due.value, released_at=now, due_by=refund_due_by(now), next_attempt_at=now,
                 updated_at=now)
         .returning(Refund.id).execution_options(synchronize_session=False))).all()
     if not carry_over:

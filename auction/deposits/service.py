@@ -3,7 +3,6 @@ refunds (A-55, OP-17). A deposit belongs to the sale: while it is held it covers
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import datetime
 from decimal import Decimal
@@ -15,21 +14,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import clock
 from auction.audit import service as audit
+from auction.bankcallback import BankReport
+from auction.bankcallback.errors import CallbackInvalid
 from auction.bidding import eligibility
-from auction.bidding.errors import BidderExcluded
 from auction.bidding.models import Participant
 from auction.cases.models import Creditor
 from auction.clock import iso_ms
 from auction.deposits import refunds
 from auction.deposits.errors import (
-    CallbackInvalid,
-    CallbackRejected,
     DepositNotFound,
     DepositsClosed,
     ExemptionInvalid,
     HighestCannotWithdraw,
     NothingToWithdraw,
-    PaymentsNotConfigured,
     TeminatDeadlinePassed,
     TeminatExempt,
     Withdrawn,
@@ -39,7 +36,7 @@ from auction.deposits.models import Deposit, DepositStatus, Exemption, Refund
 from auction.deposits.providers import provider_for
 from auction.deposits.schemas import ExemptionCreate, MektupCreate, deposit_payload
 from auction.events import service as events
-from auction.money import ZERO, fmt, parse_money, round_half_up
+from auction.money import ZERO, fmt, round_half_up
 from auction.runtime import Runtime
 from auction.sales import reads as sales
 from auction.sales.models import Round, RoundStatus, Sale, SaleStatus
@@ -107,7 +104,7 @@ async def create_deposit(session: AsyncSession, runtime: Runtime, actor: Princip
         raise TeminatDeadlinePassed(details={"deadline": iso_ms(target.cash_deadline), "round": target.number})
     part = await eligibility.ensure_participant(session, sale, actor.user_id)
     if part.excluded:
-        raise BidderExcluded(details={"reason": part.exclusion_reason})
+        raise eligibility.exclusion_error(part)
     if part.withdrawn_at is not None:
         raise Withdrawn()
     existing = await current_deposit(session, sale.id, actor.user_id)
@@ -156,30 +153,9 @@ async def _confirm(session: AsyncSession, sale: Sale, deposit: Deposit, *, paid_
     return True
 
 
-async def handle_callback(session: AsyncSession, runtime: Runtime, body: bytes, headers: dict[str, str]) -> dict[
-        str, Any]:
-    """`POST /payments/callback`: the bank reports a payment (Standard Webhooks signature, 5-minute
-    timestamp tolerance). Idempotent: the same payment reported twice confirms once."""
-    secret = runtime.settings.payment_callback_secret
-    if secret is None:
-        raise PaymentsNotConfigured()
-    from standardwebhooks.webhooks import Webhook, WebhookVerificationError
-
-    try:
-        Webhook(secret.get_secret_value()).verify(body, headers, json_parse=False)
-    except WebhookVerificationError as exc:
-        raise CallbackRejected(details={"reason": str(exc)}) from None
-    try:
-        message = json.loads(body)
-        kind = message["type"]
-        data = message["data"]
-        reference = str(data["reference"])
-        amount = parse_money(str(data["amount"]))
-        paid_at = datetime.fromisoformat(str(data.get("paid_at") or iso_ms(clock.now())).replace("Z", "+00:00"))
-        if paid_at.tzinfo is None:
-            raise ValueError("paid_at needs a zone")
-    except (ValueError, KeyError, TypeError) as exc:
-        raise CallbackInvalid(details={"reason": str(exc)}) from None
+async def apply_report(session: AsyncSession, report: BankReport) -> dict[str, Any]:
+    """Apply a verified bank report (auction.bankcallback.BankReport) to the teminat it names."""
+    kind, data, reference, amount, paid_at = report.kind, report.data, report.reference, report.amount, report.paid_at
     deposit = (await session.scalars(select(Deposit).where(Deposit.reference == reference))).first()
     if deposit is None:
         raise DepositNotFound(details={"reference": reference})
@@ -226,7 +202,7 @@ async def record_mektup(session: AsyncSession, actor: Principal, sale_id: int, b
     await _require_user(session, body.user_id)
     part = await eligibility.ensure_participant(session, sale, body.user_id)
     if part.excluded:
-        raise BidderExcluded(details={"reason": part.exclusion_reason})
+        raise eligibility.exclusion_error(part)
     if await current_deposit(session, sale.id, body.user_id) is not None:
         raise ExemptionInvalid("Bu alıcının geçerli bir teminatı zaten var.", code="deposit_exists")
     due = await teminat_due(session, sale, body.user_id)

@@ -18,9 +18,14 @@ EVENT_TYPES = frozenset({
 })
 
 # Internal events that never leave as webhooks but use the same outbox (e.g. notifications).
-INTERNAL_EVENT_TYPES = frozenset({"bid.outbid", "user.registered",
-                                  # the webhook dispatcher tells the admins (auction/webhooks/dispatch.py)
-                                  "webhook.circuit_opened", "webhook.endpoint_disabled"})
+INTERNAL_EVENT_TYPES = frozenset({
+    "bid.outbid", "user.registered",
+    # the webhook dispatcher tells the admins (auction/webhooks/dispatch.py)
+    "webhook.circuit_opened", "webhook.endpoint_disabled",
+    # After the award (docs/aftersale.md): a reminder before a payment deadline, a payment refunded, a
+    # fesih complaint recorded or decided, the sale at tescil/teslim, and the hand-over to the distribution.
+    "payment.reminder", "payment.refunded", "sale.fesih", "sale.handover", "sale.distributing",
+})
 
 OUTBOX_WAKEUP_CHANNEL = "esatis:outbox"
 

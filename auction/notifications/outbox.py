@@ -7,9 +7,12 @@ user id or a list of them in the event; `role.ROLE`: every active user with that
 | `bid.outbid` | `outbid` | `data.user_id` (the previous leader) |
 | `deposit.confirmed` / `deposit.refunded` | `deposit_confirmed` / `deposit_refunded` | `data.user_id` |
 | `sale.won` | `sale_won` | `data.buyer_user_id` |
-| `payment.due` (award and each reminder) | `payment_due` | `data.buyer_user_id` |
+| `payment.due` (at the award) / `payment.reminder` | `payment_due` / `payment_reminder` | `data.buyer_user_id` |
+| `payment.received` | `payment_received` | `data.buyer_user_id` |
+| `payment.refunded` | `payment_refunded` | `data.user_id` |
 | `payment.defaulted` | `payment_defaulted` | `data.buyer_user_id` |
-| `sale.finalised` | `sale_finalised` | `data.buyer_user_id` |
+| `sale.finalised` / `sale.handover` | `sale_finalised` / `sale_handover` | `data.buyer_user_id` |
+| `sale.failed` (an annulment that names the buyer) | `sale_failed` | `data.buyer_user_id` |
 | `distribution.ready` | `cetvel_served` | `data.party_user_ids` |
 | `payout.sent` | `payout_sent` | `data.party_user_id` |
 | `webhook.circuit_opened` / `webhook.endpoint_disabled` | `webhook_failing` / `webhook_disabled` | `role.admin` |

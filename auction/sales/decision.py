@@ -38,7 +38,7 @@ from auction.sales.errors import SaleExists, SaleInvalid
 from auction.sales.models import ACTIVE_SALE_STATES, Round, RoundStatus, Sale, SaleStatus
 from auction.sales.schemas import SaleCreate
 from auction.sales.snapshot import Snapshot, figures, take_snapshot
-from auction.sales.threshold import propose_r
+from auction.sales.threshold import propose_r, sale_threshold
 from auction.users.models import Office
 from auction.users.principal import Principal
 
@@ -241,10 +241,15 @@ def _sartname(sale: Sale, lot: Lot, case: Case, office: Office, rounds: list[Rou
     ext = {"window": documents.window_text(r.ext_window_s),
            "text": documents.extension_text(r.ext_window_s, r.ext_step_s, r.ext_cap_s, r.ext_mode, r.first_base)}
     kdv = documents.percent_tr(sale.kdv_rate) if sale.kdv_rate is not None else "ilandan önce bildirilecek"
+    # rule: A-31 - the text says what the engine checks (highest > max(0.50 × M, R) + C) with the figures as
+    # of the şartname; UNCERTAIN(OP-09) `auction.show_threshold` decides whether R, C and the sum are printed.
+    a31 = {"half": snap.decimal("auction.threshold.appraisal_ratio") * sale.appraised_value,
+           "r": sale.r_amount, "c": sale.c_amount, "threshold": sale_threshold(sale),
+           "show": bool(snap.pol("auction.show_threshold")), "ref": snap.ref("auction.threshold.appraisal_ratio")}
     return documents.render(
         "sartname.html", sale=sale, lot=lot, case=case, office=office, rounds=rounds, refs=refs, ext=ext,
         teminat_percent=documents.percent_tr(snap.decimal("auction.teminat.rate")),
-        payment_days=snap.integer("payment.deadline_days"), kdv=kdv, notes=notes)
+        payment_days=snap.integer("payment.deadline_days"), kdv=kdv, notes=notes, a31=a31)
 
 
 def sale_payload(sale: Sale, rounds: list[Round]) -> dict[str, Any]:

@@ -93,15 +93,21 @@ async def _close(session: AsyncSession, runtime: Runtime, sale_id: int) -> None:
             await rounds.close_round(session, runtime, r.id, now, now)
 
 
-async def load_demo_sales(session: AsyncSession, runtime: Runtime, staff: Principal) -> None:
-    # The loader runs in its own event loop before the server starts: keep the rate limiter (whose Redis
-    # connection would be bound to this loop) out of it; these replayed steps are not user traffic.
+@contextmanager
+def without_rate_limits(runtime: Runtime) -> Iterator[None]:
+    """The loader runs in its own event loop before the server starts: keep the rate limiter (whose Redis
+    connection would be bound to this loop) out of it; these replayed steps are not user traffic."""
     enabled = runtime.limiter.enabled
     runtime.limiter.enabled = False
     try:
-        await _load(session, runtime, staff)
+        yield
     finally:
         runtime.limiter.enabled = enabled
+
+
+async def load_demo_sales(session: AsyncSession, runtime: Runtime, staff: Principal) -> None:
+    with without_rate_limits(runtime):
+        await _load(session, runtime, staff)
 
 
 async def _load(session: AsyncSession, runtime: Runtime, staff: Principal) -> None:

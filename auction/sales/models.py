@@ -5,7 +5,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from auction.db import Base, DecimalText, IdMixin, JSONText, Kurus, TimestampMixin, UTCDateTime
@@ -36,6 +36,21 @@ ACTIVE_SALE_STATES = frozenset({
     SaleStatus.extension_scheduled, SaleStatus.awaiting_round2, SaleStatus.awarded,
     SaleStatus.awaiting_finality_check, SaleStatus.final, SaleStatus.handover, SaleStatus.distributing,
 })
+
+
+class PaymentStatus(StrEnum):
+    # docs/law/auction-rules.md §12: the payment sub-state of an awarded sale.
+    due = "due"
+    paid = "paid"
+    defaulted = "defaulted"
+
+
+class FesihStatus(StrEnum):
+    # docs/law/auction-rules.md §12: the ihalenin feshi sub-state of an awarded sale.
+    window = "window"  # the A-80 window (TM-17) runs
+    none = "none"  # the window ran out with no complaint recorded
+    pending = "pending"  # a complaint is recorded (S-14): kesinleşme blocked, the price held with nema
+    rejected = "rejected"  # the court's rejection is final (S-15)
 
 
 class RoundStatus(StrEnum):
@@ -92,6 +107,21 @@ class Sale(Base, IdMixin, TimestampMixin):
     payment_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     fesih_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     end_reason: Mapped[str | None] = mapped_column(String(48))
+    # After the award (S-12 … S-22, docs/aftersale.md): the two sub-states of `awarded` and the moments
+    # and deadlines of each step. Every change is one conditional UPDATE (auction/sales/state.py).
+    payment_status: Mapped[str | None] = mapped_column(String(12))
+    fesih_status: Mapped[str | None] = mapped_column(String(12))
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # S-12: the price complete
+    finality_alert_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # TM-19 (OP-25 grace)
+    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # S-18
+    finalised_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    tax_demand_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the muhtıra served
+    tax_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # TM-20 (OP-26)
+    taxes_paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # S-19
+    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # S-21 (A-94: delivered/ready)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # failed / annulled / distributing
+    # T-06 / UNCERTAIN(OP-29): the buyer is a bank taking a taşınmaz for its borrower's debt (staff set it).
+    bank_17_4_r: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Round(Base, IdMixin, TimestampMixin):

@@ -96,6 +96,17 @@ class SaleOut(Out):
     fesih_until: UTCTime | None
     end_reason: str | None
     created_at: UTCTime
+    # After the award (docs/law/auction-rules.md §12: awarded's payment and fesih sub-states; docs/aftersale.md).
+    payment_status: str | None = None
+    fesih_status: str | None = None
+    paid_at: UTCTime | None = None
+    finality_alert_at: UTCTime | None = None
+    finalised_at: UTCTime | None = None
+    tax_due_at: UTCTime | None = None
+    taxes_paid_at: UTCTime | None = None
+    handed_over_at: UTCTime | None = None
+    closed_at: UTCTime | None = None
+    bank_17_4_r: bool = False
 
 
 class TutanakOut(Out):

@@ -45,6 +45,8 @@ RULE_KEYS: tuple[str, ...] = (
     "outage.extension.max_start_days",
     "outage.extension.duration",
     "outage.decision.opens_working_days",
+    "payment.reminder_before",  # A-62 (product: the reminder before a deadline)
+    "tahliye.days",  # A-93 (TM-21)
 )
 
 # Open points a sale applies (docs/law/open-points.md), recorded with the value in use (G-03 item 4).
@@ -64,6 +66,13 @@ POLICY_KEYS: tuple[str, ...] = (
     "auction.block_debtor",  # OP-20
     "teminat.carry_to_round2",  # OP-49
     "outage.threshold_failed_requests",  # OP-12
+    # After the award (docs/aftersale.md).
+    "mahsup.formula",  # OP-21
+    "default.refund_part_payments",  # OP-22
+    "fesih.harc_rate",  # OP-23
+    "finality.grace_working_days",  # OP-25
+    "tax_demand.days",  # OP-26
+    "forfeit.tahsil_rate",  # OP-44
 )
 
 

@@ -19,7 +19,7 @@ from auction.audit import service as audit
 from auction.availability import service as availability
 from auction.bidding.aliases import alias_of
 from auction.bidding.models import Bid
-from auction.calendar import fesih_window_end, local_date, payment_deadline, tutanak_due
+from auction.calendar import local_date, tutanak_due
 from auction.cases.models import Case
 from auction.clock import iso_ms
 from auction.deposits import refunds
@@ -30,7 +30,7 @@ from auction.lots.models import LotKind, LotStatus
 from auction.money import ZERO, fmt
 from auction.rules.table import RuleError, rulebook
 from auction.runtime import Runtime
-from auction.sales import documents, state
+from auction.sales import deadlines, documents, state
 from auction.sales.errors import (
     InvalidTransition,
     ManagerRequired,
@@ -100,7 +100,7 @@ async def _tutanak_data(session: AsyncSession, runtime: Runtime, sale: Sale, rnd
         credit = await refunds.cash_held(session, sale.id, rnd.leader_user_id) if snap.pol(
             "teminat.credit_winner") else ZERO
         balance = rnd.current_price - credit
-    deadline = (payment_deadline(local_date(posted_at), on=sale.ilan_date, policy=runtime.policy)
+    deadline = (deadlines.payment_due_at(sale, posted_at, runtime.policy)
                 if posted_at is not None and buyer is not None else None)
     damga = rulebook().row("damga.ihale_karari", ihale)
     kdv = documents.percent_tr(sale.kdv_rate) if sale.kdv_rate is not None else "şartnamedeki oran"
@@ -135,7 +135,7 @@ async def _tutanak_data(session: AsyncSession, runtime: Runtime, sale: Sale, rnd
                     "balance": documents.money_or_dash(balance) if balance is not None else None,
                     "kdv": kdv, "damga_binde": documents.number_tr(damga.decimal() * 1000)},
         "ihale_date": ihale.strftime("%d.%m.%Y"),
-        "fesih_until": documents.local_or_dash(fesih_window_end(ihale, on=sale.ilan_date, policy=runtime.policy))
+        "fesih_until": documents.local_or_dash(deadlines.fesih_until(sale, rnd.ends_at, runtime.policy))
         if buyer else None,
         "refunds": True,
         "refund_ref": snap.pol_ref("teminat.refund_trigger"),
@@ -240,10 +240,10 @@ async def post_tutanak(session: AsyncSession, runtime: Runtime, actor: Principal
         sale.awarded_round = rnd.number
         sale.price = rnd.current_price
         sale.ihale_date = ihale
-        # rule: A-62 - 7 days from the posting, close of office hours, holiday roll-over (TM-16).
-        sale.payment_due_at = payment_deadline(local_date(now), on=sale.ilan_date, policy=runtime.policy)
-        # rule: A-80 - 7 days from the ihale date (TM-17).
-        sale.fesih_until = fesih_window_end(ihale, on=sale.ilan_date, policy=runtime.policy)
+        # rule: A-62 - 7 days from the posting, close of office hours, holiday roll-over (TM-16); rule:
+        # A-80 - 7 days from the ihale date (TM-17). Demo: elapsed seconds (auction/sales/deadlines.py).
+        sale.payment_due_at = deadlines.payment_due_at(sale, now, runtime.policy)
+        sale.fesih_until = deadlines.fesih_until(sale, rnd.ends_at, runtime.policy)
         lot.status = LotStatus.sold.value
         credit = (await refunds.cash_held(session, sale.id, rnd.leader_user_id)
                   if snap.pol("teminat.credit_winner") else ZERO)

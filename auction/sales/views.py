@@ -110,4 +110,9 @@ async def sale_detail(session: AsyncSession, sale: Sale) -> dict[str, Any]:
         "winner_user_id": sale.winner_user_id, "price": sale.price, "ihale_date": sale.ihale_date,
         "payment_due_at": sale.payment_due_at, "fesih_until": sale.fesih_until, "end_reason": sale.end_reason,
         "created_at": sale.created_at,
+        # After the award (S-12 … S-22, docs/aftersale.md).
+        "payment_status": sale.payment_status, "fesih_status": sale.fesih_status, "paid_at": sale.paid_at,
+        "finality_alert_at": sale.finality_alert_at, "finalised_at": sale.finalised_at, "tax_due_at": sale.tax_due_at,
+        "taxes_paid_at": sale.taxes_paid_at, "handed_over_at": sale.handed_over_at, "closed_at": sale.closed_at,
+        "bank_17_4_r": sale.bank_17_4_r,
     }

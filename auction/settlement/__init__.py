@@ -8,10 +8,9 @@ the balance of the price and the payment deadline (A-62).
 from auction.settlement.service import (
     DueItem,
     Settlement,
-    build_case,
     kdv_rate_for_bidders,
     settle,
     settlement_for_sale,
 )
 
-__all__ = ["DueItem", "Settlement", "build_case", "kdv_rate_for_bidders", "settle", "settlement_for_sale"]
+__all__ = ["DueItem", "Settlement", "kdv_rate_for_bidders", "settle", "settlement_for_sale"]

@@ -1,10 +1,10 @@
 """The buyer settlement of a won sale.
 
-`build_case` turns the sale into a distribution case with no creditors and no costs (only step 1 of the
-distribution contract is wanted: price, KDV by asset and permit date with the 150 m² split, damga
-vergisi, the buyer's tapu harcı); `settle` runs the distribution engine on it and adds the teminat
-credit (OP-18), the balance and the deadlines. Never compute a tax here: the rates live in the
-distribution engine's dated tables and must stay in one place.
+`settle` runs the distribution engine on the buyer case of `auction.cetvel.case_from_file` (only step 1
+of the distribution contract is wanted: price, KDV by asset and permit date with the 150 m² split, damga
+vergisi, the buyer's tapu harcı) and adds the teminat credit (OP-18), the balance and the deadlines.
+Never compute a tax here: the rates live in the distribution engine's dated tables and must stay in one
+place; `refs` carries the rule and row of each tax as the engine explains it (G-11).
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction.calendar import local_date, payment_deadline
-from auction.deposits import refunds
+from auction.cetvel.case_from_file import buyer_case, kdv_override
+from auction.deposits import buyer as buyer_teminat
 from auction.distribution.errors import InvalidCase
 from auction.distribution.service import run
 from auction.lots.models import Lot, LotKind
@@ -59,6 +60,9 @@ class Settlement:
     fesih_until: datetime | None
     items: list[DueItem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # "kdv" | "damga_vergisi" | "tapu_harci_alici" → the rules and rule rows that produced the figure.
+    refs: dict[str, str] = field(default_factory=dict)
+    bank_17_4_r: bool = False
 
     @property
     def cash_still_due(self) -> Decimal:
@@ -74,13 +78,6 @@ class Settlement:
             "balance_due": fmt(self.balance_due), "ihale_date": self.ihale_date.isoformat(),
             "payment_due_at": self.payment_due_at.isoformat() if self.payment_due_at else None,
         }
-
-
-def kdv_override(sale: Sale, lot: Lot) -> Decimal | None:
-    """T-05 / T-09: the rate published in the şartname binds; the lot's own override is the fallback."""
-    if sale.kdv_rate is not None:
-        return sale.kdv_rate
-    return lot.kdv_rate
 
 
 def kdv_rate_for_bidders(sale: Sale, lot: Lot, *, on: date, policy: Policy | None = None) -> tuple[
@@ -100,35 +97,16 @@ def kdv_rate_for_bidders(sale: Sale, lot: Lot, *, on: date, policy: Policy | Non
     return derived.kdv_rate, "derived"
 
 
-def build_case(*, price: Decimal, ihale_date: date, lot: Lot, kdv_rate: Decimal | None,
-               paid_in_date: date | None = None, bank_17_4_r: bool = False) -> dict[str, Any]:
-    """The distribution case of the sale: the asset as sold, no creditors, no costs (step 1 only)."""
-    asset: dict[str, Any] = {"kind": lot.kind, "use": lot.use, "kdv_rate": str(kdv_rate) if kdv_rate is not None
-                             else None}
-    if lot.net_area_m2 is not None:
-        asset["net_area_m2"] = str(lot.net_area_m2)
-    if lot.permit_date is not None:
-        asset["permit_date"] = lot.permit_date.isoformat()
-    return {
-        "sale_date": ihale_date.isoformat(),
-        # With no creditors the paid-in day changes nothing; the ihale date keeps the case valid.
-        "paid_in_date": (paid_in_date or ihale_date).isoformat(),
-        "price": fmt(price),
-        "asset": asset,
-        "buyer": {"bank_17_4_r": bank_17_4_r},
-        "costs": [],
-        "creditors": [],
-    }
-
-
 def settle(*, sale_id: int, lot: Lot, price: Decimal, ihale_date: date, kdv_rate: Decimal | None,
            teminat_credit: Decimal, tutanak_posted_on: date | None, payment_due_at: datetime | None = None,
            fesih_until: datetime | None = None, policy: Policy | None = None,
-           on: date | None = None) -> Settlement:
+           on: date | None = None, bank_17_4_r: bool = False) -> Settlement:
     """Pure: the settlement of a price for a lot. `payment_due_at`, when not given, is computed from the
     tutanak's posting date (A-62: 7 days, close of office hours, holiday roll-over)."""
-    result = run(build_case(price=price, ihale_date=ihale_date, lot=lot, kdv_rate=kdv_rate), policy=policy,
-                 explain=False)
+    result = run(buyer_case(price=price, ihale_date=ihale_date, lot=lot, kdv_rate=kdv_rate, bank_17_4_r=bank_17_4_r),
+                 policy=policy, explain=True)
+    refs = {e["path"].split(".", 1)[1]: ", ".join([*e["rules"], *e["refs"]]) for e in result.explain
+            if e["path"].startswith("buyer_settlement.")}
     bs = result.buyer_settlement
     assert bs is not None  # mode "sale" always has step 1
     if payment_due_at is None and tutanak_posted_on is not None:
@@ -148,7 +126,7 @@ def settle(*, sale_id: int, lot: Lot, price: Decimal, ihale_date: date, kdv_rate
         damga_vergisi=bs.damga_vergisi, tapu_harci_alici=bs.tapu_harci_alici, total_due=bs.total_due,
         teminat_credit=credit, balance_due=balance, ihale_date=ihale_date, tutanak_posted_on=tutanak_posted_on,
         payment_due_at=payment_due_at, fesih_until=fesih_until, items=items,
-        warnings=[w.message for w in result.warnings])
+        warnings=[w.message for w in result.warnings], refs=refs, bank_17_4_r=bank_17_4_r)
 
 
 async def _posted_tutanak(session: AsyncSession, sale: Sale) -> Tutanak | None:
@@ -167,15 +145,15 @@ async def settlement_for_sale(session: AsyncSession, sale: Sale, *, policy: Poli
     assert lot is not None
     credit = ZERO
     if reads.snapshot_of(sale).pol("teminat.credit_winner"):
-        credit = await refunds.cash_held(session, sale.id, sale.winner_user_id)
+        credit = await buyer_teminat.credit(session, sale.id, sale.winner_user_id)
     tutanak = await _posted_tutanak(session, sale)
     posted_on = local_date(tutanak.posted_at) if tutanak is not None and tutanak.posted_at is not None else None
     try:
         return settle(sale_id=sale.id, lot=lot, price=sale.price, ihale_date=sale.ihale_date,
                       kdv_rate=kdv_override(sale, lot), teminat_credit=credit, tutanak_posted_on=posted_on,
-                      # A-62 from the posting date; the stored deadline only if the posting cannot be found.
-                      payment_due_at=sale.payment_due_at if posted_on is None else None,
-                      fesih_until=sale.fesih_until, policy=policy, on=sale.ilan_date)
+                      # The deadline fixed at the award (A-62; demo: auction/sales/deadlines.py).
+                      payment_due_at=sale.payment_due_at, fesih_until=sale.fesih_until, policy=policy,
+                      on=sale.ilan_date, bank_17_4_r=sale.bank_17_4_r)
     except InvalidCase:
         # A konut whose area the file lacks and no şartname rate (T-09): the office computes it by hand.
         return None

@@ -59,6 +59,10 @@ async def _race_lot(env, runtime, settings, n_bidders: int) -> tuple[dict[str, A
     sale = await env.sale(lot["id"], first_round_start=z(start), first_round_end=z(start + timedelta(minutes=10)))
     rid = sale["rounds"][0]["id"]
     await env.tick()  # opens it
+    # The short A-41 parameters from the start: a bid reads the step (t + X) before its UPDATE, so changing
+    # it in `_close_in` while bids are in flight would let a bid that read the ruleset's step land after the
+    # change (an artefact of the test: a real round keeps its parameters).
+    await _set_close(runtime, rid, start + timedelta(minutes=10))
     actors = await _bidders(env, runtime, lot["id"], n_bidders)
     async with runtime.db.session() as s:
         rnd = await s.get(Round, rid)
@@ -66,16 +70,20 @@ async def _race_lot(env, runtime, settings, n_bidders: int) -> tuple[dict[str, A
     return lot, sale, rnd, actors
 
 
-async def _close_in(runtime, rid: int, seconds: float) -> int:
-    """Set E (and the A-41 parameters around it) `seconds` from now. Done once bids are flowing, so the race
-    really runs across the close even on a loaded machine; bids so far were all before the new window."""
-    e = clock.now() + timedelta(seconds=seconds)
+async def _set_close(runtime, rid: int, e: datetime) -> int:
+    """E at `e`, with the A-41 parameters around it (the short window, step and cap of this race)."""
     async with runtime.db.session() as s:
         result = await s.execute(update(Round).where(Round.id == rid).values(
             scheduled_end=e, ends_at=e, window_start=e - timedelta(seconds=WINDOW),
             first_extension_end=e + timedelta(seconds=STEP), cap_at=e + timedelta(seconds=CAP),
             ext_window_s=WINDOW, ext_step_s=STEP, ext_cap_s=CAP).returning(Round.seq))
         return int(result.scalar_one())
+
+
+async def _close_in(runtime, rid: int, seconds: float) -> int:
+    """Set E (and the A-41 parameters around it) `seconds` from now. Done once bids are flowing, so the race
+    really runs across the close even on a loaded machine; bids so far were all before the new window."""
+    return await _set_close(runtime, rid, clock.now() + timedelta(seconds=seconds))
 
 
 async def _when_flowing(runtime, rid: int, tally: Tally, state: dict[str, float], seconds: float = 5.0) -> None:

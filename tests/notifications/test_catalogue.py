@@ -14,6 +14,10 @@ SAMPLE = {
     "balance": "2.00", "due_at": "2026-12-12T14:30:00.000Z", "reminder": 2, "round": 1, "opening_price": "3.00",
     "url": "https://hooks.example.com/in", "failure_streak": 5, "open_until": "2026-12-10T12:05:00+00:00",
     "sale_id": 1, "lot_id": 2, "case_id": 3, "endpoint_id": 4,
+    # after the award (auction/aftersale): what payment.defaulted / sale.finalised / payment.reminder /
+    # payment.received / sale.handover carry
+    "refunded_part_payments": "4.00", "taxes_due": "5.00", "tax_due_at": "2026-12-19T14:00:00.000Z",
+    "purpose": "price", "kind": "tescil",
 }
 CATALOGUE = load()
 

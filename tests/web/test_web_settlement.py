@@ -4,8 +4,9 @@ the distribution engine's step 1, the credit and deadline from the auction rules
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from auction.cetvel.case_from_file import buyer_case as build_case
 from auction.lots.models import Lot
-from auction.settlement import build_case, settle
+from auction.settlement import settle
 from tests.web.conftest import HTML, awarded, text_of
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from web.i18n import LANGS, MESSAGES, load_messages
+from web.pages.aftersale import PAY_ERRORS
 
 ROOT = Path(__file__).resolve().parents[2] / "web"
 # Keys built at run time from a fixed set of values.
@@ -16,7 +17,7 @@ DYNAMIC = {
     "search.sort.": ("ending", "newest", "price_asc", "price_desc"), "search.status.": ("upcoming", "open", "closed"),
     "phase.": ("none", "upcoming", "open", "closed"), "rstatus.": ("scheduled", "open", "closed", "cancelled"),
     "rresult.": ("above_threshold", "below_threshold", "no_bids"),
-    "dstatus.": ("pending", "confirmed", "refunding", "refunded", "rejected", "forfeited"),
+    "dstatus.": ("pending", "confirmed", "refunding", "refunded", "rejected", "forfeited", "applied"),
     "rfstatus.": ("held", "due", "done", "failed"), "mstatus.": ("submitted", "recorded", "rejected"),
     "dkind.": ("cash", "mektup"), "bidstate.": ("leading", "outbid", "ended"),
     "doc.kind.": ("kiymet_raporu", "sartname", "other"), "settle.kdv_source.": ("sartname", "derived"),
@@ -29,6 +30,18 @@ DYNAMIC = {
                   "sale.finalised", "distribution.ready", "payout.sent"),
     "wh.outcome.": ("success", "http_error", "gone", "redirect", "timeout", "connection_error", "refused",
                     "unresolvable", "invalid_url"),
+    # After the award (web/messages/aftersale.toml).
+    "after.status.": ("awarded", "awaiting_finality_check", "final", "handover", "distributing", "closed", "failed",
+                      "cancelled", "annulled", "awaiting_round2", "announced", "round_open", "round_closed",
+                      "extension_scheduled"),
+    "after.step.": ("award", "payment", "fesih", "finality", "taxes", "handover", "distribution", "end"),
+    "after.state.": ("done", "current", "waiting", "failed", "skipped"), "after.pay.err.": PAY_ERRORS,
+    "after.pay.": ("due", "paid", "defaulted"), "after.fesih.": ("window", "none", "pending", "rejected"),
+    "after.pay.phase.": ("price", "taxes"), "after.purpose.": ("price", "taxes"),
+    "after.pstatus.": ("awaiting_code", "pending", "received", "cancelled", "refunding", "refunded"),
+    "after.doc.": ("payment_receipt", "iptal_tutanagi", "kesinlesme_serhi", "tapu_yazisi", "teslim_tutanagi",
+                   "tahliye_emri"),
+    "staff.sale.mode.": ("tapu_letter_sent", "delivered", "ready"),
 }
 PREFIXES = {k.split(".", 1)[0] for k in MESSAGES}
 # A key in Python or JavaScript: a quoted dotted name whose first part is one of the catalogue's.

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from web.api import (
+    aftersale,
     auth,
     bidding,
     cases,
@@ -34,6 +35,7 @@ router.include_router(lot_records.router)
 router.include_router(sales.router)
 router.include_router(bidding.router)
 router.include_router(payments.router)
+router.include_router(aftersale.router)
 router.include_router(notifications.router)
 router.include_router(notification_prefs.router)
 router.include_router(webhooks.router)

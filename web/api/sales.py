@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Query
 from starlette.responses import HTMLResponse, Response
 
+from auction.aftersale import views as aftersale_views
 from auction.bidding import eligibility
 from auction.deposits import refunds
 from auction.deposits import service as deposits
@@ -19,7 +19,7 @@ from auction.deposits.schemas import (
     MektupCreate,
     RefundOut,
 )
-from auction.sales import cancellation, decision, documents, outage, reads, threshold, tutanak
+from auction.sales import cancellation, decision, outage, reads, threshold, tutanak
 from auction.sales.models import Tutanak
 from auction.sales.schemas import (
     CancelSale,
@@ -32,9 +32,8 @@ from auction.sales.schemas import (
     TutanakOut,
 )
 from auction.sales.views import sale_detail
-from auction.storage import StorageError, storage_for
-from web.deps import DbSession, ManagerUser, Public, RuntimeDep, StaffUser
-from web.documents import document_html, document_pdf
+from web.deps import CurrentUser, DbSession, ManagerUser, Public, RuntimeDep, StaffUser
+from web.documents import document_html, document_pdf, stored_or_rendered_pdf
 
 router = APIRouter(tags=["sales"])
 
@@ -53,9 +52,9 @@ async def list_sales(db: DbSession, actor: StaffUser, status: str | None = Query
     return [SaleOut.model_validate(await sale_detail(db, s)) for s in rows]
 
 
-@router.get("/sales/{sale_id}", response_model=SaleOut, summary="One sale (staff)")
-async def get_sale(sale_id: int, db: DbSession, actor: StaffUser) -> SaleOut:
-    return SaleOut.model_validate(await sale_detail(db, await reads.get_sale_for(db, actor, sale_id)))
+@router.get("/sales/{sale_id}", response_model=SaleOut, summary="One sale (staff, and its buyer)")
+async def get_sale(sale_id: int, db: DbSession, actor: CurrentUser) -> SaleOut:
+    return SaleOut.model_validate(await sale_detail(db, await aftersale_views.viewable_sale(db, actor, sale_id)))
 
 
 @router.put("/sales/{sale_id}/threshold", response_model=SaleOut,
@@ -126,15 +125,8 @@ async def tutanak_html(tutanak_id: int, db: DbSession, actor: StaffUser) -> HTML
             responses={200: {"content": {"application/pdf": {}}}})
 async def tutanak_pdf(tutanak_id: int, db: DbSession, actor: StaffUser, runtime: RuntimeDep) -> Response:
     t = await reads.get_tutanak_for(db, actor, tutanak_id)
-    pdf: bytes | None = None
-    if t.pdf_key is not None and t.pdf_version == t.version:
-        try:
-            pdf = await storage_for(runtime.settings).get(t.pdf_key)
-        except StorageError:
-            pdf = None
-    if pdf is None:
-        # Not rendered yet by the documents worker: render it now (same HTML, same result).
-        pdf = await asyncio.to_thread(documents.render_pdf, t.html)
+    current = t.pdf_key if t.pdf_version == t.version else None
+    pdf = await stored_or_rendered_pdf(runtime.settings, current, t.html)
     return document_pdf(pdf, f"tutanak-{t.sale_id}-{t.round_id}.pdf")
 
 

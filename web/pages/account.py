@@ -18,7 +18,7 @@ from auction.users import service as users
 from auction.watch import service as watch
 from web.deps import BidderUser, DbSession, RuntimeDep
 from web.documents import document_pdf
-from web.pages import channels, notify
+from web.pages import aftersale, channels, notify
 from web.templating import render
 
 router = APIRouter(prefix="/hesabim")
@@ -72,7 +72,9 @@ async def won_page(request: Request, db: DbSession, runtime: RuntimeDep, me: Bid
 @router.get("/kazandiklarim/{sale_id}")
 async def won_detail(request: Request, sale_id: int, db: DbSession, runtime: RuntimeDep, me: BidderUser) -> Response:
     won = await account.my_won_sale(db, runtime.policy, me.user_id, sale_id)
-    return _render(request, "won", "account/won_detail.html", {"w": won})
+    # After the award: what is due now, paying with the SMS code, the steps and documents (web/pages/aftersale.py).
+    after = await aftersale.buyer_context(db, runtime, me, won.sale, dict(request.query_params))
+    return _render(request, "won", "account/won_detail.html", {"w": won, **after})
 
 
 @router.get("/izleme")

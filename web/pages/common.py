@@ -23,7 +23,8 @@ def safe_next(value: str | None, default: str = "/") -> str:
 # both languages); anything else shows the service's Turkish message.
 EXPLAINED = frozenset({
     "bid_too_low", "round_closed", "round_not_open", "already_highest", "teminat_required", "rate_limited",
-    "sartname_not_accepted", "bidder_excluded", "bid_amount_invalid", "teminat_withdrawn", "teminat_deadline_passed",
+    "sartname_not_accepted", "bidder_barred", "bidder_excluded", "bid_amount_invalid", "teminat_withdrawn",
+    "teminat_deadline_passed",
     "deposits_closed", "highest_bidder_cannot_withdraw", "withdraw_not_allowed", "nothing_to_withdraw",
     "idempotency_key_reused", "idempotency_key_in_use", "mektup_scan_invalid", "mektup_submission_exists",
     "mektup_amount", "teminat_exempt", "saved_search_empty", "too_many_saved_searches", "csrf_failed",
