@@ -1,0 +1,118 @@
+"""Who may read a cetvel, and what each reader sees (the API and the staff page ask the same questions).
+
+Staff read their office's cetvels whole (`for_staff`). A party reads only the cetvel of a file it is
+linked to (404 otherwise, like every party read: `cases.parties.standing_in`), and sees its own lines:
+those of the creditors it is or represents; the borçlu's side sees every line (D-40, OP-48) but no
+explain trail and no case input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auction.cases.parties import standing_in
+from auction.clock import iso_ms
+from auction.disbursement import lines as L
+from auction.disbursement import payouts as P
+from auction.disbursement import versions
+from auction.disbursement.errors import DistributionNotFound
+from auction.disbursement.models import Cetvel, CetvelLine, CetvelVersion, Objection, Payout
+from auction.sales.reads import get_sale_for
+from auction.users.models import Role
+from auction.users.principal import Principal
+from auction.users.scope import get_of_office
+
+
+async def staff_cetvel(session: AsyncSession, actor: Principal, cetvel_id: int) -> Cetvel:
+    return await get_of_office(session, actor, Cetvel, cetvel_id, DistributionNotFound, "distribution_id")
+
+
+async def staff_cetvel_of_sale(session: AsyncSession, actor: Principal, sale_id: int) -> Cetvel:
+    sale = await get_sale_for(session, actor, sale_id)
+    cetvel = await versions.cetvel_of_sale(session, sale.id)
+    if cetvel is None:
+        raise DistributionNotFound(details={"sale_id": sale.id})
+    return cetvel
+
+
+def _line(ln: CetvelLine) -> dict[str, Any]:
+    return {"id": ln.id, "key": ln.key, "kind": ln.kind, "ref": ln.ref, "creditor_id": ln.creditor_id,
+            "name": ln.name, "amount": str(ln.amount), "state": ln.state, "rules": ln.rules}
+
+
+def payout_json(p: Payout) -> dict[str, Any]:
+    return {"id": p.id, "distribution_id": p.cetvel_id, "version": p.version, "key": p.key, "kind": p.kind,
+            "party": p.party, "iban": p.iban, "channel": p.channel, "amount": str(p.amount), "status": p.status,
+            "due_by": iso_ms(p.due_by), "prepared_by": p.prepared_by, "approved_by": p.approved_by,
+            "approved_at": iso_ms(p.approved_at) if p.approved_at else None, "file_id": p.file_id,
+            "sent_at": iso_ms(p.sent_at) if p.sent_at else None}
+
+
+def _objection(o: Objection) -> dict[str, Any]:
+    return {"id": o.id, "version": o.version, "kind": o.kind, "creditor_id": o.creditor_id, "lines": o.lines,
+            "reason": o.reason, "status": o.status, "filed_at": iso_ms(o.created_at),
+            "decided_at": iso_ms(o.decided_at) if o.decided_at else None, "decision_note": o.decision_note,
+            "applied_in_version": o.applied_in_version}
+
+
+async def cetvel_json(session: AsyncSession, cetvel: Cetvel, *, visible: set[int] | None = None) -> dict[str, Any]:
+    """The stored cetvel; `visible` limits the lines to those creditors (a party's view) and leaves out the
+    input, the explain trail and the versions' reasons."""
+    v = await versions.current_version(session, cetvel)
+    rows = await versions.current_lines(session, cetvel)
+    instructed, sent = await P.instructed_sums(session, cetvel.id)
+    objections = list((await session.scalars(select(Objection).where(Objection.cetvel_id == cetvel.id)
+                                              .order_by(Objection.id))).all())
+    out: dict[str, Any] = {
+        "distribution_id": cetvel.id, "sale_id": cetvel.sale_id, "case_id": cetvel.case_id,
+        "status": cetvel.status, "version": cetvel.version,
+        "served_at": iso_ms(cetvel.served_at) if cetvel.served_at else None,
+        "objection_until": iso_ms(cetvel.objection_until) if cetvel.objection_until else None,
+        "finalised_at": iso_ms(cetvel.finalised_at) if cetvel.finalised_at else None,
+        "paid_at": iso_ms(cetvel.paid_at) if cetvel.paid_at else None,
+        "totals": L.totals(rows, v.distributed, instructed, sent),
+    }
+    if visible is None:
+        out["lines"] = [_line(ln) for ln in rows]
+        out["objections"] = [_objection(o) for o in objections]
+        out["result"] = v.result
+        out["case"] = v.case
+        out["omitted"] = v.omitted
+        vs = (await session.scalars(select(CetvelVersion).where(CetvelVersion.cetvel_id == cetvel.id)
+                                    .order_by(CetvelVersion.version))).all()
+        out["versions"] = [{"version": x.version, "reason": x.reason, "created_by": x.created_by,
+                            "created_at": iso_ms(x.created_at), "distributed": str(x.distributed)} for x in vs]
+    else:
+        refs = {ref for ref, cid in v.creditor_ids.items() if cid in visible}
+        out["lines"] = [_line(ln) for ln in rows if ln.creditor_id in visible]
+        out["allocations"] = [{k: val for k, val in a.items()} for a in v.result.get("allocations", [])
+                              if a["creditor_id"] in refs]
+        out["objections"] = [_objection(o) for o in objections if o.creditor_id in visible]
+    return out
+
+
+async def read_for(session: AsyncSession, actor: Principal, cetvel_id: int) -> dict[str, Any]:
+    """`GET /distributions/{id}`: staff see it whole; a party its own lines (404 if not its file)."""
+    if actor.role != Role.party:
+        return await cetvel_json(session, await staff_cetvel(session, actor, cetvel_id))
+    cetvel = await session.get(Cetvel, cetvel_id)
+    if cetvel is None:
+        raise DistributionNotFound(details={"distribution_id": cetvel_id})
+    standing = await standing_in(session, actor, cetvel.case_id)
+    if standing.debtor_side:
+        v = await versions.current_version(session, cetvel)
+        visible = set(v.creditor_ids.values()) | set(standing.creditor_ids)
+    else:
+        visible = set(standing.creditor_ids)
+    return await cetvel_json(session, cetvel, visible=visible)
+
+
+async def party_cetvel(session: AsyncSession, actor: Principal, cetvel_id: int) -> Cetvel:
+    cetvel = await session.get(Cetvel, cetvel_id)
+    if cetvel is None:
+        raise DistributionNotFound(details={"distribution_id": cetvel_id})
+    await standing_in(session, actor, cetvel.case_id)
+    return cetvel
