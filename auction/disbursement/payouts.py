@@ -155,11 +155,7 @@ async def approve(session: AsyncSession, actor: Principal, payout_id: int) -> Pa
     if p.channel == "eft" and not p.iban:
         raise IbanMissing(details={"payout_id": p.id, "party": p.party})
     now = clock.now()
-    won = (await session.execute(update(Payout).where(
-        Payout.id == p.id, Payout.status == "prepared", Payout.prepared_by != actor.user_id,
-    ).values(status="approved", approved_by=actor.user_id, approved_at=now, updated_at=now)
-        .returning(Payout.id))).first()
-    if won is None:
+    if not await approve_write(session, p.id, actor.user_id, now):
         current = await session.scalar(select(Payout.status).where(Payout.id == p.id))
         raise PayoutState(details={"payout_id": p.id, "status": current})
     await session.refresh(p)
@@ -167,6 +163,15 @@ async def approve(session: AsyncSession, actor: Principal, payout_id: int) -> Pa
                  data={"rule": "D-44", "distribution_id": cetvel.id, "key": p.key, "amount": str(p.amount),
                        "prepared_by": p.prepared_by})
     return p
+
+
+async def approve_write(session: AsyncSession, payout_id: int, user_id: int, now: datetime) -> bool:
+    """The one write that decides an approval (the row lock serialises two approvers)."""
+    won = (await session.execute(update(Payout).where(
+        Payout.id == payout_id, Payout.status == "prepared", Payout.prepared_by != user_id,
+    ).values(status="approved", approved_by=user_id, approved_at=now, updated_at=now)
+        .returning(Payout.id))).first()
+    return won is not None
 
 
 def payment_file(cetvel: Cetvel, payouts: list[Payout], created_at: datetime) -> tuple[str, str, Decimal]:
