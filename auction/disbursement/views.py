@@ -8,11 +8,13 @@ explain trail and no case input.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auction import clock
 from auction.cases.parties import standing_in
 from auction.clock import iso_ms
 from auction.disbursement import lines as L
@@ -20,6 +22,8 @@ from auction.disbursement import payouts as P
 from auction.disbursement import versions
 from auction.disbursement.errors import DistributionNotFound
 from auction.disbursement.models import Cetvel, CetvelLine, CetvelVersion, Objection, Payout
+from auction.lots.models import Lot
+from auction.sales.models import Sale
 from auction.sales.reads import get_sale_for
 from auction.users.models import Role
 from auction.users.principal import Principal
@@ -116,3 +120,37 @@ async def party_cetvel(session: AsyncSession, actor: Principal, cetvel_id: int) 
         raise DistributionNotFound(details={"distribution_id": cetvel_id})
     await standing_in(session, actor, cetvel.case_id)
     return cetvel
+
+
+@dataclass
+class StaffPage:
+    """What the staff page of a sale's cetvel shows (the same reads as the API)."""
+
+    sale: Sale
+    lot: Lot | None
+    cetvel: Cetvel | None
+    lines: list[CetvelLine]
+    payouts: list[Payout]
+    objections: list[Objection]
+    versions: list[CetvelVersion]
+    totals: dict[str, str]
+    window_open: bool
+
+
+async def staff_page(session: AsyncSession, actor: Principal, sale_id: int) -> StaffPage:
+    sale = await get_sale_for(session, actor, sale_id)
+    lot = await session.get(Lot, sale.lot_id)
+    cetvel = await versions.cetvel_of_sale(session, sale.id)
+    if cetvel is None:
+        return StaffPage(sale, lot, None, [], [], [], [], {}, False)
+    v = await versions.current_version(session, cetvel)
+    rows = await versions.current_lines(session, cetvel)
+    pays = await P.payouts_of(session, cetvel.id)
+    instructed, sent = await P.instructed_sums(session, cetvel.id)
+    objections = list((await session.scalars(select(Objection).where(Objection.cetvel_id == cetvel.id)
+                                              .order_by(Objection.id))).all())
+    vs = list((await session.scalars(select(CetvelVersion).where(CetvelVersion.cetvel_id == cetvel.id)
+                                     .order_by(CetvelVersion.version.desc()))).all())
+    window_open = cetvel.objection_until is not None and clock.now() < cetvel.objection_until
+    return StaffPage(sale, lot, cetvel, rows, pays, objections, vs, L.totals(rows, v.distributed, instructed, sent),
+                     window_open)
