@@ -9,6 +9,7 @@ explain trail and no case input.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -133,7 +134,7 @@ class StaffPage:
     payouts: list[Payout]
     objections: list[Objection]
     versions: list[CetvelVersion]
-    totals: dict[str, str]
+    totals: dict[str, Decimal]  # the API's totals as Decimals (for the page's money filter)
     window_open: bool
 
 
@@ -152,5 +153,5 @@ async def staff_page(session: AsyncSession, actor: Principal, sale_id: int) -> S
     vs = list((await session.scalars(select(CetvelVersion).where(CetvelVersion.cetvel_id == cetvel.id)
                                      .order_by(CetvelVersion.version.desc()))).all())
     window_open = cetvel.objection_until is not None and clock.now() < cetvel.objection_until
-    return StaffPage(sale, lot, cetvel, rows, pays, objections, vs, L.totals(rows, v.distributed, instructed, sent),
-                     window_open)
+    totals = {k: Decimal(x) for k, x in L.totals(rows, v.distributed, instructed, sent).items()}
+    return StaffPage(sale, lot, cetvel, rows, pays, objections, vs, totals, window_open)
