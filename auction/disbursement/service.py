@@ -34,6 +34,11 @@ async def read(session: AsyncSession, actor: Principal, cetvel_id: int) -> dict[
     return await views.read_for(session, actor, cetvel_id)
 
 
+@requires_role(Role.party)
+async def mine(session: AsyncSession, actor: Principal) -> list[dict[str, Any]]:
+    return await views.party_cetvels(session, actor)
+
+
 @requires_role(*STAFF)
 async def correct(session: AsyncSession, runtime: Runtime, actor: Principal, cetvel_id: int,
                   body: CorrectionCreate) -> Cetvel:

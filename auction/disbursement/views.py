@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import clock
+from auction.cases.models import CaseParty
 from auction.cases.parties import standing_in
 from auction.clock import iso_ms
 from auction.disbursement import lines as L
@@ -63,9 +64,11 @@ def _objection(o: Objection) -> dict[str, Any]:
             "applied_in_version": o.applied_in_version}
 
 
-async def cetvel_json(session: AsyncSession, cetvel: Cetvel, *, visible: set[int] | None = None) -> dict[str, Any]:
-    """The stored cetvel; `visible` limits the lines to those creditors (a party's view) and leaves out the
-    input, the explain trail and the versions' reasons."""
+async def cetvel_json(session: AsyncSession, cetvel: Cetvel, *, visible: set[int] | None = None,
+                      every_line: bool = False) -> dict[str, Any]:
+    """The stored cetvel; `visible` limits the lines to those creditors (a party's view; `every_line` for
+    the borçlu's side, who sees every line and the surplus) and leaves out the input, the explain trail and
+    the versions' reasons."""
     v = await versions.current_version(session, cetvel)
     rows = await versions.current_lines(session, cetvel)
     instructed, sent = await P.instructed_sums(session, cetvel.id)
@@ -92,7 +95,7 @@ async def cetvel_json(session: AsyncSession, cetvel: Cetvel, *, visible: set[int
                             "created_at": iso_ms(x.created_at), "distributed": str(x.distributed)} for x in vs]
     else:
         refs = {ref for ref, cid in v.creditor_ids.items() if cid in visible}
-        out["lines"] = [_line(ln) for ln in rows if ln.creditor_id in visible]
+        out["lines"] = [_line(ln) for ln in rows if every_line or ln.creditor_id in visible]
         out["allocations"] = [{k: val for k, val in a.items()} for a in v.result.get("allocations", [])
                               if a["creditor_id"] in refs]
         out["objections"] = [_objection(o) for o in objections if o.creditor_id in visible]
@@ -103,24 +106,30 @@ async def read_for(session: AsyncSession, actor: Principal, cetvel_id: int) -> d
     """`GET /distributions/{id}`: staff see it whole; a party its own lines (404 if not its file)."""
     if actor.role != Role.party:
         return await cetvel_json(session, await staff_cetvel(session, actor, cetvel_id))
-    cetvel = await session.get(Cetvel, cetvel_id)
-    if cetvel is None:
-        raise DistributionNotFound(details={"distribution_id": cetvel_id})
+    cetvel = await party_cetvel(session, actor, cetvel_id)
     standing = await standing_in(session, actor, cetvel.case_id)
     if standing.debtor_side:
         v = await versions.current_version(session, cetvel)
-        visible = set(v.creditor_ids.values()) | set(standing.creditor_ids)
-    else:
-        visible = set(standing.creditor_ids)
-    return await cetvel_json(session, cetvel, visible=visible)
+        return await cetvel_json(session, cetvel, visible=set(v.creditor_ids.values()), every_line=True)
+    return await cetvel_json(session, cetvel, visible=set(standing.creditor_ids))
 
 
 async def party_cetvel(session: AsyncSession, actor: Principal, cetvel_id: int) -> Cetvel:
+    """A cetvel of a file the party is linked to, once served (D-40: a draft is the office's own work)."""
     cetvel = await session.get(Cetvel, cetvel_id)
-    if cetvel is None:
+    if cetvel is None or cetvel.status == "draft":
         raise DistributionNotFound(details={"distribution_id": cetvel_id})
     await standing_in(session, actor, cetvel.case_id)
     return cetvel
+
+
+async def party_cetvels(session: AsyncSession, actor: Principal) -> list[dict[str, Any]]:
+    """`GET /me/distributions`: the served cetvels of the files the party is linked to, each as it may see
+    it (its own lines)."""
+    ids = (await session.scalars(select(Cetvel.id).join(CaseParty, CaseParty.case_id == Cetvel.case_id).where(
+        CaseParty.user_id == actor.user_id, CaseParty.ended_at.is_(None), Cetvel.status != "draft")
+        .distinct().order_by(Cetvel.id.desc()))).all()
+    return [await read_for(session, actor, cid) for cid in ids]
 
 
 @dataclass

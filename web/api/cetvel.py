@@ -39,6 +39,11 @@ async def read(distribution_id: int, db: DbSession, actor: CurrentUser) -> dict[
     return await service.read(db, actor, distribution_id)
 
 
+@router.get("/me/distributions", summary="The served cetvels of my files, my own lines in each (a party)")
+async def mine(db: DbSession, actor: PartyUser) -> list[dict[str, Any]]:
+    return await service.mine(db, actor)
+
+
 @router.post("/distributions/{distribution_id}/versions", status_code=201,
              summary="Correct an input with a reason: a new version, the old one kept (D-48, D-51) (staff)")
 async def correct(distribution_id: int, body: CorrectionCreate, db: DbSession, actor: StaffUser,
