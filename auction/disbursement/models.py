@@ -72,6 +72,8 @@ class CetvelLine(Base, IdMixin):
     amount: Mapped[Decimal] = mapped_column(Kurus)
     # open | final | disputed | reserved | held | paid
     state: Mapped[str] = mapped_column(String(12))
+    # When it became payable (final, D-54): the 3 working days of D-44 (TM-22) run from here.
+    payable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rules: Mapped[list[Any]] = mapped_column(JSONText, default=list)
 
 

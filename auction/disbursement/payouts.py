@@ -55,9 +55,9 @@ from auction.users.principal import Principal, ensure_office, requires_role
 TREASURY = "Hazine (harç)"
 
 
-def due_by(now: datetime, runtime: Runtime) -> datetime:
+def due_by(payable_at: datetime, runtime: Runtime) -> datetime:
     """TM-22. rule: D-44 - the instruction within 3 working days of the money becoming payable."""
-    day = local_date(now)
+    day = local_date(payable_at)
     n = rulebook().row("payout.instruction_working_days", day).integer()
     last = add_working_days(day, n, policy=runtime.policy)
     return local_datetime(last, office_closing_time(last))
@@ -119,7 +119,6 @@ async def prepare(session: AsyncSession, runtime: Runtime, actor: Principal, cet
     rows = await versions.current_lines(session, cetvel)
     done = set((await session.scalars(select(Payout.key).where(Payout.cetvel_id == cetvel.id))).all())
     now = clock.now()
-    due = due_by(now, runtime)
     made: list[Payout] = []
     for ln in rows:
         if ln.state != "final" or ln.key in done or ln.amount <= ZERO:
@@ -127,7 +126,8 @@ async def prepare(session: AsyncSession, runtime: Runtime, actor: Principal, cet
         party, user_id, iban, channel = await _payee(session, cetvel, ln)
         p = Payout(cetvel_id=cetvel.id, version=cetvel.version, line_id=ln.id, key=ln.key, kind=ln.kind,
                    party=party[:200], party_user_id=user_id, iban=iban, channel=channel, amount=ln.amount,
-                   status="prepared", due_by=due, prepared_by=actor.user_id, created_at=now, updated_at=now)
+                   status="prepared", due_by=due_by(ln.payable_at or now, runtime), prepared_by=actor.user_id,
+                   created_at=now, updated_at=now)
         session.add(p)
         made.append(p)
     if not made:
@@ -136,7 +136,7 @@ async def prepare(session: AsyncSession, runtime: Runtime, actor: Principal, cet
     audit.record(session, "payout.prepared", "distribution", cetvel.id, actor=actor, office_id=cetvel.office_id,
                  data={"rule": "D-44", "payouts": [{"id": p.id, "key": p.key, "amount": str(p.amount),
                                                     "iban": p.iban, "channel": p.channel} for p in made],
-                       "due_by": iso_ms(due)})
+                       "due_by": {p.key: iso_ms(p.due_by) for p in made}})
     return made
 
 

@@ -71,8 +71,11 @@ def held_refs(objections: list[Objection]) -> set[str]:
     return {ref for o in objections for ref in o.lines}
 
 
-def assign_states(lines: list[CetvelLine], *, finalised: bool, held: set[str], keep: dict[str, str]) -> None:
-    """D-52 … D-54: the state of every line of a version. `keep`: states carried over (payouts instructed)."""
+def assign_states(lines: list[CetvelLine], *, finalised: bool, held: set[str], keep: dict[str, str],
+                  now: datetime | None = None, payable_since: dict[str, datetime] | None = None) -> None:
+    """D-52 … D-54: the state of every line of a version. `keep`: states carried over (payouts instructed);
+    `payable_since`: when a line of the previous version became payable (a correction keeps the moment)."""
+    now = now or clock.now()
     for ln in lines:
         if ln.key in keep:
             ln.state = keep[ln.key]
@@ -94,6 +97,11 @@ def assign_states(lines: list[CetvelLine], *, finalised: bool, held: set[str], k
                 # The debtor's surplus is paid only when the cetvel is wholly final (D-49, D-54).
                 others = [x.state for x in lines if x is not ln]
                 ln.state = "final" if all(s in ("final", "paid") for s in others) else "held"
+    for ln in lines:
+        if ln.state in ("final", "paid"):
+            ln.payable_at = (payable_since or {}).get(ln.key) or ln.payable_at or now
+        else:
+            ln.payable_at = None
 
 
 async def _sale_case(session: AsyncSession, sale: Sale) -> tuple[dict[str, Any], dict[str, int], list[Any]]:
@@ -210,7 +218,8 @@ async def correct(session: AsyncSession, runtime: Runtime, actor: Principal, cet
         o.applied_in_version = number
         o.updated_at = now
     pending = [o for o in objections if o.status == "pending"]
-    assign_states(rows, finalised=finalised, held=held_refs(pending), keep=keep)
+    since = {k: ln.payable_at for k, ln in old_lines.items() if ln.payable_at is not None}
+    assign_states(rows, finalised=finalised, held=held_refs(pending), keep=keep, now=now, payable_since=since)
     cetvel.version = number
     if finalised:
         cetvel.status = "partly_final" if any(ln.state == "disputed" for ln in rows) else "final"

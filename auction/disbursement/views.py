@@ -8,7 +8,8 @@ explain trail and no case input.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,7 @@ from auction.disbursement import versions
 from auction.disbursement.errors import DistributionNotFound
 from auction.disbursement.models import Cetvel, CetvelLine, CetvelVersion, Objection, Payout
 from auction.lots.models import Lot
+from auction.runtime import Runtime
 from auction.sales.models import Sale
 from auction.sales.reads import get_sale_for
 from auction.users.models import Role
@@ -145,9 +147,23 @@ class StaffPage:
     versions: list[CetvelVersion]
     totals: dict[str, Decimal]  # the API's totals as Decimals (for the page's money filter)
     window_open: bool
+    overdue: dict[str, datetime] = field(default_factory=dict)  # TM-22: payable, not yet approved, past due
 
 
-async def staff_page(session: AsyncSession, actor: Principal, sale_id: int) -> StaffPage:
+def overdue_lines(rows: list[CetvelLine], pays: list[Payout], runtime: Runtime) -> dict[str, datetime]:
+    """D-44 / TM-22: lines payable for more than 3 working days whose instruction is not approved yet."""
+    done = {p.key for p in pays if p.status in ("approved", "sent")}
+    now = clock.now()
+    out: dict[str, datetime] = {}
+    for ln in rows:
+        if ln.state == "final" and ln.payable_at is not None and ln.key not in done:
+            due = P.due_by(ln.payable_at, runtime)
+            if now > due:
+                out[ln.key] = due
+    return out
+
+
+async def staff_page(session: AsyncSession, runtime: Runtime, actor: Principal, sale_id: int) -> StaffPage:
     sale = await get_sale_for(session, actor, sale_id)
     lot = await session.get(Lot, sale.lot_id)
     cetvel = await versions.cetvel_of_sale(session, sale.id)
@@ -163,4 +179,5 @@ async def staff_page(session: AsyncSession, actor: Principal, sale_id: int) -> S
                                      .order_by(CetvelVersion.version.desc()))).all())
     window_open = cetvel.objection_until is not None and clock.now() < cetvel.objection_until
     totals = {k: Decimal(x) for k, x in L.totals(rows, v.distributed, instructed, sent).items()}
-    return StaffPage(sale, lot, cetvel, rows, pays, objections, vs, totals, window_open)
+    return StaffPage(sale, lot, cetvel, rows, pays, objections, vs, totals, window_open,
+                     overdue_lines(rows, pays, runtime))

@@ -39,6 +39,10 @@ async def test_staff_page_steps(env, manual_clock, runtime, sms_file, no_pdf):
     c = (await env.client.get(f"/api/v1/sales/{sid}/distribution", headers=env.staff.headers)).json()
     manual_clock.set(at(c["objection_until"]) + timedelta(seconds=1))
     await _form(env, sid, "/finalise", actor=env.manager)
+    assert "line-overdue" not in await _page(env, sid)
+    # D-44 / TM-22: three working days after the lines became payable, the page flags each one.
+    manual_clock.advance(days=8)
+    assert (await _page(env, sid)).count('data-testid="line-overdue"') == 6
     await _form(env, sid, "/payouts", actor=env.manager)
     html = await _page(env, sid, env.manager)
     assert "payout-approve" not in html  # the müdür who prepared them sees no approve button (four eyes)

@@ -31,9 +31,9 @@ async def _failed(db: Any, sale_id: int, exc: Exception) -> RedirectResponse:
 
 
 @router.get("")
-async def page(request: Request, sale_id: int, db: DbSession, actor: StaffUser, kaydedildi: str | None = None,
-               hata: str | None = None) -> Response:
-    v = await views.staff_page(db, actor, sale_id)
+async def page(request: Request, sale_id: int, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
+               kaydedildi: str | None = None, hata: str | None = None) -> Response:
+    v = await views.staff_page(db, runtime, actor, sale_id)
     return render(request, "cetvel/staff.html", {
         "v": v, "is_manager": actor.role.value in ("manager", "admin"), "me": actor.user_id,
         "case_json": json.dumps(v.versions[0].case, ensure_ascii=False, indent=1) if v.versions else "",

@@ -116,6 +116,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('amount', auction.db.Kurus(), nullable=False),
     sa.Column('state', sa.String(length=12), nullable=False),
+    sa.Column('payable_at', auction.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('rules', auction.db.JSONText(), nullable=False),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.ForeignKeyConstraint(['cetvel_id'], ['cetvels.id'], name=op.f('fk_cetvel_lines_cetvel_id_cetvels'), ondelete='RESTRICT'),
