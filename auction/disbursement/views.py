@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import clock
-from auction.cases.models import CaseParty
+from auction.calendar import local_date
+from auction.cases.models import Case, CaseParty
 from auction.cases.parties import standing_in
 from auction.clock import iso_ms
 from auction.disbursement import lines as L
@@ -25,12 +26,13 @@ from auction.disbursement import payouts as P
 from auction.disbursement import versions
 from auction.disbursement.errors import DistributionNotFound
 from auction.disbursement.models import Cetvel, CetvelLine, CetvelVersion, Objection, Payout
+from auction.distribution.document import CetvelMeta
 from auction.lots.models import Lot
 from auction.runtime import Runtime
 from auction.sales.models import Sale
 from auction.sales.reads import get_sale_for
-from auction.users.models import Role
-from auction.users.principal import Principal
+from auction.users.models import Office, Role, User
+from auction.users.principal import Principal, requires_role
 from auction.users.scope import get_of_office
 
 
@@ -181,3 +183,26 @@ async def staff_page(session: AsyncSession, runtime: Runtime, actor: Principal, 
     totals = {k: Decimal(x) for k, x in L.totals(rows, v.distributed, instructed, sent).items()}
     return StaffPage(sale, lot, cetvel, rows, pays, objections, vs, totals, window_open,
                      overdue_lines(rows, pays, runtime))
+
+
+@requires_role(Role.staff, Role.manager, Role.admin)
+async def document_meta(session: AsyncSession, actor: Principal, cetvel_id: int,
+                        version: int | None = None) -> tuple[dict[str, Any], CetvelMeta]:
+    """D-50: the stored result of a version (the current one by default) and what the document shows
+    beyond it: the office, the file, the lot, the cetvel's number and version, a draft until served."""
+    cetvel = await staff_cetvel(session, actor, cetvel_id)
+    number = version or cetvel.version
+    v = await session.scalar(select(CetvelVersion).where(CetvelVersion.cetvel_id == cetvel.id,
+                                                         CetvelVersion.version == number))
+    if v is None:
+        raise DistributionNotFound(details={"distribution_id": cetvel_id, "version": number})
+    office = await session.get(Office, cetvel.office_id)
+    case = await session.get(Case, cetvel.case_id)
+    sale = await session.get(Sale, cetvel.sale_id)
+    lot = await session.get(Lot, sale.lot_id) if sale else None
+    mudur = await session.get(User, cetvel.finalised_by) if cetvel.finalised_by else None
+    meta = CetvelMeta(office_name=office.name if office else None, file_no=case.file_no if case else None,
+                      lot_title=lot.title if lot else None, cetvel_no=str(cetvel.id), version=number,
+                      cetvel_date=local_date(v.created_at), mudur_name=mudur.full_name if mudur else None,
+                      draft=cetvel.status == "draft" and number == cetvel.version)
+    return v.result, meta

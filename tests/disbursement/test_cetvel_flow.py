@@ -71,6 +71,9 @@ async def test_served_objected_partly_final_paid_and_closed(env, manual_clock, r
     share1 = _sum(lines, ref=cr1)
     assert share1 == Decimal("400000.00")
     assert _sum(lines, key=f"harc:{cr1}") == Decimal("45520.00") + Decimal("8000.00")
+    # D-50: the stored version as the cetvel document, a draft until served.
+    doc = await env.client.get(f"/api/v1/distributions/{c['distribution_id']}/document", headers=env.staff.headers)
+    assert doc.status_code == 200 and "CETVELİ" in doc.text and "TASLAK" in doc.text.upper()
     # A second build is refused; an on-demand build only when there is none.
     r = await env.client.post(f"/api/v1/sales/{sid}/distribution", headers=env.staff.headers)
     assert (r.status_code, r.json()["error"]["code"]) == (409, "distribution_exists")

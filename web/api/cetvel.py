@@ -3,15 +3,18 @@ docs/api-contract.md "distribution" rows). Every route calls one service functio
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
-from auction.disbursement import service
+from auction.disbursement import service, views
 from auction.disbursement.schemas import CorrectionCreate, ObjectionCreate, ObjectionDecision
 from auction.disbursement.views import payout_json
+from auction.distribution.document import render_html, render_pdf
 from web.deps import CurrentUser, DbSession, ManagerUser, PartyUser, RuntimeDep, StaffUser
+from web.documents import document_html, document_pdf
 
 router = APIRouter(tags=["distribution"])
 
@@ -42,6 +45,23 @@ async def read(distribution_id: int, db: DbSession, actor: CurrentUser) -> dict[
 @router.get("/me/distributions", summary="The served cetvels of my files, my own lines in each (a party)")
 async def mine(db: DbSession, actor: PartyUser) -> list[dict[str, Any]]:
     return await service.mine(db, actor)
+
+
+@router.get("/distributions/{distribution_id}/document", response_class=HTMLResponse,
+            summary="The stored cetvel as the sıra cetveli document (HTML; `?version=` for an older one) (staff)")
+async def document(distribution_id: int, db: DbSession, actor: StaffUser, runtime: RuntimeDep,
+                   version: int | None = None) -> HTMLResponse:
+    result, meta = await views.document_meta(db, actor, distribution_id, version)
+    return document_html(render_html(result, meta, policy=runtime.policy))
+
+
+@router.get("/distributions/{distribution_id}/document.pdf", summary="The same document as PDF (staff)",
+            responses={200: {"content": {"application/pdf": {}}}})
+async def document_pdf_(distribution_id: int, db: DbSession, actor: StaffUser, runtime: RuntimeDep,
+                        version: int | None = None) -> Response:
+    result, meta = await views.document_meta(db, actor, distribution_id, version)
+    pdf = await asyncio.to_thread(render_pdf, result, meta, policy=runtime.policy)
+    return document_pdf(pdf, f"sira-cetveli-{distribution_id}-v{meta.version}.pdf")
 
 
 @router.post("/distributions/{distribution_id}/versions", status_code=201,
