@@ -28,6 +28,11 @@ async def test_access(env, manual_clock, runtime, sms_file, no_pdf):
     assert (await env.client.get(f"/api/v1/distributions/{did}", headers=bidder.headers)).status_code == 403
     r = await env.client.post(f"/api/v1/distributions/{did}/serve", headers=env.staff.headers)
     assert r.status_code == 200
+    # The served version as a PDF (D-50); a party cannot fetch the office's document.
+    pdf = await env.client.get(f"/api/v1/distributions/{did}/document.pdf?version=1", headers=env.staff.headers)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    r = await env.client.get(f"/api/v1/distributions/{did}/document", headers=d.parties[0].headers)
+    assert r.status_code == 403
     # Served: each creditor's party sees its own lines; the borçlu's side every line (OP-48); no input.
     listed = (await env.client.get("/api/v1/me/distributions", headers=d.parties[1].headers)).json()
     assert [x["distribution_id"] for x in listed] == [did]
