@@ -61,6 +61,16 @@ def payout_json(p: Payout) -> dict[str, Any]:
             "sent_at": iso_ms(p.sent_at) if p.sent_at else None}
 
 
+def certificates(result: dict[str, Any], refs: set[str] | None = None) -> list[dict[str, Any]]:
+    """D-45 / D-46: who is left short and gets an aciz vesikası or a rehin açığı belgesi, for how much
+    (the engine's `certificate` and `certificate_amount`, OP-35)."""
+    return [{"creditor_id": a["creditor_id"], "name": a.get("name") or a["creditor_id"], "kind": a["certificate"],
+             "shortfall": a.get("shortfall"), "amount": a.get("certificate_amount") or a.get("shortfall"),
+             "rule": "D-45" if a["certificate"] == "aciz_vesikasi" else "D-46"}
+            for a in result.get("allocations", [])
+            if a.get("certificate") and (refs is None or a["creditor_id"] in refs)]
+
+
 def _objection(o: Objection) -> dict[str, Any]:
     return {"id": o.id, "version": o.version, "kind": o.kind, "creditor_id": o.creditor_id, "lines": o.lines,
             "reason": o.reason, "status": o.status, "filed_at": iso_ms(o.created_at),
@@ -91,6 +101,7 @@ async def cetvel_json(session: AsyncSession, cetvel: Cetvel, *, visible: set[int
         out["lines"] = [_line(ln) for ln in rows]
         out["objections"] = [_objection(o) for o in objections]
         out["result"] = v.result
+        out["certificates"] = certificates(v.result)
         out["case"] = v.case
         out["omitted"] = v.omitted
         vs = (await session.scalars(select(CetvelVersion).where(CetvelVersion.cetvel_id == cetvel.id)
@@ -103,6 +114,7 @@ async def cetvel_json(session: AsyncSession, cetvel: Cetvel, *, visible: set[int
         out["allocations"] = [{k: val for k, val in a.items()} for a in v.result.get("allocations", [])
                               if a["creditor_id"] in refs]
         out["objections"] = [_objection(o) for o in objections if o.creditor_id in visible]
+        out["certificates"] = certificates(v.result, None if every_line else refs)
     return out
 
 
@@ -150,6 +162,7 @@ class StaffPage:
     totals: dict[str, Decimal]  # the API's totals as Decimals (for the page's money filter)
     window_open: bool
     overdue: dict[str, datetime] = field(default_factory=dict)  # TM-22: payable, not yet approved, past due
+    certificates: list[dict[str, Any]] = field(default_factory=list)  # D-45, D-46
 
 
 def overdue_lines(rows: list[CetvelLine], pays: list[Payout], runtime: Runtime) -> dict[str, datetime]:
@@ -182,7 +195,7 @@ async def staff_page(session: AsyncSession, runtime: Runtime, actor: Principal, 
     window_open = cetvel.objection_until is not None and clock.now() < cetvel.objection_until
     totals = {k: Decimal(x) for k, x in L.totals(rows, v.distributed, instructed, sent).items()}
     return StaffPage(sale, lot, cetvel, rows, pays, objections, vs, totals, window_open,
-                     overdue_lines(rows, pays, runtime))
+                     overdue_lines(rows, pays, runtime), certificates(v.result))
 
 
 @requires_role(Role.staff, Role.manager, Role.admin)

@@ -60,3 +60,20 @@ def test_a_line_off_by_one_kurus_is_refused():
     L.check(rows, Decimal("100.00"))
     with pytest.raises(InvariantBroken):
         L.check(rows, Decimal("100.01"))
+
+
+def test_certificates_of_those_left_short():
+    """D-45 / D-46: the worked example with pledges over their limits gives rehin açığı belgeleri."""
+    import json
+    from pathlib import Path
+
+    from auction.disbursement.views import certificates
+
+    root = Path(__file__).resolve().parents[2] / "docs" / "law" / "examples"
+    result = distribute(json.loads((root / "02-pledges-limit.json").read_text(encoding="utf-8")))
+    certs = certificates(result)
+    short = [a for a in result["allocations"] if a["certificate"]]
+    assert certs and len(certs) == len(short)
+    assert {c["kind"] for c in certs} <= {"aciz_vesikasi", "rehin_acigi_belgesi"}
+    assert all(Decimal(c["amount"]) >= Decimal(c["shortfall"]) > 0 for c in certs)
+    assert certificates(result, set()) == []

@@ -48,7 +48,7 @@ DYNAMIC = {
     "cetvel.lstate.": ("open", "final", "disputed", "reserved", "held", "paid"),
     "cetvel.okind.": ("itiraz", "sikayet"), "cetvel.ostatus.": ("pending", "upheld", "rejected"),
     "cetvel.pstatus.": ("prepared", "approved", "sent"), "cetvel.channel.": ("eft", "harc"),
-    "cetvel.no_action.": ("served", "paid"),
+    "cetvel.no_action.": ("served", "paid"), "cetvel.cert.": ("aciz_vesikasi", "rehin_acigi_belgesi"),
 }
 PREFIXES = {k.split(".", 1)[0] for k in MESSAGES}
 # A key in Python or JavaScript: a quoted dotted name whose first part is one of the catalogue's.
