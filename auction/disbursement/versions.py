@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auction import clock
 from auction.audit import service as audit
 from auction.calendar import local_date
+from auction.cases.models import Creditor
 from auction.cetvel.case_from_file import sale_case
 from auction.disbursement import lines as L
 from auction.disbursement.errors import (
@@ -191,11 +192,13 @@ async def correct(session: AsyncSession, runtime: Runtime, actor: Principal, cet
     if case is None:
         case, creditor_ids, omitted = await _sale_case(session, sale)
     else:
-        # A corrected case keeps the file's creditor ids (`cr<id>`) so parties still see their lines.
+        # A corrected case keeps the file's creditor ids (`cr<id>`, the id of a creditor of this file) so
+        # parties still see their lines; any other id is a line of the case alone.
+        of_file = set((await session.scalars(select(Creditor.id).where(Creditor.case_id == cetvel.case_id))).all())
         creditor_ids = {k: v for k, v in old.creditor_ids.items()}
         creditor_ids.update({c["id"]: int(c["id"][2:]) for c in case.get("creditors", [])
                              if isinstance(c, dict) and str(c.get("id", "")).startswith("cr")
-                             and str(c["id"])[2:].isdigit()})
+                             and str(c["id"])[2:].isdigit() and int(c["id"][2:]) in of_file})
         omitted = list(old.omitted)
     now = clock.now()
     number = cetvel.version + 1
