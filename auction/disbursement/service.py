@@ -42,24 +42,26 @@ async def mine(session: AsyncSession, actor: Principal) -> list[dict[str, Any]]:
 @requires_role(*STAFF)
 async def correct(session: AsyncSession, runtime: Runtime, actor: Principal, cetvel_id: int,
                   body: CorrectionCreate) -> Cetvel:
-    cetvel = await views.staff_cetvel(session, actor, cetvel_id)
+    cetvel = await views.lock(session, await views.staff_cetvel(session, actor, cetvel_id))
     return await versions.correct(session, runtime, actor, cetvel, reason=body.reason, case=body.case)
 
 
 @requires_role(*STAFF)
 async def serve(session: AsyncSession, runtime: Runtime, actor: Principal, cetvel_id: int) -> Cetvel:
-    return await lifecycle.serve(session, runtime, actor, await views.staff_cetvel(session, actor, cetvel_id))
+    cetvel = await views.lock(session, await views.staff_cetvel(session, actor, cetvel_id))
+    return await lifecycle.serve(session, runtime, actor, cetvel)
 
 
 @requires_role(Role.party)
 async def object_to(session: AsyncSession, actor: Principal, cetvel_id: int, body: ObjectionCreate) -> Objection:
-    cetvel = await views.party_cetvel(session, actor, cetvel_id)
+    cetvel = await views.lock(session, await views.party_cetvel(session, actor, cetvel_id))
     return await lifecycle.record_objection(session, actor, cetvel, body)
 
 
 @requires_role(Role.manager, Role.admin)
 async def finalise(session: AsyncSession, actor: Principal, cetvel_id: int) -> Cetvel:
-    return await lifecycle.finalise(session, actor, await views.staff_cetvel(session, actor, cetvel_id))
+    cetvel = await views.lock(session, await views.staff_cetvel(session, actor, cetvel_id))
+    return await lifecycle.finalise(session, actor, cetvel)
 
 
 @requires_role(Role.manager, Role.admin)
@@ -67,13 +69,15 @@ async def decide(session: AsyncSession, actor: Principal, objection_id: int, bod
     o = await session.get(Objection, objection_id)
     if o is None:
         raise DistributionNotFound(details={"objection_id": objection_id})
-    cetvel = await views.staff_cetvel(session, actor, o.cetvel_id)
+    cetvel = await views.lock(session, await views.staff_cetvel(session, actor, o.cetvel_id))
+    await session.refresh(o)
     return await lifecycle.decide(session, actor, objection_id, body, cetvel)
 
 
 @requires_role(*STAFF)
 async def prepare(session: AsyncSession, runtime: Runtime, actor: Principal, cetvel_id: int) -> list[Payout]:
-    return await payouts.prepare(session, runtime, actor, await views.staff_cetvel(session, actor, cetvel_id))
+    cetvel = await views.lock(session, await views.staff_cetvel(session, actor, cetvel_id))
+    return await payouts.prepare(session, runtime, actor, cetvel)
 
 
 @requires_role(*STAFF)
@@ -89,7 +93,8 @@ async def approve(session: AsyncSession, actor: Principal, payout_id: int) -> Pa
 
 @requires_role(*STAFF)
 async def export(session: AsyncSession, runtime: Runtime, actor: Principal, cetvel_id: int) -> PayoutFile:
-    return await payouts.export(session, runtime, actor, await views.staff_cetvel(session, actor, cetvel_id))
+    cetvel = await views.lock(session, await views.staff_cetvel(session, actor, cetvel_id))
+    return await payouts.export(session, runtime, actor, cetvel)
 
 
 @requires_role(*STAFF)

@@ -23,6 +23,7 @@ from auction.audit import service as audit
 from auction.calendar import local_date
 from auction.cases.models import Creditor
 from auction.cetvel.case_from_file import sale_case
+from auction.dbutil import insert_ignore
 from auction.disbursement import lines as L
 from auction.disbursement.errors import (
     CetvelState,
@@ -145,10 +146,14 @@ async def build(session: AsyncSession, runtime: Runtime, sale: Sale, *, actor: P
         raise DistributionExists(details={"sale_id": sale.id})
     now = clock.now()
     case, creditor_ids, omitted = await _sale_case(session, sale)
-    cetvel = Cetvel(sale_id=sale.id, case_id=sale.case_id, office_id=sale.office_id, status="draft", version=1,
-                    created_at=now, updated_at=now)
-    session.add(cetvel)
-    await session.flush()
+    # Two builds at once (the handover and a staff click): the unique sale_id lets exactly one through.
+    new_id = await insert_ignore(session, Cetvel, {
+        "sale_id": sale.id, "case_id": sale.case_id, "office_id": sale.office_id, "status": "draft", "version": 1,
+        "created_at": now, "updated_at": now}, ["sale_id"])
+    if new_id is None:
+        raise DistributionExists(details={"sale_id": sale.id})
+    cetvel = await session.get(Cetvel, new_id)
+    assert cetvel is not None
     version, rows = await _store(session, runtime, cetvel, 1, case, creditor_ids, omitted, reason, actor, now)
     await session.flush()
     audit.record(session, "distribution.built", "distribution", cetvel.id, actor=actor, office_id=sale.office_id,

@@ -40,6 +40,16 @@ async def staff_cetvel(session: AsyncSession, actor: Principal, cetvel_id: int) 
     return await get_of_office(session, actor, Cetvel, cetvel_id, DistributionNotFound, "distribution_id")
 
 
+async def lock(session: AsyncSession, cetvel: Cetvel) -> Cetvel:
+    """Take the cetvel's row lock and re-read it, before any step that changes it: two staff serving,
+    finalising, correcting or preparing at once run one after the other, and the second sees the first's
+    result (READ COMMITTED re-reads after the wait; SQLite's writers are serialised anyway). A cetvel is a
+    cold row — one office, a few steps a week — so the lock costs nothing (unlike a lot's round, ADR 0008)."""
+    locked = (await session.scalars(select(Cetvel).where(Cetvel.id == cetvel.id).with_for_update()
+                                    .execution_options(populate_existing=True))).one()
+    return locked
+
+
 async def staff_cetvel_of_sale(session: AsyncSession, actor: Principal, sale_id: int) -> Cetvel:
     sale = await get_sale_for(session, actor, sale_id)
     cetvel = await versions.cetvel_of_sale(session, sale.id)
