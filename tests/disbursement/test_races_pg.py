@@ -74,3 +74,65 @@ async def test_two_managers_approving_one_payout_exactly_one_wins(env, manual_cl
     assert p is not None and p.status == "approved"
     assert f"approved by {p.approved_by}" in outcomes
     assert len(audits) == 1
+
+
+async def test_two_exports_at_once_send_each_payout_once(env, manual_clock, runtime, settings, sms_file, no_pdf,
+                                                         monkeypatch):
+    """Two staff click "send" at once: both reach the cetvel's lock; one file holds every approved payout,
+    the other export finds nothing (`nothing_to_pay`); one `payout.sent` per payout; the sale closes once."""
+    from auction.disbursement import service, views
+    from auction.events.models import OutboxEvent
+
+    d = await distributing(env, manual_clock, sms_file)
+    c = (await env.client.get(f"/api/v1/sales/{d.sale_id}/distribution", headers=env.staff.headers)).json()
+    did = c["distribution_id"]
+    r = await env.client.post(f"/api/v1/distributions/{did}/serve", headers=env.staff.headers)
+    manual_clock.set(at(r.json()["objection_until"]) + timedelta(seconds=1))
+    await env.client.post(f"/api/v1/distributions/{did}/finalise", headers=env.manager.headers)
+    prepared = (await env.client.post(f"/api/v1/distributions/{did}/payouts", headers=env.staff.headers)).json()
+    for p in prepared:
+        r = await env.client.post(f"/api/v1/payouts/{p['id']}/approve", headers=env.manager.headers)
+        assert r.status_code == 200, r.text
+    second = await env.make_actor("staff", (await _office_code(env)))
+
+    race = Runtime.from_settings(settings.model_copy(update={"rate_limits": "off", "db_pool_size": 6}))
+    await race.start()
+    barrier = asyncio.Barrier(2)
+    reached: list[int] = []
+    real = views.lock
+
+    async def gated(session: Any, cetvel: Any) -> Any:
+        reached.append(cetvel.id)
+        await barrier.wait()
+        return await real(session, cetvel)
+
+    monkeypatch.setattr(views, "lock", gated)
+
+    async def export(user: Any) -> str:
+        principal = users.principal_for(user, via="token")
+        try:
+            async with race.db.session() as s:
+                f = await service.export(s, race, principal, did)
+            return f"file {f.count}"
+        except DomainError as exc:
+            return exc.code
+
+    try:
+        outcomes = await asyncio.gather(export(env.staff.user), export(second.user))
+    finally:
+        await race.stop()
+    print(f"\ntwo exports at once: {outcomes}")
+    assert reached == [did, did]
+    assert sorted(outcomes) == sorted([f"file {len(prepared)}", "nothing_to_pay"])
+    async with runtime.db.session() as s:
+        sent = (await s.scalars(select(OutboxEvent).where(OutboxEvent.type == "payout.sent"))).all()
+    assert sorted(e.data["payout_id"] for e in sent) == sorted(p["id"] for p in prepared)
+    sale = (await env.client.get(f"/api/v1/sales/{d.sale_id}", headers=env.staff.headers)).json()
+    assert sale["status"] == "closed"
+
+
+async def _office_code(env):
+    from auction.users.models import Office
+
+    async with env.runtime.db.session() as s:
+        return (await s.scalars(select(Office.code).order_by(Office.id))).first()
