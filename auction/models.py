@@ -10,6 +10,7 @@ from auction.bidding import models as bidding_models
 from auction.cases import models as cases_models
 from auction.db import Base
 from auction.deposits import models as deposits_models
+from auction.disbursement import models as disbursement_models
 from auction.events import models as events_models
 from auction.lots import models as lots_models
 from auction.mektup import models as mektup_models
@@ -29,6 +30,7 @@ __all__ = [
     "bidding_models",
     "cases_models",
     "deposits_models",
+    "disbursement_models",
     "events_models",
     "lots_models",
     "mektup_models",

@@ -31,6 +31,7 @@ from auction.cases.models import Creditor, Pledge
 from auction.clock import iso_ms
 from auction.dbutil import insert_ignore
 from auction.deposits import buyer as buyer_teminat
+from auction.disbursement import versions as cetvel_versions
 from auction.errors import Conflict
 from auction.events import service as events
 from auction.lots.models import Lot, LotKind
@@ -171,6 +172,8 @@ async def record(session: AsyncSession, runtime: Runtime, actor: Principal, sale
     audit.record(session, "sale.handed_over", "sale", sale.id, actor=actor, office_id=sale.office_id, data={
         "rule": "S-21", "mode": body.mode, "at": iso_ms(at), "note": body.note})
     await handoff(session, sale, now)
+    # S-21 → D-50: the draft sıra cetveli of the sale, built by the system (docs/distribution.md).
+    await cetvel_versions.on_handover(session, runtime, sale)
     return sale
 
 

@@ -25,6 +25,8 @@ INTERNAL_EVENT_TYPES = frozenset({
     # After the award (docs/aftersale.md): a reminder before a payment deadline, a payment refunded, a
     # fesih complaint recorded or decided, the sale at tescil/teslim, and the hand-over to the distribution.
     "payment.reminder", "payment.refunded", "sale.fesih", "sale.handover", "sale.distributing",
+    # The cetvel of a sale served on the parties (D-40; docs/distribution.md).
+    "distribution.served",
 })
 
 OUTBOX_WAKEUP_CHANNEL = "esatis:outbox"

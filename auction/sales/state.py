@@ -98,6 +98,8 @@ TRANSITIONS: dict[str, Transition] = {
     "handed_over": _t("S-21", {S.handover}, S.distributing),
     # S-22: handover impossible, the müdür cancels the ihale (İİK 134/9).
     "handover_impossible": _t("S-22", {S.handover}, S.annulled),
+    # S-24: every line of the cetvel paid, the surplus too (auction/disbursement/payouts.py).
+    "distribution_paid": _t("S-24", {S.distributing}, S.closed),
 }
 
 

@@ -38,9 +38,10 @@ def test_every_event_named_is_a_known_event_type():
     named = {e for k in CATALOGUE.kinds.values() for e in k.events}
     assert named <= EVENT_TYPES | INTERNAL_EVENT_TYPES
     # The brief's list: outbid, teminat confirmed/refunded, won, payment due (and reminders), default,
-    # finality, cetvel served, payout sent; a watched lot opening comes from the watch alerts.
+    # finality, cetvel served, payout sent; a watched lot opening comes from the watch alerts. The cetvel is
+    # served by `distribution.served` (D-40); `distribution.ready` is the draft (D-55), for webhooks only.
     assert {"bid.outbid", "deposit.confirmed", "deposit.refunded", "sale.won", "payment.due", "payment.defaulted",
-            "sale.finalised", "distribution.ready", "payout.sent"} <= named
+            "sale.finalised", "distribution.served", "payout.sent"} <= named
     assert "watch_round_opened" in CATALOGUE.kinds
 
 

@@ -210,7 +210,7 @@ async def test_an_unreachable_smtp_server_keeps_the_mail_for_later(people, mailb
      "buyer_user_id", "Hatırlatma: Satış bedelini ödeyin"),
     ("payment.defaulted", {"sale_id": 5}, "buyer_user_id", "Satış bedeli süresinde ödenmedi"),
     ("sale.finalised", {"sale_id": 5}, "buyer_user_id", "İhale kesinleşti"),
-    ("distribution.ready", {"sale_id": 5, "case_id": 3, "distribution_id": 2}, "party_user_ids",
+    ("distribution.served", {"sale_id": 5, "case_id": 3, "distribution_id": 2}, "party_user_ids",
      "Sıra cetveli tebliğ edildi"),
     ("payout.sent", {"sale_id": 5, "case_id": 3, "payout_id": 8, "amount": "250000.00"}, "party_user_id",
      "Payınız ödendi"),

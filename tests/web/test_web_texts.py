@@ -42,6 +42,13 @@ DYNAMIC = {
     "after.doc.": ("payment_receipt", "iptal_tutanagi", "kesinlesme_serhi", "tapu_yazisi", "teslim_tutanagi",
                    "tahliye_emri"),
     "staff.sale.mode.": ("tapu_letter_sent", "delivered", "ready"),
+    # The cetvel of a sale (web/messages/cetvel.toml).
+    "cetvel.status.": ("draft", "served", "partly_final", "final", "paid"),
+    "cetvel.kind.": ("deduction", "creditor", "harc", "surplus"),
+    "cetvel.lstate.": ("open", "final", "disputed", "reserved", "held", "paid"),
+    "cetvel.okind.": ("itiraz", "sikayet"), "cetvel.ostatus.": ("pending", "upheld", "rejected"),
+    "cetvel.pstatus.": ("prepared", "approved", "sent"), "cetvel.channel.": ("eft", "harc"),
+    "cetvel.no_action.": ("served", "paid"), "cetvel.cert.": ("aciz_vesikasi", "rehin_acigi_belgesi"),
 }
 PREFIXES = {k.split(".", 1)[0] for k in MESSAGES}
 # A key in Python or JavaScript: a quoted dotted name whose first part is one of the catalogue's.

@@ -7,6 +7,7 @@ from web.api import (
     auth,
     bidding,
     cases,
+    cetvel,
     creditors,
     distributions,
     lot_records,
@@ -39,6 +40,7 @@ router.include_router(aftersale.router)
 router.include_router(notifications.router)
 router.include_router(notification_prefs.router)
 router.include_router(webhooks.router)
+router.include_router(cetvel.router)
 
 probes_router = system.probes
 

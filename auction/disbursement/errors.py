@@ -1,0 +1,97 @@
+"""Every error of the cetvel of a sale and its payouts (docs/distribution.md, "The cetvel of a sale")."""
+
+from __future__ import annotations
+
+from auction.errors import Conflict, Forbidden, NotFound, Unprocessable
+
+
+class DistributionNotFound(NotFound):
+    code = "distribution_not_found"
+    default_message = "Sıra cetveli bulunamadı."
+
+
+class DistributionExists(Conflict):
+    code = "distribution_exists"
+    default_message = "Bu satışın sıra cetveli zaten düzenlenmiş; düzeltme yeni bir sürüm olarak yapılır."
+
+
+class NotDistributable(Conflict):
+    """D-01: the money is shared only once the sale's price is in (the sale at `distributing`)."""
+
+    code = "not_distributable"
+    default_message = "Satış bedeli paylaştırmaya hazır değil (satış 'distributing' durumunda olmalı, D-01)."
+
+
+class CetvelState(Conflict):
+    code = "invalid_state"
+    default_message = "Sıra cetveli bu işlem için uygun durumda değil."
+
+
+class ObjectionWindowOpen(Conflict):
+    code = "objection_window_open"
+    default_message = "İtiraz ve şikâyet süresi dolmadan sıra cetveli kesinleştirilemez (İİK 142, D-41)."
+
+
+class ObjectionWindowClosed(Conflict):
+    code = "objection_window_closed"
+    default_message = "Sıra cetveline itiraz ve şikâyet süresi (tebliğden itibaren 7 gün) dolmuştur (D-41)."
+
+
+class ObjectionNotAllowed(Forbidden):
+    code = "objection_not_allowed"
+    default_message = ("Sıra cetveline yalnızca cetvelde yer alan alacaklılar itiraz veya şikâyet edebilir; borçlu "
+                       "cetvele itiraz davası açamaz (D-41).")
+
+
+class ObjectionInvalid(Unprocessable):
+    code = "objection_invalid"
+    default_message = "İtiraz kaydedilemiyor."
+
+
+class ObjectionNotFound(NotFound):
+    code = "objection_not_found"
+    default_message = "İtiraz bulunamadı."
+
+
+class PaidLineChanged(Conflict):
+    """D-48: a corrected version may not change a line whose payout is already instructed."""
+
+    code = "paid_line_changed"
+    default_message = "Ödeme talimatı verilmiş bir satırın tutarı düzeltmeyle değiştirilemez."
+
+
+class ReasonRequired(Unprocessable):
+    code = "reason_required"
+    default_message = "Düzeltme için gerekçe yazılmalıdır (D-51)."
+
+
+class PayoutNotFound(NotFound):
+    code = "payout_not_found"
+    default_message = "Ödeme talimatı bulunamadı."
+
+
+class FourEyes(Forbidden):
+    code = "four_eyes"
+    default_message = "Ödeme talimatını hazırlayan kişi onaylayamaz; başka bir müdür onaylamalıdır (dört göz)."
+
+
+class PayoutState(Conflict):
+    code = "payout_state"
+    default_message = "Ödeme talimatı bu işlem için uygun durumda değil."
+
+
+class IbanMissing(Conflict):
+    code = "iban_missing"
+    default_message = "Hak sahibinin bildirdiği bir IBAN yok; ödeme talimatı onaylanamaz (D-44)."
+
+
+class NothingToPay(Conflict):
+    code = "nothing_to_pay"
+    default_message = "Ödenecek kesinleşmiş bir satır ya da onaylanmış bir ödeme talimatı yok."
+
+
+class InvariantBroken(Conflict):
+    """Never expected: the stored lines of a version do not add up to the money shared, to the kuruş."""
+
+    code = "invariant_broken"
+    default_message = "Sıra cetveli tutarları paylaştırılan parayla kuruşu kuruşuna tutmuyor."

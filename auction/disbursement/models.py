@@ -1,0 +1,131 @@
+"""The sıra cetveli of a sale as the office keeps it (docs/distribution.md, "The cetvel of a sale").
+
+- `Cetvel`: one per sale; its lifecycle status (D-52) and the objection window (D-41, TM-23).
+- `CetvelVersion`: one engine run on one case (the input, the result with its explain trail and the rule
+  rows used), never edited: a correction is a new version (D-48), the old one kept.
+- `CetvelLine`: one outflow of a version: a deduction, a creditor's net payout, the harç withheld from it,
+  the debtor's surplus; its money in kuruş and its state (open → final | disputed | reserved | held → paid).
+- `Objection`: an itiraz davası or şikayet a party records against lines (D-41, D-53).
+- `Payout`: the instruction to pay one line (D-44), prepared by one person and approved by another.
+- `PayoutFile`: a bank payment file exported with its checksum; its payouts are marked sent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from auction.db import Base, IdMixin, JSONText, Kurus, TimestampMixin, UTCDateTime
+
+
+class Cetvel(Base, IdMixin, TimestampMixin):
+    __tablename__ = "cetvels"
+
+    sale_id: Mapped[int] = mapped_column(ForeignKey("sales.id", ondelete="RESTRICT"), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id", ondelete="RESTRICT"))
+    # draft | served | partly_final | final | paid (D-52; the contract's names)
+    status: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer)  # the current version's number
+    served_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    served_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    objection_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # TM-23
+    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finalised_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CetvelVersion(Base, IdMixin):
+    __tablename__ = "cetvel_versions"
+    __table_args__ = (UniqueConstraint("cetvel_id", "version"),)
+
+    cetvel_id: Mapped[int] = mapped_column(ForeignKey("cetvels.id", ondelete="RESTRICT"))
+    version: Mapped[int] = mapped_column(Integer)
+    case: Mapped[dict[str, Any]] = mapped_column(JSONText)  # the engine's input
+    result: Mapped[dict[str, Any]] = mapped_column(JSONText)  # its output with `explain` and `rules_used`
+    creditor_ids: Mapped[dict[str, Any]] = mapped_column(JSONText)  # case creditor id → the file's Creditor.id
+    omitted: Mapped[list[Any]] = mapped_column(JSONText)  # file records the case could not hold
+    # The invariant's terms (kuruş): distributed = paid out + harç withheld + held + surplus.
+    distributed: Mapped[Decimal] = mapped_column(Kurus)
+    reason: Mapped[str] = mapped_column(Text)  # "handover", "on demand", or staff's correction reason
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CetvelLine(Base, IdMixin):
+    __tablename__ = "cetvel_lines"
+    __table_args__ = (UniqueConstraint("version_id", "key"), Index("ix_cetvel_lines_cetvel_id", "cetvel_id"))
+
+    cetvel_id: Mapped[int] = mapped_column(ForeignKey("cetvels.id", ondelete="RESTRICT"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("cetvel_versions.id", ondelete="RESTRICT"))
+    # "deduction:<id>", "creditor:<case id>", "harc:<case id>", "surplus"
+    key: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(12))  # deduction | creditor | harc | surplus
+    # The engine's line it comes from: the deduction id or the case creditor id.
+    ref: Mapped[str | None] = mapped_column(String(64))
+    creditor_id: Mapped[int | None] = mapped_column(ForeignKey("creditors.id", ondelete="RESTRICT"))
+    name: Mapped[str] = mapped_column(String(200))
+    amount: Mapped[Decimal] = mapped_column(Kurus)
+    # open | final | disputed | reserved | held | paid
+    state: Mapped[str] = mapped_column(String(12))
+    # When it became payable (final, D-54): the 3 working days of D-44 (TM-22) run from here.
+    payable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rules: Mapped[list[Any]] = mapped_column(JSONText, default=list)
+
+
+class Objection(Base, IdMixin, TimestampMixin):
+    __tablename__ = "cetvel_objections"
+
+    cetvel_id: Mapped[int] = mapped_column(ForeignKey("cetvels.id", ondelete="RESTRICT"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditors.id", ondelete="RESTRICT"))  # who objects
+    kind: Mapped[str] = mapped_column(String(8))  # itiraz | sikayet (D-41)
+    lines: Mapped[list[Any]] = mapped_column(JSONText)  # the case creditor ids it holds (D-53, OP-46)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10))  # pending | upheld | rejected
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    applied_in_version: Mapped[int | None] = mapped_column(Integer)  # D-48: the corrected version
+
+
+class Payout(Base, IdMixin, TimestampMixin):
+    """One instruction. A line key is paid once over all versions (unique), whatever version prepared it."""
+
+    __tablename__ = "payouts"
+    __table_args__ = (UniqueConstraint("cetvel_id", "key"),)
+
+    cetvel_id: Mapped[int] = mapped_column(ForeignKey("cetvels.id", ondelete="RESTRICT"))
+    version: Mapped[int] = mapped_column(Integer)
+    line_id: Mapped[int] = mapped_column(ForeignKey("cetvel_lines.id", ondelete="RESTRICT"))
+    key: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(12))
+    party: Mapped[str] = mapped_column(String(200))
+    party_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    iban: Mapped[str | None] = mapped_column(String(34))
+    channel: Mapped[str] = mapped_column(String(8))  # eft (to the IBAN) | harc (to the treasury, T-30)
+    amount: Mapped[Decimal] = mapped_column(Kurus)
+    status: Mapped[str] = mapped_column(String(10))  # prepared | approved | sent
+    due_by: Mapped[datetime] = mapped_column(UTCDateTime)  # TM-22 (D-44)
+    prepared_by: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("payout_files.id", ondelete="RESTRICT"))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PayoutFile(Base, IdMixin):
+    __tablename__ = "payout_files"
+
+    cetvel_id: Mapped[int] = mapped_column(ForeignKey("cetvels.id", ondelete="RESTRICT"), index=True)
+    content: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    total: Mapped[Decimal] = mapped_column(Kurus)
+    count: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

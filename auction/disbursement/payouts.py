@@ -1,0 +1,261 @@
+"""Payouts of a cetvel (D-44, D-54; TM-22; S-23, S-24): prepared by one person, approved by a different
+müdür (four eyes), exported as a bank payment file, marked sent; the sale closes when everything is paid.
+
+- `prepare` (staff or müdür): one instruction per final line without one (D-54: the D-01 gate met — the
+  sale at `distributing` — the line final and not reserved). Creditors are paid to the IBAN their party
+  account declared (the creditor itself, else its lawyer), the borçlu's surplus to the borçlu's, the
+  satış masrafları to the office's account, harç (tahsil and cezaevi harcı withheld, the seller's tapu
+  harcı) to the treasury (`channel = harc`, no IBAN). `due_by` is 3 working days on
+  (`payout.instruction_working_days`, D-44). A line key is instructed once over every version (unique).
+- `approve` (müdür): one conditional UPDATE `prepared → approved WHERE prepared_by <> me`: two müdürs
+  approving at once cannot both win, and whoever prepared it cannot approve it (403 `four_eyes`).
+- `export` (staff or müdür): claims every approved instruction into a new payout file in one UPDATE
+  (`approved → sent`; a second export finds none), writes the CSV with a TOPLAM line and a SHA-256 line,
+  marks the lines paid, emits `payout.sent` per payout, and when every line of the cetvel is paid the
+  cetvel becomes `paid` and the sale `closed` (S-24).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auction import clock
+from auction.audit import service as audit
+from auction.calendar import add_working_days, local_date, local_datetime, office_closing_time
+from auction.cases.models import Case, CaseParty, Creditor, PartyCapacity
+from auction.clock import iso_ms
+from auction.disbursement import lines as L
+from auction.disbursement import versions
+from auction.disbursement.errors import (
+    CetvelState,
+    FourEyes,
+    IbanMissing,
+    NotDistributable,
+    NothingToPay,
+    PayoutNotFound,
+    PayoutState,
+)
+from auction.disbursement.models import Cetvel, CetvelLine, Payout, PayoutFile
+from auction.events import service as events
+from auction.money import ZERO, fmt
+from auction.rules.table import rulebook
+from auction.runtime import Runtime
+from auction.sales import state
+from auction.sales.models import Sale, SaleStatus
+from auction.users.models import Office, Role, User
+from auction.users.principal import Principal, ensure_office, requires_role
+
+TREASURY = "Hazine (harç)"
+
+
+def due_by(payable_at: datetime, runtime: Runtime) -> datetime:
+    """TM-22. rule: D-44 - the instruction within 3 working days of the money becoming payable."""
+    day = local_date(payable_at)
+    n = rulebook().row("payout.instruction_working_days", day).integer()
+    last = add_working_days(day, n, policy=runtime.policy)
+    return local_datetime(last, office_closing_time(last))
+
+
+async def _creditor_payee(session: AsyncSession, creditor_id: int) -> tuple[str, int | None, str | None]:
+    creditor = await session.get(Creditor, creditor_id)
+    assert creditor is not None
+    links = (await session.execute(select(CaseParty.user_id, CaseParty.capacity).where(
+        CaseParty.creditor_id == creditor_id, CaseParty.ended_at.is_(None)).order_by(CaseParty.id))).all()
+    order = {PartyCapacity.alacakli.value: 0, PartyCapacity.alacakli_vekili.value: 1}
+    candidates = [u for u, _ in sorted(links, key=lambda r: order.get(r[1], 2))]
+    if creditor.user_id is not None:
+        candidates.append(creditor.user_id)
+    for uid in candidates:
+        user = await session.get(User, uid)
+        if user is not None and user.iban:
+            return creditor.name, uid, user.iban
+    return creditor.name, (candidates[0] if candidates else None), None
+
+
+async def _debtor_payee(session: AsyncSession, case: Case) -> tuple[str, int | None, str | None]:
+    links = (await session.scalars(select(CaseParty.user_id).where(
+        CaseParty.case_id == case.id, CaseParty.capacity == PartyCapacity.borclu.value,
+        CaseParty.ended_at.is_(None)).order_by(CaseParty.id))).all()
+    candidates = [*([case.debtor_user_id] if case.debtor_user_id else []), *links]
+    for uid in candidates:
+        user = await session.get(User, uid)
+        if user is not None and user.iban:
+            return case.debtor, uid, user.iban
+    return case.debtor, (candidates[0] if candidates else None), None
+
+
+async def _payee(session: AsyncSession, cetvel: Cetvel, ln: CetvelLine) -> tuple[str, int | None, str | None, str]:
+    """(party, its user, IBAN, channel) of one line."""
+    if ln.kind == "harc" or (ln.kind == "deduction" and ln.ref == "tapu_harci_satici"):
+        return TREASURY, None, None, "harc"
+    if ln.kind == "deduction":
+        office = await session.get(Office, cetvel.office_id)
+        assert office is not None
+        return f"{office.name} (satış masrafları)", None, office.iban, "eft"
+    if ln.kind == "surplus":
+        case = await session.get(Case, cetvel.case_id)
+        assert case is not None
+        return (*await _debtor_payee(session, case), "eft")
+    if ln.creditor_id is None:
+        return ln.name, None, None, "eft"
+    return (*await _creditor_payee(session, ln.creditor_id), "eft")
+
+
+@requires_role(Role.staff, Role.manager, Role.admin)
+async def prepare(session: AsyncSession, runtime: Runtime, actor: Principal, cetvel: Cetvel) -> list[Payout]:
+    if cetvel.status not in ("partly_final", "final"):
+        raise CetvelState(details={"status": cetvel.status, "allowed_from": ["partly_final", "final"]})
+    sale = await session.get(Sale, cetvel.sale_id)
+    assert sale is not None
+    if sale.status != SaleStatus.distributing.value:  # D-01
+        raise NotDistributable(details={"status": sale.status})
+    rows = await versions.current_lines(session, cetvel)
+    done = set((await session.scalars(select(Payout.key).where(Payout.cetvel_id == cetvel.id))).all())
+    now = clock.now()
+    made: list[Payout] = []
+    for ln in rows:
+        if ln.state != "final" or ln.key in done or ln.amount <= ZERO:
+            continue
+        party, user_id, iban, channel = await _payee(session, cetvel, ln)
+        p = Payout(cetvel_id=cetvel.id, version=cetvel.version, line_id=ln.id, key=ln.key, kind=ln.kind,
+                   party=party[:200], party_user_id=user_id, iban=iban, channel=channel, amount=ln.amount,
+                   status="prepared", due_by=due_by(ln.payable_at or now, runtime), prepared_by=actor.user_id,
+                   created_at=now, updated_at=now)
+        session.add(p)
+        made.append(p)
+    if not made:
+        raise NothingToPay(details={"status": cetvel.status})
+    await session.flush()
+    audit.record(session, "payout.prepared", "distribution", cetvel.id, actor=actor, office_id=cetvel.office_id,
+                 data={"rule": "D-44", "payouts": [{"id": p.id, "key": p.key, "amount": str(p.amount),
+                                                    "iban": p.iban, "channel": p.channel} for p in made],
+                       "due_by": {p.key: iso_ms(p.due_by) for p in made}})
+    return made
+
+
+@requires_role(Role.manager, Role.admin)
+async def approve(session: AsyncSession, actor: Principal, payout_id: int) -> Payout:
+    """Four eyes in the one write that decides: whoever commits first wins; the other waits for the row
+    lock, re-reads it (READ COMMITTED) and finds it no longer `prepared`."""
+    p = await session.get(Payout, payout_id)
+    if p is None:
+        raise PayoutNotFound(details={"payout_id": payout_id})
+    cetvel = await session.get(Cetvel, p.cetvel_id)
+    assert cetvel is not None
+    ensure_office(actor, cetvel.office_id)
+    if p.prepared_by == actor.user_id:
+        raise FourEyes(details={"payout_id": p.id, "prepared_by": p.prepared_by})
+    if p.channel == "eft" and not p.iban:
+        raise IbanMissing(details={"payout_id": p.id, "party": p.party})
+    now = clock.now()
+    if not await approve_write(session, p.id, actor.user_id, now):
+        current = await session.scalar(select(Payout.status).where(Payout.id == p.id))
+        raise PayoutState(details={"payout_id": p.id, "status": current})
+    await session.refresh(p)
+    audit.record(session, "payout.approved", "payout", p.id, actor=actor, office_id=cetvel.office_id,
+                 data={"rule": "D-44", "distribution_id": cetvel.id, "key": p.key, "amount": str(p.amount),
+                       "prepared_by": p.prepared_by})
+    return p
+
+
+async def approve_write(session: AsyncSession, payout_id: int, user_id: int, now: datetime) -> bool:
+    """The one write that decides an approval (the row lock serialises two approvers)."""
+    won = (await session.execute(update(Payout).where(
+        Payout.id == payout_id, Payout.status == "prepared", Payout.prepared_by != user_id,
+    ).values(status="approved", approved_by=user_id, approved_at=now, updated_at=now)
+        .returning(Payout.id))).first()
+    return won is not None
+
+
+def payment_file(cetvel: Cetvel, payouts: list[Payout], created_at: datetime) -> tuple[str, str, Decimal]:
+    """The bank payment file: one line per payout, a TOPLAM line (count and sum), and a SHA-256 line over
+    every byte before it (UTF-8, CRLF line ends), so the bank and the office can check it was not altered."""
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    w.writerow(["odeme_no", "alici", "iban", "kanal", "tutar", "aciklama"])
+    total = ZERO
+    for p in payouts:
+        total += p.amount
+        w.writerow([p.id, p.party, p.iban or "", p.channel, fmt(p.amount),
+                    f"Sira cetveli {cetvel.id} v{p.version} {p.key}"])
+    w.writerow(["TOPLAM", len(payouts), "", "", fmt(total), iso_ms(created_at)])
+    body = buf.getvalue()
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return body + f"SHA256;{digest}\r\n", digest, total
+
+
+@requires_role(Role.staff, Role.manager, Role.admin)
+async def export(session: AsyncSession, runtime: Runtime, actor: Principal, cetvel: Cetvel) -> PayoutFile:
+    now = clock.now()
+    f = PayoutFile(cetvel_id=cetvel.id, content="", sha256="", total=ZERO, count=0, created_by=actor.user_id,
+                   created_at=now)
+    session.add(f)
+    await session.flush()
+    claimed = list((await session.execute(update(Payout).where(
+        Payout.cetvel_id == cetvel.id, Payout.status == "approved",
+    ).values(status="sent", file_id=f.id, sent_at=now, updated_at=now).returning(Payout.id))).scalars().all())
+    if not claimed:
+        raise NothingToPay("Onaylanmış ve gönderilmemiş ödeme talimatı yok.")
+    sent = list((await session.scalars(select(Payout).where(Payout.id.in_(claimed)).order_by(Payout.id)
+                                       .execution_options(populate_existing=True))).all())
+    f.content, f.sha256, f.total = payment_file(cetvel, sent, now)
+    f.count = len(sent)
+    sale = await session.get(Sale, cetvel.sale_id)
+    assert sale is not None
+    rows = {ln.key: ln for ln in await versions.current_lines(session, cetvel)}
+    for p in sent:
+        ln = rows.get(p.key)
+        if ln is not None:
+            ln.state = "paid"
+        audit.record(session, "payout.sent", "payout", p.id, actor=actor, office_id=cetvel.office_id,
+                     data={"rule": "D-44", "file_id": f.id, "key": p.key, "amount": str(p.amount)})
+        events.emit(session, "payout.sent", {
+            "payout_id": p.id, "distribution_id": cetvel.id, "sale_id": sale.id, "case_id": cetvel.case_id,
+            "kind": p.kind, "channel": p.channel, "amount": str(p.amount), "party_user_id": p.party_user_id,
+            "sent_at": iso_ms(now)}, subject_type="payout", subject_id=p.id, office_id=cetvel.office_id)
+    v = await versions.current_version(session, cetvel)
+    L.check(rows.values(), v.distributed)
+    audit.record(session, "payout.file", "distribution", cetvel.id, actor=actor, office_id=cetvel.office_id,
+                 data={"file_id": f.id, "count": f.count, "total": str(f.total), "sha256": f.sha256})
+    await session.flush()
+    await close_if_paid(session, actor, cetvel, sale, now)
+    return f
+
+
+async def close_if_paid(session: AsyncSession, actor: Principal, cetvel: Cetvel, sale: Sale, now: datetime) -> bool:
+    """S-24: every line paid (nothing disputed, reserved or held) → the cetvel `paid`, the sale `closed`."""
+    rows = await versions.current_lines(session, cetvel)
+    if cetvel.status != "final" or any(ln.state != "paid" for ln in rows if ln.amount > ZERO):
+        return False
+    cetvel.status = "paid"
+    cetvel.paid_at = now
+    cetvel.updated_at = now
+    await state.apply(session, sale.id, "distribution_paid", now=now, values={"closed_at": now})
+    audit.record(session, "distribution.paid", "distribution", cetvel.id, actor=actor, office_id=cetvel.office_id,
+                 data={"rule": "S-24"})
+    audit.record(session, "sale.closed", "sale", sale.id, actor=actor, office_id=sale.office_id,
+                 data={"rule": "S-24", "distribution_id": cetvel.id})
+    return True
+
+
+async def payouts_of(session: AsyncSession, cetvel_id: int) -> list[Payout]:
+    return list((await session.scalars(select(Payout).where(Payout.cetvel_id == cetvel_id).order_by(Payout.id)
+                                       .execution_options(populate_existing=True))).all())
+
+
+async def instructed_sums(session: AsyncSession, cetvel_id: int) -> tuple[Decimal, Decimal]:
+    payouts = await payouts_of(session, cetvel_id)
+    instructed = sum((p.amount for p in payouts), ZERO)
+    sent = sum((p.amount for p in payouts if p.status == "sent"), ZERO)
+    return instructed, sent
+
+
+async def file_of(session: AsyncSession, file_id: int) -> PayoutFile | None:
+    return await session.get(PayoutFile, file_id)
