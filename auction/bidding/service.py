@@ -184,7 +184,9 @@ async def place_bid(session: AsyncSession, runtime: Runtime, actor: Principal, l
         if isinstance(claimed, BidAnswer):
             return claimed
         key_id = claimed
-    t = clock.now()  # rule: A-40 - the server time, read once, for the check and for the new close
+    # rule: A-40 - the server time, read once, for the check and for the new close: the database's clock
+    # on PostgreSQL, so every app process decides by the same clock whatever its host's says.
+    t = await clock.decisive_now(session)
     sale = await reads.require_sale_of_lot(session, lot_id)
     rnd = reads.current_round(await reads.rounds_of(session, sale.id), sale.status)
     if rnd is None:
