@@ -18,8 +18,8 @@ import sys
 
 def armed(name: str) -> bool:
     """Whether `ESATIS_FAULT` names this point (lets a caller skip registering a hook it would not need)."""
-    spec = os.environ.get("ESATIS_FAULT")
-    return bool(spec) and spec.partition(":")[0] == name
+    spec = os.environ.get("ESATIS_FAULT") or ""
+    return spec.partition(":")[0] == name
 
 
 async def point(name: str) -> None:
