@@ -5,6 +5,7 @@ the tutanak. The same question as `GET /api/v1/lots/{id}/ledger?receipt=…` (au
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from decimal import Decimal
 
 from fastapi import APIRouter, Request
@@ -38,6 +39,7 @@ async def receipt_check(request: Request, db: DbSession, _: Public, lot: str = "
                 ctx["result"] = result
                 bid = result["receipt"]["bid"]
                 ctx["amount"] = Decimal(bid["amount"]) if bid else None
+                ctx["at"] = datetime.fromisoformat(bid["at"].replace("Z", "+00:00")) if bid else None
     status = 422 if ctx["error"] else 200
     return render(request, "receipt_check.html", ctx, status_code=status,
                   headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
