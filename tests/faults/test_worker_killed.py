@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from auction.audit.models import AuditEntry
+from auction.deposits import service as deposits
 from auction.deposits.models import Deposit, Refund
 from auction.events.models import OutboxEvent
 from tests.faults.support import open_round_now, process_env, wait_in_log
@@ -66,3 +67,41 @@ async def test_a_refund_worker_killed_mid_claim_leaves_it_due_and_the_next_does_
     assert await worker.run_once() == 0
     status, deposit_status, events, audits = await _refund_facts(env.runtime, refund_id)
     assert (status, deposit_status, events, audits) == ("done", "refunded", 1, 1)
+
+
+@pytest.mark.postgres
+async def test_two_refund_workers_at_once_send_each_refund_exactly_once(env, settings):
+    """Both workers start from one barrier on their own connection pools and both get work (they really
+    raced); SKIP LOCKED gives each refund to exactly one of them."""
+    from auction.runtime import Runtime
+    from auction.users import service as users
+
+    lot_id, _round_id, bidders = await open_round_now(env, settings, 24)
+    async with env.runtime.db.session() as s:  # 24 withdrawals (no bids yet: nobody is the highest) → 24 due
+        for actor in bidders:
+            await deposits.withdraw(s, env.runtime, users.principal_for(actor.user, via="token"), lot_id)
+    runtimes = [Runtime.from_settings(settings.model_copy(update={"db_pool_size": 2})) for _ in range(2)]
+    for rt in runtimes:
+        await rt.start()
+    barrier = asyncio.Barrier(2)
+
+    async def work(rt: Runtime) -> int:
+        worker = RefundWorker(rt)
+        await barrier.wait()
+        done = 0
+        while (n := await worker.run_once()) > 0:
+            done += n
+        return done
+
+    try:
+        counts = await asyncio.gather(*(work(rt) for rt in runtimes))
+    finally:
+        for rt in runtimes:
+            await rt.stop()
+    assert sum(counts) == 24 and all(c > 0 for c in counts), counts
+    async with env.runtime.db.session() as s:
+        statuses = (await s.scalars(select(Refund.status))).all()
+        events = (await s.scalars(select(OutboxEvent.data).where(OutboxEvent.type == "deposit.refunded"))).all()
+    assert statuses == ["done"] * 24
+    assert sorted(e["refund_id"] for e in events) == sorted(set(e["refund_id"] for e in events))
+    assert len(events) == 24
