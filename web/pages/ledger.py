@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from auction.bidding import ledger
 from auction.errors import DomainError
-from web.deps import DbSession, Public
+from web.deps import DbSession, MaybeUser
 from web.templating import render
 
 router = APIRouter()
@@ -22,7 +22,7 @@ _HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
 @router.get("/makbuz-dogrula")
-async def receipt_check(request: Request, db: DbSession, _: Public, lot: str = "", hash: str = "") -> Response:
+async def receipt_check(request: Request, db: DbSession, _: MaybeUser, lot: str = "", hash: str = "") -> Response:
     lot_text, wanted = lot.strip(), hash.strip().lower()
     ctx: dict[str, object] = {"lot": lot_text, "hash": wanted, "result": None, "error": None}
     if lot_text or wanted:
