@@ -4,12 +4,20 @@ Every service reads time through `now()`: UTC, timezone-aware, truncated to the 
 precision we store and show). Tests replace the clock with `ManualClock` to walk through a round's last
 minutes deterministically; production uses the system clock, which must be NTP-disciplined on every host
 (docs/adr/0002).
+
+The decisions of a close - is this bid before the close (A-40), is this round due to close or open (S-07,
+S-03) - read `decisive_now(session)` instead: on PostgreSQL the database's own clock, one clock for every
+app and worker process whatever their hosts' clocks say; on SQLite (one host by construction) `now()`.
+A test that installs a `ManualClock` drives those decisions too.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def truncate_ms(dt: datetime) -> datetime:
@@ -21,12 +29,28 @@ class Clock(Protocol):
 
 
 class SystemClock:
+    # The decisions of a close take the database's clock over this one (`decisive_now`).
+    decides = False
+
     def now(self) -> datetime:
         return truncate_ms(datetime.now(UTC))
 
 
+class SkewedClock(SystemClock):
+    """This host's clock, off by `offset` (tests of a skewed process: the database's clock still decides)."""
+
+    def __init__(self, offset: timedelta) -> None:
+        self.offset = offset
+
+    def now(self) -> datetime:
+        return truncate_ms(datetime.now(UTC) + self.offset)
+
+
 class ManualClock:
-    """A clock that only moves when told to (tests)."""
+    """A clock that only moves when told to (tests); it decides closes too, so a test walks through a
+    round's last minutes without sleeping."""
+
+    decides = True
 
     def __init__(self, start: datetime) -> None:
         if start.tzinfo is None:
@@ -49,6 +73,17 @@ _clock: Clock = SystemClock()
 
 def now() -> datetime:
     return _clock.now()
+
+
+async def decisive_now(session: AsyncSession) -> datetime:
+    """The authoritative "now" of the decisions of a close (A-40, S-03, S-07; docs/adr/0002): the
+    database's `clock_timestamp()` on PostgreSQL, truncated to the millisecond like `now()`; the installed
+    clock when it is a test's `ManualClock`, and on SQLite (a single host)."""
+    if getattr(_clock, "decides", False) or session.get_bind().dialect.name != "postgresql":
+        return _clock.now()
+    value = (await session.execute(text("SELECT clock_timestamp()"))).scalar_one()
+    assert isinstance(value, datetime)
+    return truncate_ms(value.astimezone(UTC))
 
 
 def get_clock() -> Clock:

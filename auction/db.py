@@ -13,6 +13,7 @@ Choices (docs/adr/0001-storage.md):
 
 from __future__ import annotations
 
+import errno
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -175,6 +176,41 @@ async def commit(session: AsyncSession) -> None:
 async def rollback(session: AsyncSession) -> None:
     session.info.pop("after_commit", None)
     await session.rollback()
+
+
+_UNAVAILABLE_DRIVER_ERRORS = (
+    "ConnectionDoesNotExistError", "ConnectionFailureError", "CannotConnectNowError", "PostgresConnectionError",
+    "AdminShutdownError", "CrashShutdownError", "TooManyConnectionsError",
+)
+
+
+_NETWORK_ERRNOS = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EHOSTUNREACH,
+                   errno.ENETUNREACH, errno.ETIMEDOUT, errno.EPIPE, errno.ENOTCONN}
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether an exception means the database could not be reached (refused, dropped, shutting down,
+    the pool exhausted) rather than a bug: the web answers 503 `database_unavailable` for it, never 500.
+    Walks the cause/context chain, since SQLAlchemy wraps the driver's error."""
+    from sqlalchemy import exc as sa_exc
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if type(current).__module__.startswith("redis"):
+            return False  # Redis is never the source of truth; its outages are handled where it is used
+        if isinstance(current, sa_exc.DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, (sa_exc.TimeoutError, sa_exc.DisconnectionError, ConnectionError, TimeoutError)):
+            return True
+        if isinstance(current, OSError) and current.errno in _NETWORK_ERRNOS:
+            return True  # refused, unreachable, reset while connecting
+        if type(current).__module__.startswith("asyncpg") and any(
+                cls.__name__ in _UNAVAILABLE_DRIVER_ERRORS for cls in type(current).__mro__):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -1,5 +1,6 @@
 """The migrations are the schema: applying them gives exactly the models, on SQLite and PostgreSQL."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -49,3 +50,33 @@ def test_concurrent_migrations_are_serialised(tmp_path, migrated_url):
                               stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
+
+
+@pytest.mark.postgres
+def test_downgrade_and_upgrade_on_a_scratch_postgres_database(migrated_url):
+    """Every migration's downgrade runs on PostgreSQL too (issue 16: up and down on both databases), on a
+    scratch database next to the suite's, and the schema comes back equal to the models."""
+    import asyncio
+    import subprocess
+
+    from alembic import command
+    from sqlalchemy.engine import make_url
+
+    from auction.migrate import alembic_config
+
+    url = make_url(migrated_url)
+    scratch = f"{url.database}_updown"
+    psql = ["psql", "-h", url.host or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or "postgres",
+            "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c"]
+    subprocess.run([*psql, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'], check=True, capture_output=True)
+    subprocess.run([*psql, f'CREATE DATABASE "{scratch}"'], check=True, capture_output=True)
+    scratch_url = url.set(database=scratch).render_as_string(hide_password=False)
+    try:
+        cfg = alembic_config(scratch_url)
+        command.upgrade(cfg, "head")
+        command.downgrade(cfg, "base")
+        command.upgrade(cfg, "head")
+        asyncio.run(test_migrations_match_the_models(scratch_url))
+    finally:
+        subprocess.run([*psql, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'], check=False,
+                       capture_output=True)

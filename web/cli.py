@@ -188,6 +188,37 @@ def _run_in_session(fn: Callable[[Any], Awaitable[str]]) -> str:
         raise click.ClickException(f"{exc.code}: {exc.message}") from None
 
 
+@cli.group()
+def ledger() -> None:
+    """The bid ledger: the receipts' hash chain of every lot (auction/bidding/ledger.py)."""
+
+
+@ledger.command("verify")
+@click.argument("lot", type=click.IntRange(min=1, max=2**62), required=False)
+def ledger_verify(lot: int | None) -> None:
+    """Walk the chain of LOT (or of every lot) against the audit log, the live events and the rounds;
+    name every edited, deleted or reordered bid. Exit 1 if anything is wrong."""
+    from auction.bidding import ledger as bid_ledger
+
+    failed = {"any": False}
+
+    async def _verify(session: Any) -> str:
+        lines = []
+        for result in await bid_ledger.verify(session, lot):
+            verdict = "ok" if result.ok else f"{len(result.problems)} problem(s)"
+            lines.append(f"lot {result.lot_id}: {len(result.bids)} bids, final hash {result.final_hash}: {verdict}")
+            for p in result.problems:
+                where = f"bid {p.bid_id} (seq {p.seq})" if p.bid_id is not None else (
+                    f"seq {p.seq}" if p.seq is not None else "lot")
+                lines.append(f"  {p.kind}: {where}: {p.detail}")
+            failed["any"] = failed["any"] or not result.ok
+        return "\n".join(lines) if lines else "no lots with rounds"
+
+    click.echo(_run_in_session(_verify))
+    if failed["any"]:
+        sys.exit(1)
+
+
 @cli.command()
 @click.argument("case_file", type=click.Path(dir_okay=False, allow_dash=True))
 def distribute(case_file: str) -> None:

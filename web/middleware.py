@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from auction import context
 from auction.availability.service import Source, record_failure_safely
+from auction.db import is_unavailable
 
 log = structlog.get_logger("esatis.request")
 _RID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -29,8 +30,11 @@ CSP_DOCS = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
 
 
 _HTML_500 = """<!doctype html><html lang="tr"><head><meta charset="utf-8"><title>Hata — e-Satış</title>
-</head><body><main><h1>Bir sorun oluştu</h1><p>{message}</p><p>Hata kodu: internal_error · {rid}</p>
+</head><body><main><h1>Bir sorun oluştu</h1><p>{message}</p><p>Hata kodu: {code} · {rid}</p>
 <p><a href="/">Ana sayfaya dön</a></p></main></body></html>"""
+
+
+_UNAVAILABLE_MESSAGE = "Veritabanına şu anda ulaşılamıyor; işleminiz kaydedilmedi. Lütfen birazdan yeniden deneyin."
 
 
 class RequestContextMiddleware:
@@ -78,20 +82,31 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         except Exception as exc:
-            log.error("unhandled_error", exc_info=exc, path=path)
+            # The database out of reach (refused, dropped mid-request, restarting) is an outage, not a bug:
+            # 503 `database_unavailable` with Retry-After; the transaction was not committed, so nothing of
+            # the request is stored, and the pool reconnects by itself (pre-ping) once it is back.
+            unavailable = is_unavailable(exc)
+            if unavailable:
+                log.warning("database_unavailable", path=path, error=type(exc).__name__)
+            else:
+                log.error("unhandled_error", exc_info=exc, path=path)
             if scope["type"] == "http" and state["status"] is None:
-                message = "Beklenmeyen bir hata oluştu; kayıt altına alındı."
+                status, code = (503, "database_unavailable") if unavailable else (500, "internal_error")
+                message = (_UNAVAILABLE_MESSAGE if unavailable
+                           else "Beklenmeyen bir hata oluştu; kayıt altına alındı.")
                 if "text/html" in headers.get("accept", "") and not path.startswith("/api/"):
-                    body = _HTML_500.format(message=message, rid=rid).encode()
+                    body = _HTML_500.format(message=message, code=code, rid=rid).encode()
                     ctype = b"text/html; charset=utf-8"
                 else:
-                    body = json.dumps({"error": {"code": "internal_error", "message": message,
+                    body = json.dumps({"error": {"code": code, "message": message,
                                                  "details": {"request_id": rid}}}).encode()
                     ctype = b"application/json"
-                await send_wrapper({"type": "http.response.start", "status": 500,
-                                    "headers": [(b"content-type", ctype)]})
+                extra_headers = [(b"content-type", ctype)]
+                if unavailable:
+                    extra_headers.append((b"retry-after", b"5"))
+                await send_wrapper({"type": "http.response.start", "status": status, "headers": extra_headers})
                 await send({"type": "http.response.body", "body": body})
-                state["status"] = 500
+                state["status"] = status
             else:
                 raise
         finally:

@@ -44,8 +44,8 @@ class RoundCloser(Worker):
         return done
 
     async def open_one(self) -> bool:
-        now = clock.now()
         async with self.runtime.db.session() as session:
+            now = await clock.decisive_now(session)  # the database's clock decides (docs/adr/0002)
             round_id = await rounds.claim_due_opening(session, now)
             if round_id is None:
                 return False
@@ -55,9 +55,9 @@ class RoundCloser(Worker):
         return True
 
     async def close_one(self) -> bool:
-        now = clock.now()
-        cutoff = now - close_grace()
         async with self.runtime.db.session() as session:
+            now = await clock.decisive_now(session)  # the database's clock decides (docs/adr/0002)
+            cutoff = now - close_grace()
             round_id = await rounds.claim_due_close(session, cutoff)
             if round_id is None:
                 return False

@@ -1,8 +1,12 @@
-"""Executes due refund jobs through the payment provider (A-55, TM-22) and emits `deposit.refunded`."""
+"""Executes due refund jobs through the payment provider (A-55, TM-22) and emits `deposit.refunded`.
+
+Each refund is claimed (`FOR UPDATE SKIP LOCKED`) and done in one transaction: a worker killed after the
+claim or before the commit leaves the refund due (the provider call is idempotent per refund id), and the
+next run does it once (tests/faults/test_worker_killed.py)."""
 
 from __future__ import annotations
 
-from auction import clock
+from auction import clock, faults
 from auction.deposits import refunds
 from workers.base import Worker
 
@@ -20,6 +24,8 @@ class RefundWorker(Worker):
                 refund_id = await refunds.claim_due_refund(session, now)
                 if refund_id is None:
                     break
+                await faults.point("refunds.after_claim")
                 await refunds.execute_refund(session, refund_id, now)
+                await faults.point("refunds.before_commit")
             done += 1
         return done

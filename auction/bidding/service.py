@@ -22,12 +22,13 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy import BigInteger, and_, bindparam, case, false, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auction import clock
+from auction import clock, faults
 from auction.audit import service as audit
 from auction.bidding import eligibility
 from auction.bidding.aliases import assign_alias
@@ -44,7 +45,7 @@ from auction.bidding.errors import (
 )
 from auction.bidding.models import Bid, IdempotencyKey
 from auction.clock import iso_ms
-from auction.db import Kurus, UTCDateTime
+from auction.db import Kurus, UTCDateTime, after_commit
 from auction.dbutil import insert_ignore
 from auction.events import service as events
 from auction.lots import service as lots
@@ -183,7 +184,9 @@ async def place_bid(session: AsyncSession, runtime: Runtime, actor: Principal, l
         if isinstance(claimed, BidAnswer):
             return claimed
         key_id = claimed
-    t = clock.now()  # rule: A-40 - the server time, read once, for the check and for the new close
+    # rule: A-40 - the server time, read once, for the check and for the new close: the database's clock
+    # on PostgreSQL, so every app process decides by the same clock whatever its host's says.
+    t = await clock.decisive_now(session)
     sale = await reads.require_sale_of_lot(session, lot_id)
     rnd = reads.current_round(await reads.rounds_of(session, sale.id), sale.status)
     if rnd is None:
@@ -250,6 +253,11 @@ async def place_bid(session: AsyncSession, runtime: Runtime, actor: Principal, l
     if key_id is not None:
         await session.execute(update(IdempotencyKey).where(IdempotencyKey.id == key_id)
                               .values(status_code=201, response=body).execution_options(synchronize_session=False))
+    # Crash tests (tests/faults/test_app_killed.py): killed here, nothing of the bid is stored; killed after
+    # the commit, the bid stands and a retry with the same Idempotency-Key gets its answer again.
+    await faults.point("bid.before_commit")
+    if faults.armed("bid.after_commit"):
+        after_commit(session, partial(faults.point, "bid.after_commit"))
     return BidAnswer(201, body, False)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auction import clock
 from auction.audit import service as audit
 from auction.availability import service as availability
+from auction.bidding import ledger
 from auction.bidding.aliases import alias_of
 from auction.bidding.models import Bid
 from auction.calendar import local_date, tutanak_due
@@ -104,6 +105,8 @@ async def _tutanak_data(session: AsyncSession, runtime: Runtime, sale: Sale, rnd
                 if posted_at is not None and buyer is not None else None)
     damga = rulebook().row("damga.ihale_karari", ihale)
     kdv = documents.percent_tr(sale.kdv_rate) if sale.kdv_rate is not None else "şartnamedeki oran"
+    # The bid ledger's final hash at this round's close: a bidder checks his receipt against it.
+    chain_hash, chain_bids = await ledger.final_hash(session, rnd.lot_id, rnd.id)
     return {
         "office": {"name": office.name, "sales_bureau_name": office.sales_bureau_name},
         "case": {"file_no": case_.file_no},
@@ -148,6 +151,7 @@ async def _tutanak_data(session: AsyncSession, runtime: Runtime, sale: Sale, rnd
         "extension_of": rnd.extension_of,
         "rule_refs": ", ".join(sorted({v["ref"] for v in sale.rules.values()})),
         "policy_refs": ", ".join(v["ref"] for v in sale.policy.values()),
+        "ledger": {"final_hash": chain_hash, "bids": chain_bids, "algorithm": ledger.HASH_ALGORITHM},
     }
 
 

@@ -294,6 +294,9 @@ async def test_extension_round_runs_to_the_award(env, manual_clock, runtime):
     assert [x["status"] for x in refunds] == ["due"]  # a's teminat, released by the posting
     mine = (await env.client.get(f"/api/v1/lots/{lot_id}/deposits/mine", headers=a.headers)).json()
     assert [x["id"] for x in mine] == [refunds[0]["deposit_id"]]
+    # The bid ledger holds across the extension (its round starts with the bound bid, A-43).
+    ledger = (await env.client.get(f"/api/v1/lots/{lot_id}/ledger")).json()
+    assert (ledger["verified"], ledger["problems"], ledger["bid_count"]) == (True, [], 4)
 
 
 async def _extend_run_and_post(env, manual_clock, sale_id: int) -> None:
@@ -318,6 +321,8 @@ async def test_extension_without_new_bids_awards_the_bound_bid(env, manual_clock
     [won] = await _events(env, "sale.won")
     assert (won["buyer_user_id"], won["price"]) == (out["b"].user.id, "1186750.00")
     assert won["bid_id"] is not None
+    ledger = (await env.client.get(f"/api/v1/lots/{out['lot']['id']}/ledger")).json()
+    assert (ledger["verified"], ledger["problems"]) == (True, [])  # the extension carried the bid, no bid of its own
 
 
 async def test_extension_of_a_failed_round1_leads_to_round2(env, manual_clock):

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Path, Query
 from starlette.responses import HTMLResponse, JSONResponse
 
+from auction.bidding import ledger
 from auction.bidding import service as bidding
 from auction.bidding.schemas import BidCreate, ReceiptOut
 from auction.deposits import service as deposits
@@ -80,3 +81,11 @@ async def withdraw(lot_id: int, db: DbSession, actor: BidderUser, runtime: Runti
     refund = await deposits.withdraw(db, runtime, actor, lot_id)
     return {"withdrawn": True, "refund_id": refund.id if refund else None}
 
+
+
+@router.get("/lots/{lot_id}/ledger",
+            summary="The lot's bid ledger: accepted bids, the final hash of the receipt chain, whether it verifies; "
+                    "`receipt=<hash>` says whether that receipt's bid is in the chain")
+async def lot_ledger(db: DbSession, _: Public, lot_id: int = Path(ge=1, le=2**62),
+                     receipt: str | None = Query(None, pattern=r"^[0-9a-fA-F]{64}$")) -> dict[str, Any]:
+    return await ledger.public_ledger(db, lot_id, receipt)

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from web.pages import account, aftersale, auth, cetvel, channels, lot, public, search, staff, teminat, webhooks_admin
+from web.pages import ledger as ledger_pages
 
 router = APIRouter(include_in_schema=False)
 router.include_router(search.router)
@@ -16,5 +17,6 @@ router.include_router(channels.router)
 router.include_router(webhooks_admin.router)
 router.include_router(aftersale.router)
 router.include_router(cetvel.router)
+router.include_router(ledger_pages.router)
 
 __all__ = ["router"]
