@@ -6,6 +6,7 @@ from fastapi import APIRouter, WebSocket
 
 from web.deps import MaybeWsUser
 from web.live.hub import Close, LiveHub, close_socket
+from web.params import Id
 
 router = APIRouter()
 
@@ -25,7 +26,7 @@ def _after_seq(websocket: WebSocket) -> tuple[bool, int | None]:
 
 
 @router.websocket("/ws/lots/{lot_id}")
-async def lot_socket(websocket: WebSocket, lot_id: int, viewer: MaybeWsUser) -> None:
+async def lot_socket(websocket: WebSocket, lot_id: Id, viewer: MaybeWsUser) -> None:
     """Anyone may watch a lot. `{"type": "snapshot", "seq", "lot", "server_time"}`, then every event with
     `seq > after_seq` from the database, then live events, each once, in `seq` order, without gaps."""
     ok, after_seq = _after_seq(websocket)
