@@ -68,3 +68,10 @@ class AccountLocked(RateLimited):
     code = "account_locked"
     default_message = ("Çok sayıda hatalı giriş denemesi nedeniyle hesabınız geçici olarak kilitlendi. "
                        "Lütfen daha sonra tekrar deneyin.")
+
+
+class UserNotFound(Unprocessable):
+    """A request names a user id that does not exist (422: the body is wrong, nothing is written)."""
+
+    code = "user_not_found"
+    default_message = "Belirtilen kullanıcı bulunamadı."
