@@ -13,19 +13,28 @@ from pydantic_core import PydanticCustomError
 from auction.clock import iso_ms
 from auction.money import MoneyError, fmt, parse_money
 
+# The Turkish sentence of each refusal (the problem's `message`; its `code` is the machine one).
+MONEY_MESSAGES = {
+    "money_float": 'Tutar metin olarak yazılmalıdır (ör. "1250000.00"), ondalıklı sayı olarak değil.',
+    "money_type": 'Tutar metin olarak yazılmalıdır (ör. "1250000.00").',
+    "money_not_a_number": "Tutar yalnızca rakam ve en çok iki ondalık basamak içermelidir (ör. 1250000.50).",
+    "money_too_many_decimals": "Tutar en çok iki ondalık basamak (kuruş) içerebilir.",
+    "money_negative": "Tutar eksi olamaz.",
+    "money_too_large": "Tutar izin verilen en yüksek değeri aşıyor.",
+}
+
 
 def _money_in(value: Any) -> Decimal:
     """Every amount a request carries goes through `parse_money`; a refusal is a 422 whose problem carries
     the money code (`money_too_large`, `money_too_many_decimals`, …), never a 500."""
     if isinstance(value, float):
-        raise PydanticCustomError("money_float",
-                                  'money must be a string such as "1250000.00", not a JSON number')
+        raise PydanticCustomError("money_float", MONEY_MESSAGES["money_float"])
     if not isinstance(value, (str, int, Decimal)) or isinstance(value, bool):
-        raise PydanticCustomError("money_type", 'money must be a string such as "1250000.00"')
+        raise PydanticCustomError("money_type", MONEY_MESSAGES["money_type"])
     try:
         return parse_money(value)
     except MoneyError as exc:
-        raise PydanticCustomError(exc.code, str(exc)) from None
+        raise PydanticCustomError(exc.code, MONEY_MESSAGES.get(exc.code, str(exc))) from None
 
 
 # Dates and times a request may carry: beyond these a figure is a typo or an attack (year 9999 plus a
@@ -43,13 +52,13 @@ def _aware(value: datetime) -> datetime:
         raise ValueError("time must carry a zone, e.g. 2026-03-02T11:00:00Z")
     value = value.astimezone(UTC)
     if not TIME_MIN <= value <= TIME_MAX:
-        raise PydanticCustomError("time_out_of_range", "time must lie between 1970 and 2100")
+        raise PydanticCustomError("time_out_of_range", "Zaman 1970 ile 2100 yılları arasında olmalıdır.")
     return value
 
 
 def _day(value: date) -> date:
     if not DATE_MIN <= value <= DATE_MAX:
-        raise PydanticCustomError("date_out_of_range", "date must lie between 1900-01-01 and 2100-12-31")
+        raise PydanticCustomError("date_out_of_range", "Tarih 01.01.1900 ile 31.12.2100 arasında olmalıdır.")
     return value
 
 

@@ -177,3 +177,29 @@ async def test_an_out_of_range_id_in_a_body_is_422(client, staff):
     r = await client.post("/api/v1/cases/1/creditors", headers=staff.headers,
                           json={"name": "Banka A.Ş.", "kind": "haciz", "claim_total": "1000", "user_id": 2**63})
     assert "less_than_equal" in _problem_codes(r)
+
+
+async def test_money_problems_are_explained_in_turkish(client, bidder):
+    r = await client.post("/api/v1/lots/1/bids", json={"amount": "1e9"},
+                          headers={**bidder.headers, "Idempotency-Key": "k-2"})
+    problem = r.json()["error"]["details"]["problems"][0]
+    assert (problem["path"], problem["code"]) == ("amount", "money_not_a_number")
+    assert "Tutar" in problem["message"]
+
+
+async def test_what_the_fuzzer_found_is_a_4xx_with_its_code(env, manual_clock):
+    """Found by tests/web/test_schemathesis.py: an exclusion naming no user and a fesih complaint dated
+    before the ihale were 500s (a foreign key; no rule row in force in 2000)."""
+    from tests.web.conftest import awarded
+
+    _lot, sale, _winner, _loser = await awarded(env, manual_clock)
+    r = await env.client.post(f"/api/v1/sales/{sale['id']}/exclusions", headers=env.staff.headers,
+                              json={"user_id": 2147483646, "reason": "A-10"})
+    assert (r.status_code, r.json()["error"]["code"]) == (422, "user_not_found")
+    body = {"applicant_kind": "diger", "applicant_name": "Ali Veli", "court": "İstanbul 3. İcra Hukuk",
+            "court_file_no": "2026/1", "filed_at": "2000-01-01T00:00:00Z"}
+    r = await env.client.post(f"/api/v1/sales/{sale['id']}/fesih", headers=env.staff.headers, json=body)
+    assert (r.status_code, r.json()["error"]["code"]) == (422, "filed_at_before_ihale")
+    r = await env.client.post(f"/api/v1/sales/{sale['id']}/fesih", headers=env.staff.headers,
+                              json={**body, "filed_at": None, "late": True, "learned_on": "1950-01-01"})
+    assert (r.status_code, r.json()["error"]["code"]) == (422, "learned_on_invalid")
