@@ -25,6 +25,8 @@ INTERNAL_EVENT_TYPES = frozenset({
     # After the award (docs/aftersale.md): a reminder before a payment deadline, a payment refunded, a
     # fesih complaint recorded or decided, the sale at tescil/teslim, and the hand-over to the distribution.
     "payment.reminder", "payment.refunded", "sale.fesih", "sale.handover", "sale.distributing",
+    # an account locked after repeated wrong passwords: its owner is told (docs/security.md)
+    "user.locked",
 })
 
 OUTBOX_WAKEUP_CHANNEL = "esatis:outbox"

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auction import clock
 from auction.audit import service as audit_service
 from auction.clock import iso_ms
+from auction.events import service as events
 from auction.users.errors import (
     AccountLocked,
     EmailTaken,
@@ -222,6 +223,9 @@ async def _count_failure(session: AsyncSession, user: User, policy: LoginPolicy,
     await session.refresh(user)
     audit_service.record(session, "user.locked", "user", user.id, office_id=user.office_id,
                          data={"failures": failures, "locked_until": iso_ms(until)})
+    # The owner is told (in-app and e-mail, essential): a lock he did not cause means someone is guessing.
+    events.emit(session, "user.locked", {"user_id": user.id, "failures": failures, "locked_until": iso_ms(until)},
+                subject_type="user", subject_id=user.id, office_id=user.office_id)
     log.warning("account_locked", user_id=user.id, failures=failures, locked_until=iso_ms(until))
     raise AccountLocked(details={"locked_until": iso_ms(until), "reset_at": int(until.timestamp())})
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from auction.audit.models import AuditEntry
+from auction.events.models import OutboxEvent
 from auction.users.models import User
 from tests.conftest import PASSWORD, make_settings
 from tests.engine import manual_clock  # noqa: F401 - fixture
@@ -50,6 +51,9 @@ async def test_repeated_wrong_passwords_lock_the_account(client, bidder, runtime
         audit = (await s.scalars(select(AuditEntry).where(AuditEntry.action == "user.locked"))).all()
     assert [(a.entity_type, a.entity_id) for a in audit] == [("user", str(bidder.user.id))]
     assert audit[0].data["failures"] == MAX_FAILURES
+    async with runtime.db.session() as s:
+        notices = (await s.scalars(select(OutboxEvent).where(OutboxEvent.type == "user.locked"))).all()
+    assert [n.data["user_id"] for n in notices] == [bidder.user.id]  # the owner is told (account_locked)
 
     manual_clock.advance(timedelta(minutes=16))
     r = await _token(client, bidder.email, PASSWORD)
