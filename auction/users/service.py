@@ -312,7 +312,7 @@ def normalise_iban(raw: str) -> str:
     """A Turkish IBAN (TR + 24 digits), spaces removed, checked with ISO 13616 mod-97: refunds of
     teminat go to it (A-37, A-55), so a typo must be caught here, not at the bank."""
     iban = "".join(raw.split()).upper()
-    if len(iban) != 26 or not iban.startswith("TR") or not iban[2:].isdigit():
+    if len(iban) != 26 or not iban.startswith("TR") or not (iban[2:].isascii() and iban[2:].isdigit()):
         raise InvalidIban(details={"iban": iban[:34]})
     rearranged = iban[4:] + iban[:4]
     digits = "".join(str(int(c, 36)) for c in rearranged)

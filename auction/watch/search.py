@@ -83,7 +83,7 @@ class SearchParams:
 
         def integer(name: str) -> int | None:
             raw = text(name, 6)
-            return int(raw) if raw.isdigit() else None
+            return int(raw) if raw.isascii() and raw.isdigit() else None
 
         rnd = integer("round")
         page = integer("page") or 1

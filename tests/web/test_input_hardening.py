@@ -203,3 +203,14 @@ async def test_what_the_fuzzer_found_is_a_4xx_with_its_code(env, manual_clock):
     r = await env.client.post(f"/api/v1/sales/{sale['id']}/fesih", headers=env.staff.headers,
                               json={**body, "filed_at": None, "late": True, "learned_on": "1950-01-01"})
     assert (r.status_code, r.json()["error"]["code"]) == (422, "learned_on_invalid")
+
+
+@pytest.mark.parametrize("iban", ["TR²²0006100519786457841326", "TR３３0006100519786457841326"])
+async def test_an_iban_with_other_digits_is_422(client, bidder, iban):
+    r = await client.patch("/api/v1/me", headers=bidder.headers, json={"iban": iban})
+    assert r.status_code == 422, r.text
+
+
+async def test_search_ignores_digits_of_other_scripts(client):
+    r = await client.get("/ara?page=²&round=١", headers={"Accept": "text/html"})
+    assert r.status_code == 200

@@ -6,7 +6,7 @@ from fastapi import APIRouter, WebSocket
 
 from web.deps import MaybeWsUser
 from web.live.hub import Close, LiveHub, close_socket
-from web.params import Id
+from web.params import ID_MAX, Id
 
 router = APIRouter()
 
@@ -20,7 +20,7 @@ def _after_seq(websocket: WebSocket) -> tuple[bool, int | None]:
     raw = websocket.query_params.get("after_seq")
     if raw is None or raw == "":
         return True, None
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18 or int(raw) > ID_MAX:
         return False, None
     return True, int(raw)
 

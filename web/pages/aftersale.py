@@ -80,7 +80,7 @@ async def start_payment(sale_id: Id, db: DbSession, runtime: RuntimeDep, me: Bid
 async def confirm_payment(payment_id: Id, db: DbSession, runtime: RuntimeDep, me: BidderUser,
                           _limit: OtpConfirmLimit, code: str = Form(..., max_length=16)) -> Response:
     sale_id = await payments.sale_of_payment(db, me, payment_id) or 0
-    if not code.strip().isdigit():
+    if not (code.strip().isascii() and code.strip().isdigit()):
         return RedirectResponse(_won_url(sale_id, hata="code_invalid"), status_code=303)
     try:
         result = await payments.confirm(db, runtime, me, payment_id, code)
