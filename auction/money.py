@@ -103,7 +103,9 @@ def parse_typed_money(raw: str, *, maximum: Decimal | None = None) -> Decimal:
     "1.250.000,50", "1250000,5") or the plain form ("1250000.50"), with spaces, "TL" or "₺" around it.
     ASCII digits only; anything else (an exponent, "_", other scripts, loose grouping such as "1.25.0")
     is a `MoneyError`, like every refusal of `parse_money`."""
-    text = raw.strip().replace("\u00a0", "").replace(" ", "").removesuffix("TL").removesuffix("₺")
+    text = raw.strip().replace("\u00a0", "").replace(" ", "")
+    for sign in ("TL", "₺"):
+        text = text.removesuffix(sign).removeprefix(sign)
     if len(text) > MAX_INPUT_LENGTH:
         raise MoneyError(f"not an amount (longer than {MAX_INPUT_LENGTH} characters)", "money_too_large")
     if _TYPED_GROUPED.fullmatch(text) or _TYPED_COMMA.fullmatch(text):

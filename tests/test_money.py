@@ -66,6 +66,7 @@ def test_parse_money_maximum_is_configurable():
 @pytest.mark.parametrize(("raw", "expected"), [
     ("1.250.000", "1250000.00"), ("1.250.000,50", "1250000.50"), ("1250000,5", "1250000.50"),
     ("1250000.50", "1250000.50"), ("1 250 000 TL", "1250000.00"), ("1.250", "1250.00"), ("750 ₺", "750.00"),
+    ("₺1.250", "1250.00"), ("TL 99,5", "99.50"),
 ])
 def test_parse_typed_money(raw, expected):
     assert fmt(parse_typed_money(raw)) == expected
