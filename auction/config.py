@@ -7,6 +7,7 @@ every unsafe setting at start-up rather than running with it.
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -69,6 +70,16 @@ class Settings(BaseSettings):
     # Kernel send buffer (and write buffer) of each WebSocket, in bytes: bounds what a client that stops
     # reading can pin in memory (the kernel would otherwise grow it to megabytes) and how soon it is found.
     ws_socket_buffer: int = Field(65536, ge=2048, validation_alias="ESATIS_WS_SOCKET_BUFFER")
+
+    # Hardening of input and sign-in (issue 16, ADR 0014, docs/security.md).
+    # The largest amount one input field accepts (a bid, a claim, R and C …); larger → 422 money_too_large.
+    money_max: Decimal = Field(Decimal("999999999999.99"), gt=0, le=Decimal("90000000000000000"),
+                               validation_alias="ESATIS_MONEY_MAX")
+    # Failed sign-ins to one account before it is locked, and for how long (429 account_locked).
+    login_max_failures: int = Field(10, ge=3, validation_alias="ESATIS_LOGIN_MAX_FAILURES")
+    login_lockout_minutes: int = Field(15, ge=1, validation_alias="ESATIS_LOGIN_LOCKOUT_MINUTES")
+    # One-time codes sent (each an SMS) per client IP per hour, on top of the per-user limits.
+    otp_send_per_ip_hour: int = Field(30, ge=1, validation_alias="ESATIS_OTP_SEND_PER_IP_HOUR")
 
     @field_validator("sms")
     @classmethod

@@ -10,36 +10,107 @@ which is why the database stores kuruş as BIGINT.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 KURUS = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
+# The largest amount any single input field accepts (ESATIS_MONEY_MAX, set at start-up by `configure`):
+# far above any sale or claim, far below what a BIGINT of kuruş holds (9.2 × 10^16 TL), so no accepted
+# input can overflow a column or a sum of a few of them.
+DEFAULT_MAXIMUM = Decimal("999999999999.99")
+_maximum = DEFAULT_MAXIMUM
+# Longer input is refused before it is parsed (a 5,000-digit string must not cost a Decimal parse).
+MAX_INPUT_LENGTH = 32
+# The only form a wire amount may take: ASCII digits, an optional point and one or two decimals. No sign
+# (negatives only where allowed), no exponent ("1e9"), no "_" ("1_000"), no other scripts ("١٢٣", "１２３").
+_PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]{1,2})?", re.ASCII)
+_SHAPE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?", re.ASCII)
+
+
 class MoneyError(ValueError):
-    """A value that is not a valid amount of money (not a number, or finer than a kuruş)."""
+    """A value that is not a valid amount of money; `code` says why (a machine code for the 422)."""
+
+    def __init__(self, message: str, code: str = "money_invalid") -> None:
+        super().__init__(message)
+        self.code = code
 
 
-def parse_money(value: str | int | Decimal, *, allow_negative: bool = False) -> Decimal:
+def configure(*, maximum: Decimal) -> None:
+    """Set the largest accepted input amount (from ESATIS_MONEY_MAX, once at start-up)."""
+    global _maximum
+    _maximum = maximum
+
+
+def input_maximum() -> Decimal:
+    return _maximum
+
+
+def parse_money(value: str | int | Decimal, *, allow_negative: bool = False,
+                maximum: Decimal | None = None) -> Decimal:
     """Parse an input amount with 0–2 decimals ("1250000", "1250000.5", "1250000.50").
 
-    Refuses floats (they are already inexact), more than two decimals and, unless allowed, negatives.
+    Strict, because it is where money enters: a string must be ASCII digits with an optional point and at
+    most two decimals (no exponent, sign, "_", spaces inside or other scripts); floats are refused (they
+    are already inexact); negatives only with `allow_negative`; nothing above `maximum` (by default the
+    configured ESATIS_MONEY_MAX; a `Decimal` is our own value and only checked for its form). Every
+    refusal is a `MoneyError` with a code (`money_float`, `money_not_a_number`, `money_too_many_decimals`,
+    `money_negative`, `money_too_large`), never a `decimal` exception.
     """
+    limit = _maximum if maximum is None else maximum
     if isinstance(value, (bool, float)):
-        raise MoneyError("amounts must be strings or integers, not floats")
-    try:
-        d = Decimal(value) if not isinstance(value, Decimal) else value
-    except (InvalidOperation, ValueError) as exc:
-        raise MoneyError(f"not an amount: {value!r}") from exc
-    if not d.is_finite():
-        raise MoneyError(f"not an amount: {value!r}")
-    exponent = d.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
-        raise MoneyError(f"more than two decimals: {value!r}")
+        raise MoneyError("amounts must be strings or integers, not floats", "money_float")
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) > MAX_INPUT_LENGTH:
+            raise MoneyError(f"not an amount (longer than {MAX_INPUT_LENGTH} characters)", "money_too_large")
+        if not _PLAIN.fullmatch(text):
+            if _SHAPE.fullmatch(text):
+                raise MoneyError(f"more than two decimals: {value!r}", "money_too_many_decimals")
+            raise MoneyError(f"not an amount: {value!r}", "money_not_a_number")
+        d = Decimal(text)
+    elif isinstance(value, int):
+        if abs(value) > 10 ** MAX_INPUT_LENGTH:
+            raise MoneyError("amount too large", "money_too_large")
+        d = Decimal(value)
+    elif isinstance(value, Decimal):
+        d = value
+        if not d.is_finite():
+            raise MoneyError(f"not an amount: {value!r}", "money_not_a_number")
+        exponent = d.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -2:
+            raise MoneyError(f"more than two decimals: {value!r}", "money_too_many_decimals")
+    else:
+        raise MoneyError(f"not an amount: {value!r}", "money_not_a_number")
     if d < 0 and not allow_negative:
-        raise MoneyError(f"negative amount: {value!r}")
+        raise MoneyError(f"negative amount: {value!r}", "money_negative")
+    # A Decimal comes from our own code (a stored amount, a figure read back into an output schema), not
+    # from a client: the per-field input maximum is for what arrives from outside.
+    if not isinstance(value, Decimal) and abs(d) > limit:
+        raise MoneyError(f"amount above the maximum {fmt(limit)}", "money_too_large")
     return d.quantize(KURUS)
+
+
+_TYPED_GROUPED = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]{1,2})?", re.ASCII)  # 1.250.000,50
+_TYPED_COMMA = re.compile(r"[0-9]+,[0-9]{1,2}", re.ASCII)  # 1250000,50
+
+
+def parse_typed_money(raw: str, *, maximum: Decimal | None = None) -> Decimal:
+    """An amount as people type it in a form: Turkish grouping and decimal comma ("1.250.000",
+    "1.250.000,50", "1250000,5") or the plain form ("1250000.50"), with spaces, "TL" or "₺" around it.
+    ASCII digits only; anything else (an exponent, "_", other scripts, loose grouping such as "1.25.0")
+    is a `MoneyError`, like every refusal of `parse_money`."""
+    text = raw.strip().replace("\u00a0", "").replace(" ", "")
+    for sign in ("TL", "₺"):
+        text = text.removesuffix(sign).removeprefix(sign)
+    if len(text) > MAX_INPUT_LENGTH:
+        raise MoneyError(f"not an amount (longer than {MAX_INPUT_LENGTH} characters)", "money_too_large")
+    if _TYPED_GROUPED.fullmatch(text) or _TYPED_COMMA.fullmatch(text):
+        text = text.replace(".", "").replace(",", ".")
+    return parse_money(text, maximum=maximum)
 
 
 def round_half_up(value: Decimal) -> Decimal:

@@ -25,6 +25,8 @@ RULES = {
     # code, auction/otp) per user.
     "payment": "10/minute",
     "otp": "20/minute",
+    # Codes tried per client IP (web.deps.otp_confirm_limit); sends per IP are a setting.
+    "otp_ip": "60/minute",
     "api_write": "120/minute",
 }
 

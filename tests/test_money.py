@@ -10,6 +10,7 @@ from auction.money import (
     fmt_tr,
     from_kurus,
     parse_money,
+    parse_typed_money,
     pro_rata,
     round_half_up,
     round_up,
@@ -27,10 +28,54 @@ def test_parse_money(raw, expected):
     assert fmt(parse_money(raw)) == expected
 
 
-@pytest.mark.parametrize("raw", ["1.001", "abc", "-5", "NaN", "Infinity", 1.5, True, ""])
-def test_parse_money_refuses(raw):
-    with pytest.raises(MoneyError):
+@pytest.mark.parametrize(("raw", "code"), [
+    ("1.001", "money_too_many_decimals"), ("abc", "money_not_a_number"), ("-5", "money_negative"),
+    ("NaN", "money_not_a_number"), ("Infinity", "money_not_a_number"), (1.5, "money_float"),
+    (True, "money_float"), ("", "money_not_a_number"),
+    # issue 16: what reached the database or answered 500 before
+    ("1e9", "money_not_a_number"), ("1e999", "money_not_a_number"), ("1E+3", "money_not_a_number"),
+    ("9" * 5000, "money_too_large"), (10**30, "money_too_large"), ("1" + "0" * 30, "money_too_large"),
+    ("1000000000000", "money_too_large"), ("١٢٣", "money_not_a_number"), ("１２３", "money_not_a_number"),
+    ("1_000_000", "money_not_a_number"), ("+5", "money_not_a_number"), ("0x10", "money_not_a_number"),
+    ("1 000", "money_not_a_number"), ("1.", "money_not_a_number"), (".5", "money_not_a_number"),
+    (D("NaN"), "money_not_a_number"), (D("1.001"), "money_too_many_decimals"),
+])
+def test_parse_money_refuses(raw, code):
+    with pytest.raises(MoneyError) as info:
         parse_money(raw)
+    assert info.value.code == code
+
+
+def test_parse_money_maximum_is_configurable():
+    from auction import money
+
+    assert fmt(parse_money("999999999999.99")) == "999999999999.99"
+    with pytest.raises(MoneyError):
+        parse_money("100.01", maximum=D("100"))
+    assert fmt(parse_money("-5", allow_negative=True)) == "-5.00"
+    before = money.input_maximum()
+    try:
+        money.configure(maximum=D("5000"))
+        with pytest.raises(MoneyError) as info:
+            parse_money("5000.01")
+        assert info.value.code == "money_too_large"
+    finally:
+        money.configure(maximum=before)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("1.250.000", "1250000.00"), ("1.250.000,50", "1250000.50"), ("1250000,5", "1250000.50"),
+    ("1250000.50", "1250000.50"), ("1 250 000 TL", "1250000.00"), ("1.250", "1250.00"), ("750 ₺", "750.00"),
+    ("₺1.250", "1250.00"), ("TL 99,5", "99.50"),
+])
+def test_parse_typed_money(raw, expected):
+    assert fmt(parse_typed_money(raw)) == expected
+
+
+@pytest.mark.parametrize("raw", ["1.25.0", "1,250", "1e9", "١٬٢٥٠", "1_000", "12,345,678.00", "1.250,505", "-5"])
+def test_parse_typed_money_refuses(raw):
+    with pytest.raises(MoneyError):
+        parse_typed_money(raw)
 
 
 def test_rounding_half_up_and_legal_floor_up():

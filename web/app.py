@@ -13,6 +13,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
+from auction import money
 from auction.config import Settings, get_settings
 from auction.logging import configure_logging
 from auction.runtime import Runtime
@@ -53,6 +54,7 @@ repository, `docs/law/`; the names outside tools rely on are listed in `docs/api
 
 def create_app(settings: Settings | None = None, *, run_workers: bool | None = None) -> FastAPI:
     settings = settings or get_settings()
+    money.configure(maximum=settings.money_max)
     runtime = Runtime.from_settings(settings)
     if run_workers is None:
         run_workers = settings.workers == "inprocess"

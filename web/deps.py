@@ -10,6 +10,7 @@ tests/test_authorization.py fails if a route has none. Office scope is checked b
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -33,6 +34,13 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def login_policy(runtime: Runtime) -> users.LoginPolicy:
+    """The lock-out of the settings (ESATIS_LOGIN_MAX_FAILURES, ESATIS_LOGIN_LOCKOUT_MINUTES)."""
+    settings = runtime.settings
+    return users.LoginPolicy(max_failures=settings.login_max_failures,
+                             lockout=timedelta(minutes=settings.login_lockout_minutes))
 
 
 async def _db_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -163,3 +171,19 @@ MaybeWsUser = Annotated[Principal | None, Depends(optional_ws_principal)]
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+async def otp_send_limit(request: Request, runtime: RuntimeDep) -> None:
+    """One-time codes sent (each an SMS that costs money and can harass a phone) per client IP per hour
+    (ESATIS_OTP_SEND_PER_IP_HOUR), on top of the per-user limit of the service: 429 `rate_limited`."""
+    rule = f"{runtime.settings.otp_send_per_ip_hour}/hour"
+    await runtime.limiter.hit(rule, "otp_send_ip", client_ip(request))
+
+
+async def otp_confirm_limit(request: Request, runtime: RuntimeDep) -> None:
+    """Codes tried per client IP (rule `otp_ip`), on top of the 5 tries per code and the per-user limit."""
+    await runtime.limiter.hit("otp_ip", client_ip(request))
+
+
+OtpSendLimit = Annotated[None, Depends(otp_send_limit)]
+OtpConfirmLimit = Annotated[None, Depends(otp_confirm_limit)]

@@ -90,8 +90,15 @@ async def record(session: AsyncSession, runtime: Runtime, actor: Principal, sale
     filed_at = body.filed_at or now
     if filed_at > now + timedelta(minutes=5):
         raise FesihInvalid("Şikâyet tarihi gelecekte olamaz.", details={"filed_at": iso_ms(filed_at)})
+    if sale.ihale_date is not None and local_date(filed_at) < sale.ihale_date:
+        raise FesihInvalid("Şikâyet tarihi ihale tarihinden önce olamaz.", code="filed_at_before_ihale",
+                           details={"filed_at": iso_ms(filed_at), "ihale_date": sale.ihale_date.isoformat()})
     if body.late and body.learned_on is None:
         raise FesihInvalid("Geç öğrenilen sebepte öğrenme tarihi yazılmalıdır (İİK 134).", code="learned_on_required")
+    if body.learned_on is not None and (body.learned_on > local_date(filed_at) or (
+            sale.ihale_date is not None and body.learned_on < sale.ihale_date)):
+        raise FesihInvalid("Öğrenme tarihi ihale ile şikâyet tarihleri arasında olmalıdır.", code="learned_on_invalid",
+                           details={"learned_on": body.learned_on.isoformat()})
     basis = await _in_time(session, runtime, sale, body, filed_at)
     rules: dict[str, object] = {"admitted_by": basis}
     harc_total = harc_upfront = teminat_due = None

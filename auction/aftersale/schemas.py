@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from auction.schemas import Money, Out, Schema, UTCTime
+from auction.schemas import Day, IdRef, Money, Out, Schema, UTCTime
 
 
 class PaymentCreate(Schema):
@@ -52,7 +51,7 @@ class FesihCreate(Schema):
     court_file_no: str | None = Field(None, max_length=64)
     late: bool = Field(False, description="A-81: the applicant learned of the ground later (ilan not served, "
                                           "an essential error, bid-rigging)")
-    learned_on: dt.date | None = Field(None, description="A-81: the day the applicant learned of it")
+    learned_on: Day | None = Field(None, description="A-81: the day the applicant learned of it")
     harc_paid: Money | None = None
     teminat_paid: Money | None = None
     note: str | None = Field(None, max_length=2000)
@@ -60,8 +59,8 @@ class FesihCreate(Schema):
 
 class FesihDecision(Schema):
     outcome: Literal["rejected", "annulled"]
-    decided_on: dt.date
-    final_on: dt.date = Field(description="The day the decision became final (S-15 / S-16 act on a final one)")
+    decided_on: Day
+    final_on: Day = Field(description="The day the decision became final (S-15 / S-16 act on a final one)")
     fine_amount: Money | None = Field(None, description="A-82: fine on a rejected outside applicant")
     nema_amount: Money | None = Field(None, description="A-83: the nema the bank reports for the held price")
     note: str | None = Field(None, max_length=2000)
@@ -96,6 +95,6 @@ class BuyerTaxStatus(Schema):
 
 
 class MahsupCreate(Schema):
-    user_id: int = Field(description="The bidder account that bids for the creditor")
-    creditor_id: int
+    user_id: IdRef = Field(description="The bidder account that bids for the creditor")
+    creditor_id: IdRef
     note: str | None = Field(None, max_length=2000)

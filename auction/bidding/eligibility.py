@@ -23,6 +23,8 @@ from auction.cases.models import Case
 from auction.dbutil import insert_ignore
 from auction.errors import DomainError
 from auction.sales.models import Round, RoundStatus, Sale
+from auction.users.errors import UserNotFound
+from auction.users.models import User
 from auction.users.principal import Principal
 
 
@@ -157,6 +159,8 @@ async def accept_sartname(session: AsyncSession, actor: Principal, sale: Sale) -
 
 async def exclude(session: AsyncSession, actor: Principal, sale: Sale, user_id: int, reason: str) -> Participant:
     """A-10: staff mark a person who may not bid in this sale."""
+    if await session.get(User, user_id) is None:
+        raise UserNotFound(details={"user_id": user_id})
     part = await ensure_participant(session, sale, user_id)
     part.excluded = True
     part.exclusion_reason = reason

@@ -3,7 +3,7 @@ already_highest, 403 teminat_required) and the bidder's other refusals."""
 
 from __future__ import annotations
 
-from auction.errors import Conflict, Forbidden, Unprocessable
+from auction.errors import Conflict, Forbidden, NotFound, Unprocessable
 
 
 class BidTooLow(Conflict):
@@ -59,7 +59,9 @@ class IdempotencyKeyInvalid(Unprocessable):
     default_message = "Idempotency-Key 1–200 görünür karakter olmalıdır."
 
 
-class BidNotFound(Conflict):
+class BidNotFound(NotFound):
+    """Someone else's bid is "not found", as any record outside one's reach (404, not 409)."""
+
     code = "bid_not_found"
     default_message = "Teklif bulunamadı."
 

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from auction.schemas import Money, Out, Schema, UTCTime
+from auction.schemas import IdRef, Money, Out, Schema, UTCTime
 
 
 class CaseCreate(Schema):
@@ -13,7 +13,7 @@ class CaseCreate(Schema):
     debtor_id_no: str | None = Field(None, pattern=r"^\d{10,11}$")
     takip_type: Literal["haciz", "rehin", "ortaklik", "iflas"] = "haciz"
     office_code: str | None = Field(None, description="Admins choose the office; staff always use their own.")
-    debtor_user_id: int | None = Field(None, description="The borçlu's platform account, if any (OP-20).")
+    debtor_user_id: IdRef | None = Field(None, description="The borçlu's platform account, if any (OP-20).")
 
 
 class CaseOut(Out):
@@ -31,7 +31,7 @@ class CreditorCreate(Schema):
     kind: Literal["haciz", "rehin", "ihtiyati", "kamu", "diger"]
     claim_total: Money = Field(description="Claim total in the file (principal, interest, costs), A-53/OP-15")
     sale_requester: bool = False
-    user_id: int | None = Field(None, description="The creditor's platform account (bids for it)")
+    user_id: IdRef | None = Field(None, description="The creditor's platform account (bids for it)")
 
 
 class CreditorOut(Out):
@@ -45,7 +45,7 @@ class CreditorOut(Out):
 
 
 class PledgeCreate(Schema):
-    creditor_id: int
+    creditor_id: IdRef
     degree: int = Field(ge=1, le=99)
     limit_amount: Money
     claim_amount: Money
@@ -63,11 +63,10 @@ class PledgeOut(Out):
 class PartyLink(Schema):
     """Link a person (a user with role `party`) to a file: by account id or e-mail."""
 
-    user_id: int | None = Field(None, ge=1, le=2**53)
+    user_id: IdRef | None = None
     email: str | None = Field(None, max_length=254)
     capacity: Literal["alacakli", "alacakli_vekili", "borclu", "borclu_vekili"]
-    creditor_id: int | None = Field(None, ge=1, le=2**53,
-                                    description="Required for alacakli and alacakli_vekili: which creditor")
+    creditor_id: IdRef | None = Field(None, description="Required for alacakli and alacakli_vekili: which creditor")
 
 
 class PartyOut(Out):

@@ -8,7 +8,7 @@ from pydantic import Field
 from auction.clock import iso_ms
 from auction.deposits.models import Deposit
 from auction.money import fmt
-from auction.schemas import Money, Out, Schema, UTCTime
+from auction.schemas import IdRef, Money, Out, Schema, UTCTime
 
 
 class DepositCreate(Schema):
@@ -31,7 +31,7 @@ class DepositOut(Out):
 class MektupCreate(Schema):
     """A teminat mektubu lodged with the office (A-51), recorded by staff before the A-52 deadline."""
 
-    user_id: int
+    user_id: IdRef
     bank: str = Field(min_length=2, max_length=120)
     mektup_no: str = Field(min_length=1, max_length=64)
     amount: Money | None = Field(None, description="Default: the teminat due from this bidder")
@@ -40,9 +40,9 @@ class MektupCreate(Schema):
 class ExemptionCreate(Schema):
     """A-53 (UNCERTAIN OP-15): only the sale-requesting creditor and a co-owner; staff confirm the figure."""
 
-    user_id: int
+    user_id: IdRef
     basis: Literal["creditor", "co_owner"]
-    creditor_id: int | None = None
+    creditor_id: IdRef | None = None
     share: Decimal | None = Field(None, gt=0, le=1, max_digits=9, decimal_places=8)
     covered: Money | None = Field(None, description="Override of the covered amount (staff confirm it)")
     mahsuben: bool = Field(False, description="A-57: bids against its claim (alacağa mahsuben)")
@@ -62,7 +62,7 @@ class ExemptionOut(Out):
 
 
 class ExclusionCreate(Schema):
-    user_id: int
+    user_id: IdRef
     reason: str = Field(min_length=3, max_length=200)
 
 

@@ -46,6 +46,8 @@ IMPUTATIONS: Final = ("tbk100", "orantili")
 HACIZ_KINDS: Final = frozenset({"haciz", "ihtiyati_haciz", "kamu_haczi"})
 KANUNI: Final = "kanuni"
 MAX_RATE: Final = Decimal(10)  # contract: a rate above 10 (1000 %) is an error
+_MAX_DECIMAL: Final = Decimal("1000000000")  # an area or another non-money figure: at most 10^9
+_FINEST: Final = Decimal("0.0001")
 DEFAULT_SIRA: Final = 4  # contract: `sira` 1–4, default 4 (İİK 206/4)
 
 # Deduction ids the engine itself adds; a cost line may not take them (its line would be ambiguous).
@@ -225,20 +227,17 @@ class _Reader:
             if required:
                 self.add(self.join(path, key), "required", f"{key!r} is required")
             return None
-        if type(raw) is str or type(raw) is int:
-            try:
-                return parse_money(raw)
-            except MoneyError:
-                pass
-        self._money_problem(raw, self.join(path, key))
-        return None
+        return self.money_value(raw, self.join(path, key))
 
     def money_value(self, raw: Any, path: str) -> Decimal | None:
         if type(raw) is str or type(raw) is int:
             try:
                 return parse_money(raw)
-            except MoneyError:
-                pass
+            except MoneyError as exc:
+                if exc.code in ("money_too_large", "money_not_a_number"):
+                    # the form is wrong or the figure beyond any claim (ESATIS_MONEY_MAX): say which
+                    self.add(path, "too_large" if exc.code == "money_too_large" else "invalid_amount", str(exc))
+                    return None
         self._money_problem(raw, path)
         return None
 
@@ -278,6 +277,9 @@ class _Reader:
             return None
         if d < 0:
             self.add(p, "negative", f"negative value {raw!r}")
+            return None
+        if d > _MAX_DECIMAL or d != d.quantize(_FINEST):
+            self.add(p, "too_large", f"out of range (at most {_MAX_DECIMAL}, four decimals): {raw!r}")
             return None
         return d
 

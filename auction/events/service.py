@@ -27,6 +27,8 @@ INTERNAL_EVENT_TYPES = frozenset({
     "payment.reminder", "payment.refunded", "sale.fesih", "sale.handover", "sale.distributing",
     # The cetvel of a sale served on the parties (D-40; docs/distribution.md).
     "distribution.served",
+    # an account locked after repeated wrong passwords: its owner is told (docs/security.md)
+    "user.locked",
 })
 
 OUTBOX_WAKEUP_CHANNEL = "esatis:outbox"

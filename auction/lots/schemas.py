@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from auction.schemas import Money, Out, Schema, UTCTime
+from auction.schemas import Day, Money, Out, Schema, UTCTime
 
 
 class LotCreate(Schema):
@@ -14,7 +13,7 @@ class LotCreate(Schema):
     title: str = Field(min_length=3, max_length=200)
     description: str = Field("", max_length=20000)
     appraised_value: Money
-    appraisal_date: dt.date | None = None
+    appraisal_date: Day | None = None
     use: Literal["konut", "isyeri", "arsa", "arac", "diger"] = "diger"
     province: str | None = Field(None, max_length=64)
     district: str | None = Field(None, max_length=64)
@@ -23,7 +22,7 @@ class LotCreate(Schema):
     parsel: str | None = Field(None, max_length=32)
     net_area_m2: Decimal | None = Field(None, gt=0, max_digits=10, decimal_places=2)
     imar: str | None = Field(None, max_length=200)
-    permit_date: dt.date | None = None
+    permit_date: Day | None = None
     category: str | None = Field(None, max_length=64)
     plate: str | None = Field(None, max_length=16)
     serial_no: str | None = Field(None, max_length=64)
@@ -54,7 +53,7 @@ class LotOut(Out):
     description: str
     status: str
     appraised_value: Money
-    appraisal_date: dt.date | None
+    appraisal_date: Day | None
     use: str
     province: str | None
     district: str | None
@@ -67,7 +66,7 @@ class LotOut(Out):
     plate: str | None
     location: str | None
     in_custody: bool
-    appraisal_served_on: dt.date | None
+    appraisal_served_on: Day | None
     appraisal_objection_until: UTCTime | None
     appraisal_final_at: UTCTime | None
     appraisal_final_basis: str | None
@@ -77,9 +76,9 @@ class LotOut(Out):
 class AppraisalService(Schema):
     """A-04: the kıymet takdiri was served; the 7-day şikayet window runs from the LAST party's service."""
 
-    served_on: dt.date = Field(description="Local date on which the last party was served")
+    served_on: Day = Field(description="Local date on which the last party was served")
     appraised_value: Money | None = Field(None, description="M from the report, if it differs from the lot's")
-    appraisal_date: dt.date | None = None
+    appraisal_date: Day | None = None
 
 
 class AppraisalChallenge(Schema):

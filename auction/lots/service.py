@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import uuid
 from datetime import date
 
@@ -30,6 +29,7 @@ from auction.lots.schemas import AppraisalChallenge, AppraisalFinal, AppraisalSe
 from auction.rules.policy import Policy
 from auction.rules.table import rulebook
 from auction.storage import Storage
+from auction.storage.images import ImageRejected, reencode_image
 from auction.users.principal import Principal, can_see_identities
 from auction.users.scope import get_of_office
 
@@ -219,24 +219,23 @@ _IMAGE_TYPES = {"image/jpeg": ("JPEG", "jpg"), "image/png": ("PNG", "png"), "ima
 _DOCUMENT_TYPES = {"application/pdf": "pdf"}
 
 
-def _clean_image(data: bytes, content_type: str) -> bytes:
-    """Decode and re-encode the photo: proves it is an image of the declared type and drops every
-    metadata block (EXIF GPS position, camera owner, …), so a public photo carries no personal data."""
-    from PIL import Image, UnidentifiedImageError
+_IMAGE_MESSAGES = {
+    "file_type_mismatch": "Dosya türü bildirilen türle uyuşmuyor.",
+    "image_too_large": "Görüntü çok büyük (en çok 40 megapiksel).",
+    "image_unreadable": "Görüntü okunamadı.",
+    "unsupported_media_type": "Fotoğraf JPEG, PNG ya da WebP olmalıdır.",
+}
 
-    fmt, _ = _IMAGE_TYPES[content_type]
+
+def _clean_image(data: bytes, content_type: str) -> bytes:
+    """Decode and re-encode the photo (auction.storage.images): proves it is an image of the declared
+    type and drops every metadata block (EXIF GPS position, camera owner, …), so a public photo carries no
+    personal data."""
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            if img.format != fmt:
-                raise FileInvalid("Dosya türü bildirilen türle uyuşmuyor.", code="file_type_mismatch",
-                                  details={"declared": content_type, "found": img.format})
-            img.load()
-            clean = img.convert("RGB") if fmt == "JPEG" and img.mode not in ("RGB", "L") else img.copy()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise FileInvalid("Görüntü okunamadı.", code="image_unreadable") from exc
-    out = io.BytesIO()
-    clean.save(out, format=fmt)
-    return out.getvalue()
+        return reencode_image(data, content_type)
+    except ImageRejected as exc:
+        raise FileInvalid(_IMAGE_MESSAGES.get(exc.code, "Görüntü okunamadı."), code=exc.code,
+                          details=exc.details) from None
 
 
 async def add_file(session: AsyncSession, storage: Storage, actor: Principal, lot_id: int, *, kind: LotFileKind,

@@ -4,6 +4,7 @@ teminat exactly as if staff had typed it in. Until then the bidder sees "waiting
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from decimal import Decimal
 
@@ -29,6 +30,7 @@ from auction.money import fmt
 from auction.sales import reads as sales
 from auction.sales.models import Sale
 from auction.storage.base import Storage, digest
+from auction.storage.images import ImageRejected, reencode_image
 from auction.users.errors import OfficeScope
 from auction.users.models import User
 from auction.users.principal import Principal, ensure_office
@@ -39,12 +41,20 @@ SCAN_TYPES = {"application/pdf": ("pdf", b"%PDF-"), "image/jpeg": ("jpg", b"\xff
               "image/png": ("png", b"\x89PNG\r\n\x1a\n")}
 
 
-def _check_scan(data: bytes, content_type: str) -> str:
+def _check_scan(data: bytes, content_type: str) -> tuple[str, bytes]:
+    """The scan's type and the bytes to store: a PDF as sent (checked by its magic bytes), an image
+    re-encoded without metadata (auction.storage.images: the bidder's camera GPS position never reaches
+    the office, and an image that is not what it claims is refused)."""
     ctype = content_type.split(";")[0].strip().lower()
     spec = SCAN_TYPES.get(ctype)
     if not data or len(data) > MAX_SCAN_BYTES or spec is None or not data.startswith(spec[1]):
         raise ScanInvalid(details={"content_type": ctype, "size": len(data), "max_bytes": MAX_SCAN_BYTES})
-    return ctype
+    if ctype.startswith("image/"):
+        try:
+            data = reencode_image(data, ctype)
+        except ImageRejected as exc:
+            raise ScanInvalid(details={"content_type": ctype, "reason": exc.code, **exc.details}) from None
+    return ctype, data
 
 
 async def submit(session: AsyncSession, storage: Storage, actor: Principal, lot_id: int, *, bank: str,
@@ -67,7 +77,7 @@ async def submit(session: AsyncSession, storage: Storage, actor: Principal, lot_
     value = amount if amount is not None else due
     if value < due:
         raise MektupAmountTooLow(details={"teminat_due": fmt(due)})
-    ctype = _check_scan(data, content_type)
+    ctype, data = await asyncio.to_thread(_check_scan, data, content_type)
     key = f"mektup/{sale.id}/{uuid.uuid4().hex}.{SCAN_TYPES[ctype][0]}"
     stored = await storage.put(key, data, ctype)
     row = MektupSubmission(sale_id=sale.id, lot_id=sale.lot_id, user_id=actor.user_id, bank=bank.strip()[:120],

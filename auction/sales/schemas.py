@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from auction.schemas import Money, Out, Schema, UTCTime
+from auction.schemas import Day, Money, Out, Schema, UTCTime
 
 
 class SaleCreate(Schema):
@@ -16,7 +15,7 @@ class SaleCreate(Schema):
     first_round_end: UTCTime | None = Field(None, description="Only under ESATIS_RULESET=demo")
     second_round_start: UTCTime | None = None
     second_round_end: UTCTime | None = Field(None, description="Only under ESATIS_RULESET=demo")
-    ilan_date: dt.date | None = Field(None, description="Local date of the ilan; default today (A-21)")
+    ilan_date: Day | None = Field(None, description="Local date of the ilan; default today (A-21)")
     kdv_rate: Decimal | None = Field(None, ge=0, le=1, max_digits=6, decimal_places=4,
                                      description="KDV rate stated in the şartname (T-05); default the lot's")
     r_amount: Money | None = Field(None, description="Rüçhanlı alacaklar R (A-31); default: proposed from pledges")
@@ -73,7 +72,7 @@ class SaleOut(Out):
     office_id: int
     status: str
     ruleset: str
-    ilan_date: dt.date
+    ilan_date: Day
     appraised_value: Money
     opening_price: Money
     min_increment: Money
@@ -91,7 +90,7 @@ class SaleOut(Out):
     sartname_hash: str
     winner_user_id: int | None
     price: Money | None
-    ihale_date: dt.date | None
+    ihale_date: Day | None
     payment_due_at: UTCTime | None
     fesih_until: UTCTime | None
     end_reason: str | None

@@ -1,4 +1,4 @@
-from auction.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
+from auction.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, Unprocessable
 
 
 class InvalidCredentials(Unauthorized):
@@ -59,3 +59,19 @@ class OfficeExists(Conflict):
 class InvalidOffice(Unprocessable):
     code = "invalid_office"
     default_message = "İcra dairesi bilgileri geçersiz."
+
+
+class AccountLocked(RateLimited):
+    """Too many wrong passwords in a row (ESATIS_LOGIN_MAX_FAILURES): sign-in is refused until
+    `details.locked_until`, even with the right password (docs/security.md)."""
+
+    code = "account_locked"
+    default_message = ("Çok sayıda hatalı giriş denemesi nedeniyle hesabınız geçici olarak kilitlendi. "
+                       "Lütfen daha sonra tekrar deneyin.")
+
+
+class UserNotFound(Unprocessable):
+    """A request names a user id that does not exist (422: the body is wrong, nothing is written)."""
+
+    code = "user_not_found"
+    default_message = "Belirtilen kullanıcı bulunamadı."

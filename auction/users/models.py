@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auction.db import Base, BigId, IdMixin, TimestampMixin, UTCDateTime
@@ -52,6 +52,10 @@ class User(Base, IdMixin, TimestampMixin):
     phone: Mapped[str | None] = mapped_column(String(32))
     lang: Mapped[str] = mapped_column(String(5), default="tr")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Lock-out (docs/security.md): wrong passwords in a row, and the time until which sign-in is refused
+    # after ESATIS_LOGIN_MAX_FAILURES of them. A correct password resets the count.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     office: Mapped[Office | None] = relationship(lazy="raise")
 

@@ -6,8 +6,10 @@ import contextlib
 import hashlib
 import re
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+import structlog
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select, update
@@ -15,7 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import clock
 from auction.audit import service as audit_service
+from auction.clock import iso_ms
+from auction.events import service as events
 from auction.users.errors import (
+    AccountLocked,
     EmailTaken,
     InvalidCredentials,
     InvalidEmail,
@@ -29,6 +34,8 @@ from auction.users.errors import (
 )
 from auction.users.models import ApiToken, Office, Role, User, WebSession
 from auction.users.principal import Principal
+
+log = structlog.get_logger(__name__)
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_PREFIX = "esat_"  # noqa: S105 - a visible prefix so leaked tokens are recognisable
@@ -158,7 +165,21 @@ async def register_bidder(session: AsyncSession, *, email: str, password: str, f
     return await create_user(session, email=email, password=password, full_name=full_name, role=Role.bidder)
 
 
-async def authenticate(session: AsyncSession, email: str, password: str) -> User:
+@dataclass(frozen=True)
+class LoginPolicy:
+    """Lock-out after repeated wrong passwords (settings ESATIS_LOGIN_MAX_FAILURES and
+    ESATIS_LOGIN_LOCKOUT_MINUTES)."""
+
+    max_failures: int
+    lockout: timedelta
+
+
+async def authenticate(session: AsyncSession, email: str, password: str, *,
+                       policy: LoginPolicy | None = None) -> User:
+    """The user with this e-mail and password, or `InvalidCredentials` (the same answer, in the same time,
+    for an unknown e-mail). With a `policy`, a locked account is refused with `AccountLocked` before its
+    password is even checked, a wrong password counts, and the one that reaches `max_failures` locks the
+    account (audited `user.locked`). The caller commits after these errors too: the count must survive."""
     try:
         email = normalise_email(email)
     except InvalidEmail:
@@ -170,14 +191,43 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
         with contextlib.suppress(VerificationError):
             hasher.verify(dummy, password)
         raise InvalidCredentials()
+    now = clock.now()
+    if policy is not None and user.locked_until is not None and user.locked_until > now:
+        raise AccountLocked(details={"locked_until": iso_ms(user.locked_until),
+                                     "reset_at": int(user.locked_until.timestamp())})
     try:
         hasher.verify(user.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
+        if policy is not None:
+            await _count_failure(session, user, policy, now)
         raise InvalidCredentials() from None
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
-    user.last_login_at = clock.now()
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
     return user
+
+
+async def _count_failure(session: AsyncSession, user: User, policy: LoginPolicy, now: datetime) -> None:
+    # One conditional increment, so that parallel wrong guesses all count.
+    failures = (await session.execute(
+        update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins).execution_options(synchronize_session=False)
+    )).scalar_one()
+    if failures < policy.max_failures:
+        return
+    until = now + policy.lockout
+    await session.execute(update(User).where(User.id == user.id).values(failed_logins=0, locked_until=until)
+                          .execution_options(synchronize_session=False))
+    await session.refresh(user)
+    audit_service.record(session, "user.locked", "user", user.id, office_id=user.office_id,
+                         data={"failures": failures, "locked_until": iso_ms(until)})
+    # The owner is told (in-app and e-mail, essential): a lock he did not cause means someone is guessing.
+    events.emit(session, "user.locked", {"user_id": user.id, "failures": failures, "locked_until": iso_ms(until)},
+                subject_type="user", subject_id=user.id, office_id=user.office_id)
+    log.warning("account_locked", user_id=user.id, failures=failures, locked_until=iso_ms(until))
+    raise AccountLocked(details={"locked_until": iso_ms(until), "reset_at": int(until.timestamp())})
 
 
 def principal_for(user: User, *, via: str, session_id: int | None = None, csrf: str | None = None) -> Principal:
@@ -222,6 +272,14 @@ async def start_web_session(session: AsyncSession, user: User, *, ttl: timedelta
     return raw, csrf
 
 
+async def revoke_web_session(session: AsyncSession, raw: str) -> None:
+    """Revoke the session a cookie names, whoever's it is (a sign-in replaces whatever session the browser
+    carried: session fixation, docs/security.md)."""
+    await session.execute(update(WebSession).where(WebSession.session_hash == _sha256(raw),
+                                                   WebSession.revoked_at.is_(None))
+                          .values(revoked_at=clock.now()))
+
+
 async def resolve_web_session(session: AsyncSession, raw: str) -> Principal | None:
     now = clock.now()
     row = (await session.execute(
@@ -254,7 +312,7 @@ def normalise_iban(raw: str) -> str:
     """A Turkish IBAN (TR + 24 digits), spaces removed, checked with ISO 13616 mod-97: refunds of
     teminat go to it (A-37, A-55), so a typo must be caught here, not at the bank."""
     iban = "".join(raw.split()).upper()
-    if len(iban) != 26 or not iban.startswith("TR") or not iban[2:].isdigit():
+    if len(iban) != 26 or not iban.startswith("TR") or not (iban[2:].isascii() and iban[2:].isdigit()):
         raise InvalidIban(details={"iban": iban[:34]})
     rearranged = iban[4:] + iban[:4]
     digits = "".join(str(int(c, 36)) for c in rearranged)

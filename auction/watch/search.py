@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from auction.lots.models import Lot, LotFile, LotFileKind
-from auction.money import parse_money
+from auction.money import MoneyError, parse_typed_money
 from auction.sales.models import Round, RoundStatus, Sale, SaleStatus
 from auction.users.models import Office
 
@@ -40,19 +40,13 @@ UPCOMING_STATES: Final = (SaleStatus.announced.value, SaleStatus.awaiting_round2
 
 def parse_amount_input(raw: str) -> Decimal | None:
     """An amount as people type it: "1.250.000", "1.250.000,50", "1250000.50", "1 250 000 TL". None when
-    it is not an amount (the form says so); never a float."""
-    text = raw.strip().replace("\u00a0", "").replace(" ", "").replace("TL", "").replace("₺", "")
-    if not text:
+    it is not an amount (the form says so); never a float. The grammar is `auction.money.parse_typed_money`."""
+    if not raw.strip():
         return None
-    # Turkish grouping uses dots and a decimal comma; a single dot followed by exactly three digits is
-    # grouping too ("1.250"), any other single dot a decimal point ("1250.5").
-    if "," in text or text.count(".") > 1 or (text.count(".") == 1 and len(text.split(".")[1]) == 3):
-        text = text.replace(".", "").replace(",", ".")
     try:
-        value = parse_money(text)
-    except (ValueError, ArithmeticError):
+        return parse_typed_money(raw)
+    except MoneyError:
         return None
-    return value
 
 
 @dataclass(frozen=True)
@@ -89,7 +83,7 @@ class SearchParams:
 
         def integer(name: str) -> int | None:
             raw = text(name, 6)
-            return int(raw) if raw.isdigit() else None
+            return int(raw) if raw.isascii() and raw.isdigit() else None
 
         rnd = integer("round")
         page = integer("page") or 1

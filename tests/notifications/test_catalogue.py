@@ -18,6 +18,8 @@ SAMPLE = {
     # payment.received / sale.handover carry
     "refunded_part_payments": "4.00", "taxes_due": "5.00", "tax_due_at": "2026-12-19T14:00:00.000Z",
     "purpose": "price", "kind": "tescil",
+    # an account locked after wrong passwords (user.locked, docs/security.md)
+    "failures": 10, "locked_until": "2026-12-10T12:15:00.000Z",
 }
 CATALOGUE = load()
 

@@ -5,10 +5,12 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from auction.db import commit
 from auction.schemas import Schema
 from auction.users import service as users
+from auction.users.errors import AccountLocked, InvalidCredentials
 from auction.users.models import User
-from web.deps import CurrentUser, DbSession, Public, RuntimeDep, client_ip
+from web.deps import CurrentUser, DbSession, Public, RuntimeDep, client_ip, login_policy
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 account = APIRouter(tags=["auth"])
@@ -49,7 +51,11 @@ async def register(body: RegisterIn, request: Request, db: DbSession, runtime: R
 async def token(body: TokenIn, request: Request, db: DbSession, runtime: RuntimeDep, _: Public) -> TokenOut:
     await runtime.limiter.hit("login", client_ip(request))
     await runtime.limiter.hit("login", "email", body.email.strip().lower())
-    user = await users.authenticate(db, body.email, body.password)
+    try:
+        user = await users.authenticate(db, body.email, body.password, policy=login_policy(runtime))
+    except (InvalidCredentials, AccountLocked):
+        await commit(db)  # the failure count and a lock-out survive the error answer
+        raise
     ttl = timedelta(hours=runtime.settings.token_ttl_hours)
     raw = await users.issue_token(db, user, ttl=ttl)
     return TokenOut(access_token=raw, expires_in=int(ttl.total_seconds()))

@@ -16,6 +16,7 @@ from auction.deposits.schemas import DepositCreate, DepositOut
 from auction.sales import live
 from auction.sales import reads as sales
 from web.deps import BidderUser, CurrentUser, DbSession, MaybeUser, Public, RuntimeDep
+from web.params import ID_MAX, Id
 
 router = APIRouter(tags=["bidding"])
 
@@ -25,7 +26,7 @@ router = APIRouter(tags=["bidding"])
              responses={409: {"description": "bid_too_low / round_closed / round_not_open / already_highest"},
                         403: {"description": "teminat_required / sartname_not_accepted / bidder_excluded"},
                         429: {"description": "rate_limited"}})
-async def place_bid(lot_id: int, body: BidCreate, db: DbSession, actor: BidderUser, runtime: RuntimeDep,
+async def place_bid(lot_id: Id, body: BidCreate, db: DbSession, actor: BidderUser, runtime: RuntimeDep,
                     idempotency_key: str | None = Header(None, alias="Idempotency-Key")) -> JSONResponse:
     answer = await bidding.place_bid(db, runtime, actor, lot_id, body.amount, idempotency_key)
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
@@ -33,36 +34,36 @@ async def place_bid(lot_id: int, body: BidCreate, db: DbSession, actor: BidderUs
 
 
 @router.get("/lots/{lot_id}/bids", summary="Accepted bids in order, with pseudonyms (A-34); your own are marked")
-async def list_bids(lot_id: int, db: DbSession, viewer: MaybeUser) -> list[dict[str, Any]]:
+async def list_bids(lot_id: Id, db: DbSession, viewer: MaybeUser) -> list[dict[str, Any]]:
     return await bidding.list_bids(db, lot_id, viewer)
 
 
 @router.get("/bids/{bid_id}/receipt", response_model=ReceiptOut, summary="A bid's receipt (its bidder or staff)")
-async def bid_receipt(bid_id: int, db: DbSession, viewer: CurrentUser) -> ReceiptOut:
+async def bid_receipt(bid_id: Id, db: DbSession, viewer: CurrentUser) -> ReceiptOut:
     return ReceiptOut.model_validate(await bidding.receipt(db, viewer, bid_id))
 
 
 @router.get("/lots/{lot_id}/events", summary="The lot's live events after a seq (what the WebSocket replays)")
-async def lot_events(lot_id: int, db: DbSession, _: Public, after_seq: int = Query(0, ge=0),
+async def lot_events(lot_id: Id, db: DbSession, _: Public, after_seq: int = Query(0, ge=0, le=ID_MAX),
                      limit: int = Query(500, ge=1, le=1000)) -> list[dict[str, Any]]:
     return [live.message_of(e.type, e.seq, e.payload) for e in await live.events_after(db, lot_id, after_seq, limit)]
 
 
 @router.get("/lots/{lot_id}/sartname", response_class=HTMLResponse, summary="The şartname of the lot's sale")
-async def sartname(lot_id: int, db: DbSession, _: Public) -> HTMLResponse:
+async def sartname(lot_id: Id, db: DbSession, _: Public) -> HTMLResponse:
     sale = await sales.require_sale_of_lot(db, lot_id)
     return HTMLResponse(sale.sartname_html, headers={"X-Sartname-Hash": sale.sartname_hash})
 
 
 @router.post("/lots/{lot_id}/sartname/accept", summary="Accept the şartname before the first bid (A-23)")
-async def accept_sartname(lot_id: int, db: DbSession, actor: BidderUser) -> dict[str, Any]:
+async def accept_sartname(lot_id: Id, db: DbSession, actor: BidderUser) -> dict[str, Any]:
     out = await bidding.accept_sartname(db, actor, lot_id)
     return {**out, "accepted_at": out["accepted_at"].isoformat() if out["accepted_at"] else None}
 
 
 @router.post("/lots/{lot_id}/deposits", status_code=201, response_model=DepositOut,
              summary="Pay the teminat (simulated: confirmed at once; bank: confirmed by the signed callback)")
-async def create_deposit(lot_id: int, db: DbSession, actor: BidderUser, runtime: RuntimeDep,
+async def create_deposit(lot_id: Id, db: DbSession, actor: BidderUser, runtime: RuntimeDep,
                          body: DepositCreate | None = None) -> JSONResponse:
     deposit, created = await deposits.create_deposit(db, runtime, actor, lot_id)
     out = DepositOut.model_validate(deposit).model_dump(mode="json")
@@ -70,14 +71,14 @@ async def create_deposit(lot_id: int, db: DbSession, actor: BidderUser, runtime:
 
 
 @router.get("/lots/{lot_id}/deposits/mine", response_model=list[DepositOut], summary="My teminat for this lot's sale")
-async def my_deposits(lot_id: int, db: DbSession, actor: BidderUser) -> list[DepositOut]:
+async def my_deposits(lot_id: Id, db: DbSession, actor: BidderUser) -> list[DepositOut]:
     sale = await sales.require_sale_of_lot(db, lot_id)
     return [DepositOut.model_validate(d) for d in await deposits.deposits_of(db, sale.id, actor.user_id)]
 
 
 @router.post("/lots/{lot_id}/deposits/withdraw",
              summary="Take the teminat back during the round (not the highest bidder; OP-16)")
-async def withdraw(lot_id: int, db: DbSession, actor: BidderUser, runtime: RuntimeDep) -> dict[str, Any]:
+async def withdraw(lot_id: Id, db: DbSession, actor: BidderUser, runtime: RuntimeDep) -> dict[str, Any]:
     refund = await deposits.withdraw(db, runtime, actor, lot_id)
     return {"withdrawn": True, "refund_id": refund.id if refund else None}
 

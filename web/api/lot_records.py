@@ -14,6 +14,7 @@ from auction.lots.models import LotFileKind
 from auction.lots.schemas import AppraisalChallenge, AppraisalFinal, AppraisalService, LotFileOut, LotOut
 from auction.storage import storage_for
 from web.deps import DbSession, MaybeUser, RuntimeDep, StaffUser
+from web.params import Id
 
 router = APIRouter(tags=["lots"])
 
@@ -23,37 +24,37 @@ _READ_LIMIT = 32 * 1024 * 1024
 
 @router.post("/lots/{lot_id}/appraisal/service", response_model=LotOut,
              summary="The kıymet takdiri was served: the 7-day şikayet window starts (A-04, TM-01)")
-async def appraisal_service(lot_id: int, body: AppraisalService, db: DbSession, actor: StaffUser,
+async def appraisal_service(lot_id: Id, body: AppraisalService, db: DbSession, actor: StaffUser,
                             runtime: RuntimeDep) -> LotOut:
     return LotOut.model_validate(await lots.record_appraisal_service(db, actor, lot_id, body, runtime.policy))
 
 
 @router.post("/lots/{lot_id}/appraisal/challenge", response_model=LotOut, summary="A şikayet was filed (A-04)")
-async def appraisal_challenge(lot_id: int, body: AppraisalChallenge, db: DbSession, actor: StaffUser) -> LotOut:
+async def appraisal_challenge(lot_id: Id, body: AppraisalChallenge, db: DbSession, actor: StaffUser) -> LotOut:
     return LotOut.model_validate(await lots.challenge_appraisal(db, actor, lot_id, body))
 
 
 @router.post("/lots/{lot_id}/appraisal/final", response_model=LotOut,
              summary="The appraisal is kesin: window expired, court decided, or staff confirm (A-04)")
-async def appraisal_final(lot_id: int, body: AppraisalFinal, db: DbSession, actor: StaffUser) -> LotOut:
+async def appraisal_final(lot_id: Id, body: AppraisalFinal, db: DbSession, actor: StaffUser) -> LotOut:
     return LotOut.model_validate(await lots.finalise_appraisal(db, actor, lot_id, body))
 
 
 @router.post("/lots/{lot_id}/pledges", status_code=201, response_model=PledgeOut,
              summary="A rehin/ipotek on the lot (A-31 R proposal)")
-async def add_pledge(lot_id: int, body: PledgeCreate, db: DbSession, actor: StaffUser) -> PledgeOut:
+async def add_pledge(lot_id: Id, body: PledgeCreate, db: DbSession, actor: StaffUser) -> PledgeOut:
     return PledgeOut.model_validate(await lots.add_pledge(db, actor, lot_id, body))
 
 
 @router.get("/lots/{lot_id}/pledges", response_model=list[PledgeOut], summary="Pledges on the lot (staff)")
-async def list_pledges(lot_id: int, db: DbSession, actor: StaffUser) -> list[PledgeOut]:
+async def list_pledges(lot_id: Id, db: DbSession, actor: StaffUser) -> list[PledgeOut]:
     lot = await lots.get_lot_for(db, actor, lot_id)
     return [PledgeOut.model_validate(p) for p in await lots.list_pledges(db, lot.id)]
 
 
 @router.post("/lots/{lot_id}/files", status_code=201, response_model=LotFileOut,
              summary="Upload a photo (JPEG/PNG/WebP, metadata stripped) or a document (PDF) (staff)")
-async def upload_file(lot_id: int, db: DbSession, actor: StaffUser, runtime: RuntimeDep,
+async def upload_file(lot_id: Id, db: DbSession, actor: StaffUser, runtime: RuntimeDep,
                       file: UploadFile = File(...), kind: LotFileKind = Form(...),
                       title: str = Form("", max_length=200), public: bool | None = Form(None)) -> LotFileOut:
     data = await file.read(_READ_LIMIT + 1)
@@ -67,12 +68,12 @@ async def upload_file(lot_id: int, db: DbSession, actor: StaffUser, runtime: Run
 
 @router.get("/lots/{lot_id}/files", response_model=list[LotFileOut],
             summary="Photos and documents (public ones; staff of the office see all)")
-async def list_files(lot_id: int, db: DbSession, viewer: MaybeUser) -> list[LotFileOut]:
+async def list_files(lot_id: Id, db: DbSession, viewer: MaybeUser) -> list[LotFileOut]:
     return [LotFileOut.model_validate(f) for f in await lots.list_files(db, lot_id, viewer)]
 
 
 @router.get("/lots/{lot_id}/files/{file_id}", summary="A photo or document", response_class=Response)
-async def get_file(lot_id: int, file_id: int, db: DbSession, viewer: MaybeUser, runtime: RuntimeDep) -> Response:
+async def get_file(lot_id: Id, file_id: Id, db: DbSession, viewer: MaybeUser, runtime: RuntimeDep) -> Response:
     row, data = await lots.read_file(db, storage_for(runtime.settings), lot_id, file_id, viewer)
     headers: dict[str, Any] = {"Cache-Control": "public, max-age=86400" if row.public else "private, no-store",
                                "X-Content-Type-Options": "nosniff"}

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from auction.notifications import service as notifications
 from web.deps import CurrentUser, DbSession
+from web.params import ID_MAX, Id
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 
@@ -33,11 +34,11 @@ class NotificationPage(BaseModel):
 
 
 class MarkAllIn(BaseModel):
-    up_to_seq: int | None = Field(None, ge=0, description="only up to this seq (what the page has shown)")
+    up_to_seq: int | None = Field(None, ge=0, le=ID_MAX, description="only up to this seq (what the page has shown)")
 
 
 @router.get("", response_model=NotificationPage, summary="My notifications, newest first")
-async def list_notifications(db: DbSession, me: CurrentUser, before_seq: int | None = Query(None, ge=1),
+async def list_notifications(db: DbSession, me: CurrentUser, before_seq: int | None = Query(None, ge=1, le=ID_MAX),
                              unread: bool = False, limit: int = Query(50, ge=1, le=200)) -> NotificationPage:
     items = await notifications.page(db, me.user_id, before_seq=before_seq, unread_only=unread, limit=limit)
     return NotificationPage(items=[NotificationOut(**notifications.message_of(n)) for n in items],
@@ -46,7 +47,7 @@ async def list_notifications(db: DbSession, me: CurrentUser, before_seq: int | N
 
 
 @router.post("/{notification_id}/read", response_model=NotificationOut, summary="Mark one notification read")
-async def mark_read(notification_id: int, db: DbSession, me: CurrentUser) -> NotificationOut:
+async def mark_read(notification_id: Id, db: DbSession, me: CurrentUser) -> NotificationOut:
     return NotificationOut(**notifications.message_of(await notifications.mark_read(db, me.user_id, notification_id)))
 
 

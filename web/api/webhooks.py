@@ -20,6 +20,7 @@ from auction.webhooks.schemas import (
     SecretOut,
 )
 from web.deps import AdminUser, DbSession, RuntimeDep
+from web.params import ID_MAX, Id
 
 router = APIRouter(prefix="/webhooks/endpoints", tags=["webhooks"])
 
@@ -46,25 +47,25 @@ async def list_endpoints(db: DbSession, actor: AdminUser) -> list[EndpointOut]:
 
 
 @router.get("/{endpoint_id}", response_model=EndpointOut, summary="One endpoint")
-async def get_endpoint(endpoint_id: int, db: DbSession, actor: AdminUser) -> EndpointOut:
+async def get_endpoint(endpoint_id: Id, db: DbSession, actor: AdminUser) -> EndpointOut:
     return await _one(db, await webhooks.get_endpoint(db, actor, endpoint_id))
 
 
 @router.post("/{endpoint_id}/disable", response_model=EndpointOut,
              summary="Disable: nothing more is sent; waiting deliveries fail (redeliver brings them back)")
-async def disable_endpoint(endpoint_id: int, db: DbSession, actor: AdminUser) -> EndpointOut:
+async def disable_endpoint(endpoint_id: Id, db: DbSession, actor: AdminUser) -> EndpointOut:
     return await _one(db, await webhooks.disable_endpoint(db, actor, endpoint_id))
 
 
 @router.post("/{endpoint_id}/enable", response_model=EndpointOut,
              summary="Enable again (after a manual disable or a 410); the circuit starts closed")
-async def enable_endpoint(endpoint_id: int, db: DbSession, runtime: RuntimeDep, actor: AdminUser) -> EndpointOut:
+async def enable_endpoint(endpoint_id: Id, db: DbSession, runtime: RuntimeDep, actor: AdminUser) -> EndpointOut:
     return await _one(db, await webhooks.enable_endpoint(db, runtime, actor, endpoint_id))
 
 
 @router.post("/{endpoint_id}/rotate", response_model=SecretOut,
              summary="A new secret (shown once); the old one keeps signing beside it during the overlap")
-async def rotate_secret(endpoint_id: int, db: DbSession, runtime: RuntimeDep, actor: AdminUser,
+async def rotate_secret(endpoint_id: Id, db: DbSession, runtime: RuntimeDep, actor: AdminUser,
                         body: RotateIn | None = None) -> SecretOut:
     endpoint, secret = await webhooks.rotate_secret(db, runtime, actor, endpoint_id,
                                                     body.overlap_hours if body else None)
@@ -73,14 +74,14 @@ async def rotate_secret(endpoint_id: int, db: DbSession, runtime: RuntimeDep, ac
 
 @router.post("/{endpoint_id}/test", status_code=202, response_model=Queued,
              summary="Send a `ping` event (one attempt; see it in the deliveries)")
-async def send_test(endpoint_id: int, db: DbSession, runtime: RuntimeDep, actor: AdminUser) -> Queued:
+async def send_test(endpoint_id: Id, db: DbSession, runtime: RuntimeDep, actor: AdminUser) -> Queued:
     d = await webhooks.send_test(db, runtime, actor, endpoint_id)
     return Queued(endpoint_id=endpoint_id, deliveries=[d.id], event_ids=[d.event_id])
 
 
 @router.post("/{endpoint_id}/redeliver", status_code=202, response_model=Queued,
              summary="Redeliver one event (`event_id`) or every failed delivery since a time (`since`)")
-async def redeliver(endpoint_id: int, body: RedeliverIn, db: DbSession, runtime: RuntimeDep,
+async def redeliver(endpoint_id: Id, body: RedeliverIn, db: DbSession, runtime: RuntimeDep,
                     actor: AdminUser) -> Queued:
     out = await webhooks.redeliver(db, runtime, actor, endpoint_id, body)
     return Queued(endpoint_id=endpoint_id, deliveries=[d.id for d in out], event_ids=[d.event_id for d in out])
@@ -88,7 +89,8 @@ async def redeliver(endpoint_id: int, body: RedeliverIn, db: DbSession, runtime:
 
 @router.get("/{endpoint_id}/deliveries", response_model=DeliveryLog,
             summary="Every attempt (event id, status code, duration, response excerpt, next retry), newest first")
-async def deliveries(endpoint_id: int, db: DbSession, actor: AdminUser, before_id: int | None = Query(None, ge=1),
+async def deliveries(endpoint_id: Id, db: DbSession, actor: AdminUser,
+                     before_id: int | None = Query(None, ge=1, le=ID_MAX),
                      limit: int = Query(50, ge=1, le=200),
                      event_id: str | None = Query(None, max_length=40)) -> DeliveryLog:
     rows, waiting, next_before = await webhooks.delivery_log(db, actor, endpoint_id, before_id=before_id,

@@ -6,6 +6,7 @@ from fastapi import APIRouter, WebSocket
 
 from web.deps import MaybeWsUser
 from web.live.hub import Close, LiveHub, close_socket
+from web.params import ID_MAX, Id
 
 router = APIRouter()
 
@@ -19,13 +20,13 @@ def _after_seq(websocket: WebSocket) -> tuple[bool, int | None]:
     raw = websocket.query_params.get("after_seq")
     if raw is None or raw == "":
         return True, None
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18 or int(raw) > ID_MAX:
         return False, None
     return True, int(raw)
 
 
 @router.websocket("/ws/lots/{lot_id}")
-async def lot_socket(websocket: WebSocket, lot_id: int, viewer: MaybeWsUser) -> None:
+async def lot_socket(websocket: WebSocket, lot_id: Id, viewer: MaybeWsUser) -> None:
     """Anyone may watch a lot. `{"type": "snapshot", "seq", "lot", "server_time"}`, then every event with
     `seq > after_seq` from the database, then live events, each once, in `seq` order, without gaps."""
     ok, after_seq = _after_seq(websocket)

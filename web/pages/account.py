@@ -19,6 +19,7 @@ from auction.watch import service as watch
 from web.deps import BidderUser, DbSession, RuntimeDep
 from web.documents import document_pdf
 from web.pages import aftersale, channels, notify
+from web.params import ID_MAX, Id
 from web.templating import render
 
 router = APIRouter(prefix="/hesabim")
@@ -52,7 +53,7 @@ async def bids_page(request: Request, db: DbSession, me: BidderUser) -> Response
 
 
 @router.get("/teklifler/{bid_id}")
-async def receipt_page(request: Request, bid_id: int, db: DbSession, me: BidderUser) -> Response:
+async def receipt_page(request: Request, bid_id: Id, db: DbSession, me: BidderUser) -> Response:
     receipt, lot = await account.my_receipt(db, me, bid_id)
     return _render(request, "bids", "account/receipt.html", {"r": receipt, "lot": lot})
 
@@ -70,7 +71,7 @@ async def won_page(request: Request, db: DbSession, runtime: RuntimeDep, me: Bid
 
 
 @router.get("/kazandiklarim/{sale_id}")
-async def won_detail(request: Request, sale_id: int, db: DbSession, runtime: RuntimeDep, me: BidderUser) -> Response:
+async def won_detail(request: Request, sale_id: Id, db: DbSession, runtime: RuntimeDep, me: BidderUser) -> Response:
     won = await account.my_won_sale(db, runtime.policy, me.user_id, sale_id)
     # After the award: what is due now, paying with the SMS code, the steps and documents (web/pages/aftersale.py).
     after = await aftersale.buyer_context(db, runtime, me, won.sale, dict(request.query_params))
@@ -86,13 +87,13 @@ async def watch_page(request: Request, db: DbSession, me: BidderUser, kaydedildi
 
 
 @router.post("/aramalar/{search_id}/sil")
-async def delete_search(search_id: int, db: DbSession, me: BidderUser) -> Response:
+async def delete_search(search_id: Id, db: DbSession, me: BidderUser) -> Response:
     await watch.delete_search(db, me.user_id, search_id)
     return RedirectResponse("/hesabim/izleme", status_code=303)
 
 
 @router.post("/aramalar/{search_id}/uyari")
-async def search_alerts(search_id: int, db: DbSession, me: BidderUser, on: str = Form("0")) -> Response:
+async def search_alerts(search_id: Id, db: DbSession, me: BidderUser, on: str = Form("0")) -> Response:
     await watch.set_search_alerts(db, me.user_id, search_id, on == "1")
     return RedirectResponse("/hesabim/izleme", status_code=303)
 
@@ -107,7 +108,7 @@ async def notifications_page(request: Request, db: DbSession, me: BidderUser,
 
 
 @router.post("/bildirimler/okundu")
-async def mark_read(db: DbSession, me: BidderUser, up_to_seq: int | None = Form(None, ge=0)) -> Response:
+async def mark_read(db: DbSession, me: BidderUser, up_to_seq: int | None = Form(None, ge=0, le=ID_MAX)) -> Response:
     await notify.mark_all_read(db, me.user_id, up_to_seq)
     return RedirectResponse("/hesabim/bildirimler", status_code=303)
 
@@ -127,7 +128,7 @@ async def documents_page(request: Request, db: DbSession, runtime: RuntimeDep, m
 
 
 @router.get("/belgeler/tutanak/{tutanak_id}.pdf")
-async def tutanak_pdf(tutanak_id: int, db: DbSession, me: BidderUser) -> Response:
+async def tutanak_pdf(tutanak_id: Id, db: DbSession, me: BidderUser) -> Response:
     """The public copy (OP-10) of a posted tutanak of one of my lots, as a PDF."""
     tutanak = await account.my_tutanak(db, me.user_id, tutanak_id)
     pdf = await asyncio.to_thread(documents.render_pdf, tutanak.html_public)

@@ -17,12 +17,13 @@ from auction.aftersale import finality, handover, payments, views
 from auction.aftersale.schemas import FinalityConfirm, HandoverCreate
 from auction.bidder.won import after_award
 from auction.errors import DomainError
-from auction.money import MoneyError, parse_money
+from auction.money import MoneyError, parse_typed_money
 from auction.runtime import Runtime
 from auction.sales.models import Sale
 from auction.settlement.models import PaymentState
 from auction.users.principal import Principal
-from web.deps import BidderUser, DbSession, RuntimeDep, StaffUser
+from web.deps import BidderUser, DbSession, OtpConfirmLimit, OtpSendLimit, RuntimeDep, StaffUser
+from web.params import Id
 from web.templating import render
 
 router = APIRouter()
@@ -34,7 +35,7 @@ PAY_ERRORS = ("code_invalid", "code_expired", "code_exhausted", "code_used", "pa
               "phone_required", "too_many_codes", "rate_limited", "other")
 
 
-def _won_url(sale_id: int, **query: Any) -> str:
+def _won_url(sale_id: Id, **query: Any) -> str:
     q = "&".join(f"{k}={v}" for k, v in query.items() if v is not None)
     return f"/hesabim/kazandiklarim/{sale_id}" + (f"?{q}" if q else "") + "#odeme"
 
@@ -53,15 +54,15 @@ async def buyer_context(db: AsyncSession, runtime: Runtime, me: Principal, sale:
     }
 
 
-async def _own_sale(db: AsyncSession, me: Principal, sale_id: int) -> Sale:
+async def _own_sale(db: AsyncSession, me: Principal, sale_id: Id) -> Sale:
     return await payments.buyer_sale(db, me, sale_id)
 
 
 @router.post("/hesabim/kazandiklarim/{sale_id}/odeme")
-async def start_payment(sale_id: int, db: DbSession, runtime: RuntimeDep, me: BidderUser,
+async def start_payment(sale_id: Id, db: DbSession, runtime: RuntimeDep, me: BidderUser, _limit: OtpSendLimit,
                         amount: str = Form(..., max_length=32), key: str = Form("", max_length=64)) -> Response:
     try:
-        value = parse_money(amount.replace(".", "").replace(",", ".") if "," in amount else amount)
+        value = parse_typed_money(amount)
         if value <= Decimal("0"):
             raise MoneyError("not positive")
     except MoneyError:
@@ -76,10 +77,10 @@ async def start_payment(sale_id: int, db: DbSession, runtime: RuntimeDep, me: Bi
 
 
 @router.post("/hesabim/odemeler/{payment_id}/onay")
-async def confirm_payment(payment_id: int, db: DbSession, runtime: RuntimeDep, me: BidderUser,
-                          code: str = Form(..., max_length=16)) -> Response:
+async def confirm_payment(payment_id: Id, db: DbSession, runtime: RuntimeDep, me: BidderUser,
+                          _limit: OtpConfirmLimit, code: str = Form(..., max_length=16)) -> Response:
     sale_id = await payments.sale_of_payment(db, me, payment_id) or 0
-    if not code.strip().isdigit():
+    if not (code.strip().isascii() and code.strip().isdigit()):
         return RedirectResponse(_won_url(sale_id, hata="code_invalid"), status_code=303)
     try:
         result = await payments.confirm(db, runtime, me, payment_id, code)
@@ -96,7 +97,8 @@ async def confirm_payment(payment_id: int, db: DbSession, runtime: RuntimeDep, m
 
 
 @router.post("/hesabim/odemeler/{payment_id}/yeni-kod")
-async def resend_code(payment_id: int, db: DbSession, runtime: RuntimeDep, me: BidderUser) -> Response:
+async def resend_code(payment_id: Id, db: DbSession, runtime: RuntimeDep, me: BidderUser,
+                      _limit: OtpSendLimit) -> Response:
     sale_id = await payments.sale_of_payment(db, me, payment_id) or 0
     try:
         await payments.resend(db, runtime, me, payment_id)
@@ -107,7 +109,7 @@ async def resend_code(payment_id: int, db: DbSession, runtime: RuntimeDep, me: B
 
 
 @router.get("/hesabim/kazandiklarim/{sale_id}/asamalar")
-async def steps_fragment(request: Request, sale_id: int, db: DbSession, me: BidderUser) -> Response:
+async def steps_fragment(request: Request, sale_id: Id, db: DbSession, me: BidderUser) -> Response:
     """The status and the steps, for the page's periodic refresh (htmx)."""
     sale = await _own_sale(db, me, sale_id)
     return render(request, "aftersale/_steps.html", {"sale": sale, "steps": await views.timeline(db, sale),
@@ -124,7 +126,7 @@ async def staff_sales(request: Request, db: DbSession, actor: StaffUser) -> Resp
 
 
 @router.get("/buro/satislar/{sale_id}")
-async def staff_sale(request: Request, sale_id: int, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
+async def staff_sale(request: Request, sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
                      kaydedildi: str | None = None, hata: str | None = None) -> Response:
     v = await views.staff_sale(db, runtime.policy, actor, sale_id)
     return render(request, "aftersale/staff_sale.html", {
@@ -135,7 +137,7 @@ async def staff_sale(request: Request, sale_id: int, db: DbSession, runtime: Run
 
 
 @router.post("/buro/satislar/{sale_id}/kesinlestir")
-async def staff_finality(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
+async def staff_finality(sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
                          note: str = Form("", max_length=2000)) -> Response:
     try:
         await finality.confirm(db, runtime, actor, sale_id, FinalityConfirm(note=note or None))
@@ -146,7 +148,7 @@ async def staff_finality(sale_id: int, db: DbSession, runtime: RuntimeDep, actor
 
 
 @router.post("/buro/satislar/{sale_id}/teslim")
-async def staff_handover(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
+async def staff_handover(sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
                          mode: str = Form(..., max_length=20), note: str = Form("", max_length=2000)) -> Response:
     try:
         body = HandoverCreate.model_validate({"mode": mode, "note": note or None})

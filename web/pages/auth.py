@@ -7,7 +7,7 @@ from starlette.responses import RedirectResponse, Response
 
 from auction.errors import CsrfFailed, DomainError
 from auction.users import service as users
-from web.deps import CurrentUser, DbSession, MaybeUser, Public, RuntimeDep, client_ip
+from web.deps import CurrentUser, DbSession, MaybeUser, Public, RuntimeDep, client_ip, login_policy
 from web.security import PRE_CSRF_COOKIE, SESSION_COOKIE, set_cookie, tokens_match
 from web.templating import render
 
@@ -46,10 +46,15 @@ async def login(
     try:
         await runtime.limiter.hit("login", client_ip(request))
         await runtime.limiter.hit("login", "email", email.strip().lower())
-        user = await users.authenticate(db, email, password)
+        user = await users.authenticate(db, email, password, policy=login_policy(runtime))
     except DomainError as exc:
         return render(request, "login.html", {"next": _safe_next(next), "email": email, "error": exc},
                       status_code=exc.status)
+    # Session fixation: the browser never keeps a session id it carried before signing in; the one it
+    # brought (planted or left over) is revoked and a fresh random one issued.
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:
+        await users.revoke_web_session(db, previous)
     ttl = timedelta(hours=runtime.settings.session_ttl_hours)
     raw, _csrf = await users.start_web_session(db, user, ttl=ttl, ip=client_ip(request),
                                                user_agent=request.headers.get("user-agent"))

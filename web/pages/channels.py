@@ -14,12 +14,13 @@ from auction.notifications import prefs
 from auction.notifications.catalogue import CHANNELS, load
 from auction.notifications.unsubscribe import read_token
 from web.deps import BidderUser, DbSession, Public, RuntimeDep
+from web.params import Id
 from web.templating import render, request_lang
 
 router = APIRouter()
 
 
-async def section(request: Request, db: AsyncSession, user_id: int) -> dict[str, Any]:
+async def section(request: Request, db: AsyncSession, user_id: Id) -> dict[str, Any]:
     """What the profile page needs for its channels section (kinds named in the page's language)."""
     return {"channel_prefs": await prefs.preferences(db, user_id, label_lang=request_lang(request)),
             "channel_limits": load().delivery}

@@ -31,6 +31,7 @@ from web.deps import BidderUser, DbSession, MaybeUser, Public, RuntimeDep
 from web.documents import document_html
 from web.i18n import translator
 from web.pages.common import error_text, is_htmx
+from web.params import Id
 from web.templating import render, request_lang
 
 router = APIRouter()
@@ -52,13 +53,13 @@ def _ctx(state: LotState, **extra: Any) -> dict[str, Any]:
 
 
 @router.get("/lots/{lot_id}")
-async def lot_page(request: Request, lot_id: int, db: DbSession, runtime: RuntimeDep, viewer: MaybeUser) -> Response:
+async def lot_page(request: Request, lot_id: Id, db: DbSession, runtime: RuntimeDep, viewer: MaybeUser) -> Response:
     state = await lot_state(db, runtime, lot_id, viewer)
     return render(request, "lot/page.html", _ctx(state), headers={"Cache-Control": "no-store"})
 
 
 @router.get("/lots/{lot_id}/panel")
-async def live_panel(request: Request, lot_id: int, db: DbSession, runtime: RuntimeDep, viewer: MaybeUser) -> Response:
+async def live_panel(request: Request, lot_id: Id, db: DbSession, runtime: RuntimeDep, viewer: MaybeUser) -> Response:
     """The live panel alone: live.js reloads it when a round opens or closes (the state changes shape)."""
     state = await lot_state(db, runtime, lot_id, viewer)
     return render(request, "lot/_panel.html", _ctx(state), headers={"Cache-Control": "no-store"})
@@ -74,7 +75,7 @@ def _problem(request: Request, state: LotState, exc: DomainError, *, target_resu
 
 
 @router.get("/lots/{lot_id}/teklif/onay")
-async def confirm_bid(request: Request, lot_id: int, db: DbSession, runtime: RuntimeDep, viewer: BidderUser,
+async def confirm_bid(request: Request, lot_id: Id, db: DbSession, runtime: RuntimeDep, viewer: BidderUser,
                       amount: str = Query("", max_length=40)) -> Response:
     """The confirmation step: nothing is written; the answer carries the key the bid will use."""
     state = await lot_state(db, runtime, lot_id, viewer)
@@ -90,7 +91,7 @@ async def confirm_bid(request: Request, lot_id: int, db: DbSession, runtime: Run
 
 
 @router.post("/lots/{lot_id}/teklif")
-async def place_bid(request: Request, lot_id: int, db: DbSession, runtime: RuntimeDep, viewer: BidderUser,
+async def place_bid(request: Request, lot_id: Id, db: DbSession, runtime: RuntimeDep, viewer: BidderUser,
                     amount: str = Form(..., max_length=40),
                     idempotency_key: str = Form(..., min_length=8, max_length=64)) -> Response:
     value = parse_amount_input(amount)
@@ -113,7 +114,7 @@ async def place_bid(request: Request, lot_id: int, db: DbSession, runtime: Runti
 
 
 @router.post("/lots/{lot_id}/sartname/kabul")
-async def accept_sartname(request: Request, lot_id: int, db: DbSession, viewer: BidderUser,
+async def accept_sartname(request: Request, lot_id: Id, db: DbSession, viewer: BidderUser,
                           accept: str = Form("")) -> Response:
     if accept == "1":
         await bidding.accept_sartname(db, viewer, lot_id)
@@ -121,7 +122,7 @@ async def accept_sartname(request: Request, lot_id: int, db: DbSession, viewer: 
 
 
 @router.get("/lots/{lot_id}/sartname")
-async def sartname_page(request: Request, lot_id: int, db: DbSession, _: Public) -> Response:
+async def sartname_page(request: Request, lot_id: Id, db: DbSession, _: Public) -> Response:
     """The şartname inside the site's layout (the API's copy is a bare fragment), with its hash: what a
     bidder accepts is exactly this text (A-23)."""
     lot = await lots.get_lot(db, lot_id)
@@ -131,7 +132,7 @@ async def sartname_page(request: Request, lot_id: int, db: DbSession, _: Public)
 
 
 @router.get("/lots/{lot_id}/tutanak")
-async def tutanak_page(lot_id: int, db: DbSession, _: Public) -> Response:
+async def tutanak_page(lot_id: Id, db: DbSession, _: Public) -> Response:
     """The latest posted tutanak, public copy (OP-10), as the standalone document it is (its own styles,
     so it gets the documents' CSP, not the site's)."""
     t = await reads.public_tutanak(db, lot_id)

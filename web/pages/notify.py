@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction.notifications import service as notifications
 from auction.notifications.models import Notification
+from web.params import Id
 
 
 @dataclass(frozen=True)
@@ -38,15 +39,15 @@ def available() -> bool:
     return True
 
 
-async def recent(db: AsyncSession, user_id: int, *, limit: int = 20) -> list[Item]:
+async def recent(db: AsyncSession, user_id: Id, *, limit: int = 20) -> list[Item]:
     rows = await notifications.page(db, user_id, limit=limit)
     return [Item(n.id, n.seq, n.kind, n.title, n.message, n.created_at, n.read_at is not None, link_of(n))
             for n in rows]
 
 
-async def unread(db: AsyncSession, user_id: int) -> int:
+async def unread(db: AsyncSession, user_id: Id) -> int:
     return await notifications.unread_count(db, user_id)
 
 
-async def mark_all_read(db: AsyncSession, user_id: int, up_to_seq: int | None) -> int:
+async def mark_all_read(db: AsyncSession, user_id: Id, up_to_seq: int | None) -> int:
     return await notifications.mark_all_read(db, user_id, up_to_seq=up_to_seq)

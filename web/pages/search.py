@@ -18,6 +18,7 @@ from auction.watch import service as watch
 from auction.watch.search import SearchParams, search
 from web.deps import BidderUser, DbSession, MaybeUser
 from web.pages.common import is_htmx, safe_next
+from web.params import Id
 from web.templating import render
 
 router = APIRouter()
@@ -55,7 +56,7 @@ async def save_search(request: Request, db: DbSession, actor: BidderUser, query:
 
 
 @router.post("/lots/{lot_id}/izle")
-async def toggle_watch(request: Request, lot_id: int, db: DbSession, actor: BidderUser,
+async def toggle_watch(request: Request, lot_id: Id, db: DbSession, actor: BidderUser,
                        watch_: str = Form("1", alias="watch"),
                        next: str = Form("", max_length=500)) -> Response:
     """Star or unstar a lot. The form says which (not a blind toggle), so a double submit cannot undo itself."""

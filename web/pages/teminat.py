@@ -20,6 +20,7 @@ from auction.watch.search import parse_amount_input
 from web.deps import BidderUser, DbSession, RuntimeDep, StaffUser
 from web.i18n import translator
 from web.pages.common import error_text, safe_next
+from web.params import Id
 from web.templating import render, request_lang
 
 router = APIRouter()
@@ -27,7 +28,7 @@ router = APIRouter()
 _SCAN_READ_LIMIT = mektup.MAX_SCAN_BYTES + 1
 
 
-async def _page(request: Request, db: DbSession, runtime: RuntimeDep, viewer: BidderUser, lot_id: int, *,
+async def _page(request: Request, db: DbSession, runtime: RuntimeDep, viewer: BidderUser, lot_id: Id, *,
                 notice: str | None = None, error: DomainError | None = None, status: int = 200) -> Response:
     view = await teminat.teminat_view(db, runtime, lot_id, viewer)
     state = view.state
@@ -43,7 +44,7 @@ async def _page(request: Request, db: DbSession, runtime: RuntimeDep, viewer: Bi
 
 
 @router.get("/lots/{lot_id}/teminat")
-async def teminat_page(request: Request, lot_id: int, db: DbSession, runtime: RuntimeDep, viewer: BidderUser,
+async def teminat_page(request: Request, lot_id: Id, db: DbSession, runtime: RuntimeDep, viewer: BidderUser,
                        ok: str | None = None) -> Response:
     notices = {"odendi": "teminat.paid", "mektup": "teminat.mektup_received", "geri": "teminat.withdrawn_ok"}
     notice = notices.get(ok or "")
@@ -51,7 +52,7 @@ async def teminat_page(request: Request, lot_id: int, db: DbSession, runtime: Ru
 
 
 @router.post("/lots/{lot_id}/teminat/ode")
-async def pay(request: Request, lot_id: int, db: DbSession, runtime: RuntimeDep, viewer: BidderUser,
+async def pay(request: Request, lot_id: Id, db: DbSession, runtime: RuntimeDep, viewer: BidderUser,
               sartname: str = Form(""), next: str = Form("", max_length=300)) -> Response:
     """Start the cash teminat. Paying records the şartname acceptance (A-23); the box must be ticked."""
     try:
@@ -67,7 +68,7 @@ async def pay(request: Request, lot_id: int, db: DbSession, runtime: RuntimeDep,
 
 
 @router.post("/lots/{lot_id}/teminat/mektup")
-async def send_mektup(request: Request, lot_id: int, db: DbSession, runtime: RuntimeDep, viewer: BidderUser,
+async def send_mektup(request: Request, lot_id: Id, db: DbSession, runtime: RuntimeDep, viewer: BidderUser,
                       bank: str = Form(..., min_length=2, max_length=120),
                       mektup_no: str = Form(..., min_length=1, max_length=64),
                       amount: str = Form("", max_length=40), sartname: str = Form(""),
@@ -84,7 +85,7 @@ async def send_mektup(request: Request, lot_id: int, db: DbSession, runtime: Run
 
 
 @router.post("/lots/{lot_id}/teminat/geri-al")
-async def withdraw(request: Request, lot_id: int, db: DbSession, runtime: RuntimeDep, viewer: BidderUser,
+async def withdraw(request: Request, lot_id: Id, db: DbSession, runtime: RuntimeDep, viewer: BidderUser,
                    confirm: str = Form("")) -> Response:
     try:
         await teminat.withdraw(db, runtime, viewer, lot_id, confirmed=confirm == "1")
@@ -104,7 +105,7 @@ async def staff_list(request: Request, db: DbSession, actor: StaffUser) -> Respo
 
 
 @router.get("/buro/teminat-mektuplari/{submission_id}/tarama")
-async def staff_scan(submission_id: int, db: DbSession, runtime: RuntimeDep, actor: StaffUser) -> Response:
+async def staff_scan(submission_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUser) -> Response:
     row = await mektup.get_for(db, actor, submission_id)
     data = await storage_for(runtime.settings).get(row.storage_key)
     ext = row.storage_key.rsplit(".", 1)[-1]
@@ -114,13 +115,13 @@ async def staff_scan(submission_id: int, db: DbSession, runtime: RuntimeDep, act
 
 
 @router.post("/buro/teminat-mektuplari/{submission_id}/kaydet")
-async def staff_record(submission_id: int, db: DbSession, actor: StaffUser) -> Response:
+async def staff_record(submission_id: Id, db: DbSession, actor: StaffUser) -> Response:
     await mektup.record(db, actor, submission_id)
     return RedirectResponse("/buro/teminat-mektuplari", status_code=303)
 
 
 @router.post("/buro/teminat-mektuplari/{submission_id}/reddet")
-async def staff_reject(submission_id: int, db: DbSession, actor: StaffUser,
+async def staff_reject(submission_id: Id, db: DbSession, actor: StaffUser,
                        note: str = Form(..., min_length=3, max_length=500)) -> Response:
     await mektup.reject(db, actor, submission_id, note)
     return RedirectResponse("/buro/teminat-mektuplari", status_code=303)

@@ -7,7 +7,7 @@ from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import RedirectResponse, Response
 
@@ -21,6 +21,7 @@ from auction.webhooks.dispatch import circuit_state
 from auction.webhooks.errors import WebhookEventsInvalid
 from auction.webhooks.schemas import EndpointCreate, RedeliverIn
 from web.deps import AdminUser, DbSession, RuntimeDep
+from web.params import ID_MAX, Id
 from web.templating import ISTANBUL, render
 
 router = APIRouter(prefix="/yonetim/webhooklar")
@@ -69,7 +70,7 @@ async def create(request: Request, db: DbSession, runtime: RuntimeDep, actor: Ad
     return _page(request, "admin/webhook_secret.html", {"endpoint": endpoint, "secret": secret, "rotated": False})
 
 
-async def _detail(request: Request, db: AsyncSession, actor: Principal, endpoint_id: int, *,
+async def _detail(request: Request, db: AsyncSession, actor: Principal, endpoint_id: Id, *,
                   notice: str | None = None, notice_n: int = 0, error: DomainError | None = None,
                   status: int = 200, before_id: int | None = None) -> Response:
     endpoint = await webhooks.get_endpoint(db, actor, endpoint_id)
@@ -82,15 +83,16 @@ async def _detail(request: Request, db: AsyncSession, actor: Principal, endpoint
 
 
 @router.get("/{endpoint_id}")
-async def detail(request: Request, endpoint_id: int, db: DbSession, actor: AdminUser, ok: str | None = None,
-                 n: int | None = None, before_id: int | None = None) -> Response:
+async def detail(request: Request, endpoint_id: Id, db: DbSession, actor: AdminUser, ok: str | None = None,
+                 n: int | None = Query(None, ge=0, le=ID_MAX),
+                 before_id: int | None = Query(None, ge=1, le=ID_MAX)) -> Response:
     """The endpoint, its actions and its delivery log (`before_id`: an older page, which stays still)."""
     notice = "wh.redelivered" if ok == "redelivered" else NOTICES.get(ok or "")
     return await _detail(request, db, actor, endpoint_id, notice=notice, notice_n=n or 0, before_id=before_id)
 
 
 @router.get("/{endpoint_id}/teslimatlar")
-async def log_fragment(request: Request, endpoint_id: int, db: DbSession, actor: AdminUser) -> Response:
+async def log_fragment(request: Request, endpoint_id: Id, db: DbSession, actor: AdminUser) -> Response:
     """The newest page of the delivery log alone (htmx refreshes it every few seconds)."""
     endpoint = await webhooks.get_endpoint(db, actor, endpoint_id)
     rows, waiting, older = await webhooks.delivery_log(db, actor, endpoint_id, limit=50)
@@ -98,7 +100,7 @@ async def log_fragment(request: Request, endpoint_id: int, db: DbSession, actor:
                                                        "older": older})
 
 
-async def _act(request: Request, db: AsyncSession, actor: Principal, endpoint_id: int, action: Awaitable[Any],
+async def _act(request: Request, db: AsyncSession, actor: Principal, endpoint_id: Id, action: Awaitable[Any],
                ok: str) -> Response:
     """Run one admin action; back to the endpoint with a notice, or the page again with the error."""
     try:
@@ -110,25 +112,25 @@ async def _act(request: Request, db: AsyncSession, actor: Principal, endpoint_id
 
 
 @router.post("/{endpoint_id}/deneme")
-async def test(request: Request, endpoint_id: int, db: DbSession, runtime: RuntimeDep, actor: AdminUser) -> Response:
+async def test(request: Request, endpoint_id: Id, db: DbSession, runtime: RuntimeDep, actor: AdminUser) -> Response:
     return await _act(request, db, actor, endpoint_id, webhooks.send_test(db, runtime, actor, endpoint_id), "test")
 
 
 @router.post("/{endpoint_id}/devre-disi")
-async def disable(endpoint_id: int, db: DbSession, actor: AdminUser) -> Response:
+async def disable(endpoint_id: Id, db: DbSession, actor: AdminUser) -> Response:
     await webhooks.disable_endpoint(db, actor, endpoint_id)
     return RedirectResponse(f"/yonetim/webhooklar/{endpoint_id}?ok=disabled", status_code=303)
 
 
 @router.post("/{endpoint_id}/etkinlestir")
-async def enable(request: Request, endpoint_id: int, db: DbSession, runtime: RuntimeDep,
+async def enable(request: Request, endpoint_id: Id, db: DbSession, runtime: RuntimeDep,
                  actor: AdminUser) -> Response:
     return await _act(request, db, actor, endpoint_id, webhooks.enable_endpoint(db, runtime, actor, endpoint_id),
                       "enabled")
 
 
 @router.post("/{endpoint_id}/anahtar")
-async def rotate(request: Request, endpoint_id: int, db: DbSession, runtime: RuntimeDep, actor: AdminUser,
+async def rotate(request: Request, endpoint_id: Id, db: DbSession, runtime: RuntimeDep, actor: AdminUser,
                  overlap_hours: float = Form(24, ge=0, le=168)) -> Response:
     endpoint, secret = await webhooks.rotate_secret(db, runtime, actor, endpoint_id, overlap_hours)
     return _page(request, "admin/webhook_secret.html", {"endpoint": endpoint, "secret": secret, "rotated": True})
@@ -143,7 +145,7 @@ def _local(value: str) -> datetime | None:
 
 
 @router.post("/{endpoint_id}/yeniden-gonder")
-async def redeliver(request: Request, endpoint_id: int, db: DbSession, runtime: RuntimeDep, actor: AdminUser,
+async def redeliver(request: Request, endpoint_id: Id, db: DbSession, runtime: RuntimeDep, actor: AdminUser,
                     event_id: str = Form("", max_length=40), since: str = Form("", max_length=32)) -> Response:
     chosen_event = event_id.strip() or None
     chosen_since = None if chosen_event else _local(since)

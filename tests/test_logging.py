@@ -1,0 +1,88 @@
+"""Secrets and personal data never reach the logs (issue 16 A, docs/security.md): the `redact` processor,
+and a scan of every line a sign-up, a sign-in, a token and an IBAN change write."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+import structlog
+
+from auction.logging import REDACTED, configure_logging, redact, redact_text
+
+TCKN = "10000000146"  # a valid TC kimlik no (checksum), not a real person's
+IBAN = "TR330006100519786457841326"
+
+
+@pytest.mark.parametrize(("raw", "leaked"), [
+    (f"kimlik {TCKN} ile", TCKN),
+    (f"iade IBAN {IBAN}", IBAN),
+    ("iade IBAN TR33 0006 1005 1978 6457 8413 26", "0006 1005 1978"),
+    ("Authorization: Bearer esat_Zx9-abc.def", "esat_Zx9"),
+    ("secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+    ("smtp://bildirim:Gizli-Parola@mail.example:587", "Gizli-Parola"),
+])
+def test_redact_text_masks_personal_data_and_secrets(raw, leaked):
+    assert leaked not in redact_text(raw)
+
+
+def test_what_is_not_a_secret_stays_readable():
+    # 11 digits without a valid checksum (a timestamp, an amount in kuruş) and the IBAN's last four.
+    assert redact_text("ts 17331234567 tutar 1250000.50") == "ts 17331234567 tutar 1250000.50"
+    assert redact_text(f"IBAN {IBAN}").endswith("1326")
+
+
+def test_secret_fields_are_blanked_at_any_depth():
+    out = redact(None, "info", {"event": "x", "password": "p4ss", "csrf_token": "c", "webhook_secret": "s",
+                                "headers": {"Authorization": "Bearer x", "cookie": "esatis_session=abc"},
+                                "items": [{"token": "t"}, f"tc {TCKN}"], "code": "bid_too_low", "sale_id": 7})
+    assert out["password"] == out["csrf_token"] == out["webhook_secret"] == REDACTED
+    assert out["headers"] == {"Authorization": REDACTED, "cookie": REDACTED}
+    assert out["items"] == [{"token": REDACTED}, "tc ***********"]
+    assert (out["code"], out["sale_id"]) == ("bid_too_low", 7)  # error codes and ids stay
+
+
+@pytest.fixture
+def json_logs():
+    """The production log configuration (JSON lines) for one test, written to a buffer; the previous
+    configuration restored after."""
+    root = logging.getLogger()
+    handlers, level, config = root.handlers[:], root.level, structlog.get_config()
+    configure_logging("INFO", "json")
+    structlog.configure(cache_logger_on_first_use=False)
+    buffer = io.StringIO()
+    handler = root.handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(buffer)
+
+    def lines() -> list[str]:
+        return buffer.getvalue().splitlines()
+
+    yield lines
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    structlog.configure(**config)
+
+
+async def test_a_scan_of_the_logs_finds_no_secret(client, json_logs):
+    password = "Gizli-Parola-2026x"
+    r = await client.post("/api/v1/auth/register", json={"email": "tarama@esatis.test", "password": password,
+                                                          "full_name": "Tarama Testi"})
+    assert r.status_code == 201, r.text
+    r = await client.post("/api/v1/auth/token", json={"email": "tarama@esatis.test", "password": password})
+    token = r.json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert (await client.patch("/api/v1/me", headers=headers, json={"iban": IBAN})).status_code == 200
+    await client.post("/api/v1/auth/token", json={"email": "tarama@esatis.test", "password": password + "x"})
+    # And a careless log line of our own: the processor catches it too.
+    structlog.get_logger("esatis.test").warning("careless", password=password, note=f"iban {IBAN} tc {TCKN}",
+                                                authorization=f"Bearer {token}")
+    lines = json_logs()
+    assert len(lines) >= 5
+    events = [json.loads(line) for line in lines if line.startswith("{")]
+    assert any(e.get("event") == "careless" for e in events)
+    text = "\n".join(lines)
+    for secret in (password, token, IBAN, TCKN):
+        assert secret not in text
