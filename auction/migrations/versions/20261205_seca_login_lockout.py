@@ -1,7 +1,7 @@
 """login lock-out: users.failed_logins and users.locked_until
 
 Revision ID: 5eca0a1f1605
-Revises: 07ebcf6272a1
+Revises: d019a185c2c2
 Create Date: 2026-12-05 07:20:00
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 import auction.db
 
 revision: str = '5eca0a1f1605'
-down_revision: str | None = '07ebcf6272a1'
+down_revision: str | None = 'd019a185c2c2'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
