@@ -42,6 +42,8 @@ DYNAMIC = {
     "after.doc.": ("payment_receipt", "iptal_tutanagi", "kesinlesme_serhi", "tapu_yazisi", "teslim_tutanagi",
                    "tahliye_emri"),
     "staff.sale.mode.": ("tapu_letter_sent", "delivered", "ready"),
+    # Issue 17: why a search finds nothing by construction (auction.watch.search.SearchParams.problems).
+    "search.problem.": ("q_no_words", "price_range", "closing_soon_status"),
 }
 PREFIXES = {k.split(".", 1)[0] for k in MESSAGES}
 # A key in Python or JavaScript: a quoted dotted name whose first part is one of the catalogue's.

@@ -1,0 +1,98 @@
+"""The lot's papers for people: the satış ilanı (A-23) and the artırma şartnamesi (A-20) as documents a
+bidder downloads and prints, in Turkish, in Türkiye time, the law cited in words.
+
+The şartname is exactly the text the sale decision fixed (`Sale.sartname_html`, the one a bidder
+accepts, A-24) inside a printable page; its SHA-256 goes in the annex so the printed copy can be checked
+against the one on the portal. The ilan is built from the same records the lot page shows (the lot, the
+sale's figures and its rounds); the rule rows behind the figures go in the annex, never in the text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auction import clock
+from auction.calendar import format_local
+from auction.cases.models import Case
+from auction.lots import service as lots
+from auction.lots.models import Lot
+from auction.money import fmt_tr
+from auction.sales import documents, reads
+from auction.sales.models import Round, Sale
+from auction.users.models import Office
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    env = Environment(loader=PackageLoader("auction.bidder", "templates"),
+                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+    env.globals["money"] = fmt_tr
+    env.globals["local"] = lambda dt: format_local(dt) if dt is not None else "—"
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return _env().get_template(template).render(**context)
+
+
+@dataclass(frozen=True)
+class LotPapers:
+    lot: Lot
+    sale: Sale
+    rounds: list[Round]
+    office: Office
+    case: Case
+
+
+async def _load(session: AsyncSession, lot_id: int) -> LotPapers:
+    lot = await lots.get_lot(session, lot_id)
+    sale = await reads.require_sale_of_lot(session, lot_id)  # 404 while there is no published sale
+    office = await session.get(Office, lot.office_id)
+    case = await session.get(Case, lot.case_id)
+    assert office is not None and case is not None
+    return LotPapers(lot=lot, sale=sale, rounds=await reads.rounds_of(session, sale.id), office=office, case=case)
+
+
+def _rule_rows(sale: Sale) -> list[str]:
+    return sorted({str(v.get("ref")) for v in sale.rules.values() if isinstance(v, dict) and v.get("ref")})
+
+
+async def ilan_html(session: AsyncSession, lot_id: int, *, public_url: str) -> str:
+    """The satış ilanı of the lot's current sale (A-23)."""
+    p = await _load(session, lot_id)
+    snap = reads.snapshot_of(p.sale)
+    window = p.rounds[0].ext_window_s if p.rounds else None
+    kdv = documents.percent_tr(p.sale.kdv_rate) if p.sale.kdv_rate is not None else "satış bürosunca bildirilecek"
+    return render(
+        "ilan.html", title="Satış ilanı", lot=p.lot, sale=p.sale, rounds=p.rounds, office=p.office,
+        file_no=p.case.file_no, issued_at=format_local(clock.now()),
+        area=documents.number_tr(p.lot.net_area_m2) if p.lot.net_area_m2 else None, kdv=kdv,
+        teminat_percent=documents.percent_tr(snap.decimal("auction.teminat.rate")),
+        payment_days=snap.integer("payment.deadline_days"),
+        window=documents.window_text(window) if window is not None else "—",
+        lot_url=f"{public_url.rstrip('/')}/lots/{p.lot.id}",
+        annex=[f"Satış kararının kural satırları: {', '.join(_rule_rows(p.sale))}",
+               f"Şartname özeti (SHA-256): {p.sale.sartname_hash}"])
+
+
+async def sartname_html(session: AsyncSession, lot_id: int) -> str:
+    """The şartname the sale decision fixed, on a printable page, with its hash in the annex."""
+    p = await _load(session, lot_id)
+    return render(
+        "sartname_paper.html", title="Artırma şartnamesi", sale=p.sale, office=p.office, file_no=p.case.file_no,
+        issued_at=format_local(clock.now()),
+        sartname=Markup(p.sale.sartname_html),  # noqa: S704 - rendered by our own template at the decision
+        annex=[f"Bu şartname satış kararıyla {format_local(p.sale.created_at)} tarihinde düzenlenmiştir; "
+               f"portaldaki metnin özeti (SHA-256): {p.sale.sartname_hash}"])
+
+
+async def pdf_of(html: str) -> bytes:
+    """HTML → PDF in a worker thread (WeasyPrint is CPU-bound)."""
+    return await asyncio.to_thread(documents.render_pdf, html)
