@@ -19,14 +19,16 @@ from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import clock
-from auction.calendar import format_local
+from auction.bidding import service as bidding
+from auction.calendar import format_local, to_local
 from auction.cases.models import Case
 from auction.lots import service as lots
 from auction.lots.models import Lot
-from auction.money import fmt_tr
+from auction.money import amount_in_words_tr, fmt_tr
 from auction.sales import documents, reads
 from auction.sales.models import Round, Sale
 from auction.users.models import Office
+from auction.users.principal import Principal
 
 
 @lru_cache(maxsize=1)
@@ -91,6 +93,26 @@ async def sartname_html(session: AsyncSession, lot_id: int) -> str:
         sartname=Markup(p.sale.sartname_html),  # noqa: S704 - rendered by our own template at the decision
         annex=[f"Bu şartname satış kararıyla {format_local(p.sale.created_at)} tarihinde düzenlenmiştir; "
                f"portaldaki metnin özeti (SHA-256): {p.sale.sartname_hash}"])
+
+
+async def bid_receipt_html(session: AsyncSession, viewer: Principal, bid_id: int) -> str:
+    """One of the viewer's bids as a receipt for people (his own, else 404): what he offered, for what,
+    when, in words; the hash chain that proves the bid was recorded goes in the annex."""
+    r = await bidding.receipt(session, viewer, bid_id)
+    lot = await lots.get_lot(session, r["lot_id"])
+    office = await session.get(Office, lot.office_id)
+    case = await session.get(Case, lot.case_id)
+    assert office is not None and case is not None
+    at = to_local(r["at"])
+    return render(
+        "bid_receipt.html", title="Teklif makbuzu", r=r, lot=lot, office=office, file_no=case.file_no, sale=None,
+        issued_at=format_local(clock.now()), day=at.strftime("%d.%m.%Y"), time=at.strftime("%H:%M:%S"),
+        words=amount_in_words_tr(r["amount"]),
+        annex=[f"Sunucu zamanı (UTC): {clock.iso_ms(r['at'])}",
+               f"Bu teklifin özeti (SHA-256): {r['hash']}",
+               f"Önceki teklifin özeti: {r['prev_hash']}",
+               f"Özet şöyle hesaplanır: {r['algorithm']}. Her teklif bir öncekine bağlı olduğundan kayıtlı bir "
+               "teklif değiştirilir, silinir ya da sırası bozulursa sonraki bütün özetler tutmaz."])
 
 
 async def pdf_of(html: str) -> bytes:

@@ -63,10 +63,10 @@ async def test_ilan_and_sartname_pdfs_speak_turkish(env, manual_clock):
     for expected in ("Artırma Şartnamesi", "2.350.000,00", "İİK 115/1", "teminat"):
         assert expected in sartname, expected
     assert not SETTINGS_KEY.search(body_of(sartname)), SETTINGS_KEY.search(body_of(sartname))
-    # No sale yet: no papers (404 with a code), never an empty PDF.
+    # No sale yet: no papers (a refusal with its code), never an empty PDF.
     bare = await env.lot("100000.00", title="Satışı olmayan mal")
-    r = await env.client.get(f"/lots/{bare['id']}/ilan.pdf")
-    assert r.status_code == 404
+    r = await env.client.get(f"/lots/{bare['id']}/ilan.pdf", headers={"Accept": "application/json"})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "no_sale", r.text
 
 
 async def test_lot_page_shows_photos_documents_parcel_and_viewing(env, manual_clock, runtime):
@@ -103,3 +103,41 @@ async def test_demo_lots_have_photos_and_a_published_report(runtime):
     reports = [(lot_id, public) for lot_id, kind, public in rows if kind == LotFileKind.kiymet_raporu]
     assert len(lots_with_photos) >= 5
     assert len(reports) == 5 and all(public for _, public in reports)
+
+
+async def test_receipt_and_tutanak_for_people(env, manual_clock):
+    from tests.web.conftest import awarded
+
+    _lot, _sale, _winner, loser = await awarded(env, manual_clock)
+    r = await env.client.get("/hesabim/teklifler", headers={**HTML, **loser.headers})
+    bid_id = re.findall(r'href="/hesabim/teklifler/(\d+)"', r.text)[0]
+    page = await env.client.get(f"/hesabim/teklifler/{bid_id}", headers={**HTML, **loser.headers})
+    summary = re.search(r'data-testid="receipt-summary">(.*?)</p>', page.text, flags=re.S)
+    assert summary is not None
+    said = text_of(summary.group(1))
+    assert "Türkiye saati" in said and "1.175.000,00 TL" in said and "bir milyon yüz yetmiş beş bin" in said
+    # The machine trail is there, but folded away under a marked heading.
+    assert 'data-testid="receipt-verification"' in page.text
+    assert page.text.index("sha256(") > page.text.index('data-testid="receipt-verification"')
+
+    pdf = await env.client.get(f"/hesabim/teklifler/{bid_id}/makbuz.pdf", headers=loser.headers)
+    assert pdf.status_code == 200
+    receipt = pdf_text(pdf.content)
+    body = body_of(receipt)
+    for expected in ("TEKLİF MAKBUZU", "1.175.000,00", "bir milyon yüz yetmiş beş bin Türk lirası", "Türkiye saati",
+                     "İcra ve İflas Kanunu madde 111/b"):
+        assert expected in body.replace("\n", " "), expected
+    assert "sha256(" not in body and not re.search(r"[0-9a-f]{64}", body)
+    assert re.search(r"[0-9a-f]{64}", receipt.split(ANNEX, 1)[1].replace("\n", ""))
+    stranger = await env.make_actor("bidder")
+    other = await env.client.get(f"/hesabim/teklifler/{bid_id}/makbuz.pdf", headers=stranger.headers)
+    assert other.json()["error"]["code"] == "bid_not_found", other.text  # never another one's receipt
+
+    docs = await env.client.get("/hesabim/belgeler", headers={**HTML, **loser.headers})
+    link = re.search(r'href="(/hesabim/belgeler/tutanak/\d+\.pdf)"', docs.text).group(1)
+    tutanak = pdf_text((await env.client.get(link, headers=loser.headers)).content)
+    body = body_of(tutanak)
+    assert "1.186.750,00" in body and "UTC" not in body
+    assert not re.search(r"\b(A|OP|S|T)-\d+", body), re.search(r"\b(A|OP|S|T)-\d+", body)
+    assert not SETTINGS_KEY.search(body), SETTINGS_KEY.search(body)
+    assert "auction.increment.rate" in tutanak.split(ANNEX, 1)[1].replace("\n", "")

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from auction import clock
-from auction.bidder import account
+from auction.bidder import account, papers
 from auction.errors import DomainError
 from auction.sales import documents
 from auction.users import service as users
@@ -55,6 +55,13 @@ async def bids_page(request: Request, db: DbSession, me: BidderUser) -> Response
 async def receipt_page(request: Request, bid_id: int, db: DbSession, me: BidderUser) -> Response:
     receipt, lot = await account.my_receipt(db, me, bid_id)
     return _render(request, "bids", "account/receipt.html", {"r": receipt, "lot": lot})
+
+
+@router.get("/teklifler/{bid_id}/makbuz.pdf")
+async def receipt_pdf(bid_id: int, db: DbSession, me: BidderUser) -> Response:
+    """The bid receipt as a PDF: in Turkish and Türkiye time; the hash chain in the marked annex."""
+    html = await papers.bid_receipt_html(db, me, bid_id)
+    return document_pdf(await papers.pdf_of(html), f"teklif-makbuzu-{bid_id}.pdf", inline=False)
 
 
 @router.get("/teminatlar")
