@@ -17,6 +17,7 @@ from auction import clock
 from auction.audit import service as audit_service
 from auction.users.errors import (
     EmailTaken,
+    IbanChangeNeedsCode,
     InvalidCredentials,
     InvalidEmail,
     InvalidIban,
@@ -301,9 +302,9 @@ async def update_profile(session: AsyncSession, actor: Principal, *, iban: str |
     if iban is not None:
         value = normalise_iban(iban) if iban.strip() else None
         if value != user.iban:
-            user.iban = value
-            # The audit trail records that it changed and its last digits, not the whole account number.
-            changed["iban"] = f"…{value[-4:]}" if value else None
+            # The refund IBAN changes only with a code sent to the phone (auction.users.refund_iban, A-55):
+            # a stolen session must not be able to redirect refunds with one request.
+            raise IbanChangeNeedsCode(details={"use": "PUT /api/v1/me/refund-iban"})
     if address is not None:
         value = " ".join(address.split()) or None
         if value is not None and not 10 <= len(value) <= 500:
