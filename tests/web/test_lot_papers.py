@@ -141,3 +141,15 @@ async def test_receipt_and_tutanak_for_people(env, manual_clock):
     assert not re.search(r"\b(A|OP|S|T)-\d+", body), re.search(r"\b(A|OP|S|T)-\d+", body)
     assert not SETTINGS_KEY.search(body), SETTINGS_KEY.search(body)
     assert "auction.increment.rate" in tutanak.split(ANNEX, 1)[1].replace("\n", "")
+
+
+async def test_payment_description_names_the_file_and_the_lot(env, manual_clock):
+    from tests.web.conftest import awarded
+
+    lot, sale, winner, _loser = await awarded(env, manual_clock)
+    page = await env.client.get(f"/hesabim/kazandiklarim/{sale['id']}", headers={**HTML, **winner.headers})
+    assert page.status_code == 200, page.text[-300:]
+    said = text_of(page.text)
+    m = re.search(r"İhale bedeli — \S+ Esas — Kadıköy'de 3\+1 daire", said)
+    assert m is not None, said[-1500:]
+    assert f"satış {sale['id']} mal {lot['id']}" not in said
