@@ -42,8 +42,9 @@ def _picture(kind: str, use: str, variant: int, seed: int) -> bytes:
     ground = int(H * 0.72)
     d.rectangle([0, ground, W, H], fill=(120, 150, 95) if use == "arsa" else (150, 150, 150))
     if use == "konut":
-        x0, floors = 260 + rng.randint(-40, 40), 6
-        d.rectangle([x0, ground - floors * 60, x0 + 420, ground], fill=(225, 205, 170), outline=(90, 80, 70), width=3)
+        x0, floors = 200 + rng.randint(-120, 160), rng.randint(4, 7)
+        facade = rng.choice([(225, 205, 170), (236, 236, 228), (205, 170, 150), (190, 205, 215)])
+        d.rectangle([x0, ground - floors * 60, x0 + 420, ground], fill=facade, outline=(90, 80, 70), width=3)
         for fl in range(floors):
             for col in range(5):
                 lit = (255, 230, 140) if variant and rng.random() < 0.4 else (120, 160, 200)
