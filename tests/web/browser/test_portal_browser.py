@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from auction.demo import DEMO_PASSWORD
 from tests.livesupport import LiveServer, start_server
-from tests.web.browser.conftest import CHROMIUM_ARGS, CHROMIUM, SCREENSHOTS
+from tests.web.browser.conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -58,9 +58,14 @@ async def _context(viewport: dict[str, int]) -> tuple[Any, Any, Any]:
     return pw, browser, ctx
 
 
-def _pdf_text(data: bytes) -> str:
+def _pdf_text(path: str) -> str:
+    data = Path(path).read_bytes()
     assert data.startswith(b"%PDF-")
     return "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def _sms(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -96,11 +101,11 @@ async def test_new_visitor_finds_kadikoy_and_its_papers(server: LiveServer, shot
         async with page.expect_download() as info:
             await page.click('[data-testid="doc-sartname-pdf"]')
         download = await info.value
-        text = _pdf_text(Path(await download.path()).read_bytes())
+        text = _pdf_text(str(await download.path()))
         assert "Artırma Şartnamesi" in text and "Kadıköy" in text
         async with page.expect_download() as info:
             await page.click('[data-testid="doc-ilan-pdf"]')
-        text = _pdf_text(Path(await (await info.value).path()).read_bytes())
+        text = _pdf_text(str(await (await info.value).path()))
         assert "AÇIK ARTIRMA İLANI" in text and "Ada 1234, parsel 56" in text
     finally:
         await ctx.close()
@@ -120,7 +125,7 @@ async def test_bidder_changes_refund_iban_with_the_sms_code(server: LiveServer, 
         await page.fill('[data-testid="iban-input"]', "TR32 0010 0099 9990 1234 5678 90")
         await page.click('[data-testid="iban-submit"]')
         await page.locator('[data-testid="iban-code-form"]').wait_for()
-        lines = [json.loads(x) for x in sms_path.read_text(encoding="utf-8").splitlines() if x.strip()]
+        lines = _sms(sms_path)
         code = lines[-1]["code"]
         assert "…7890" in lines[-1]["text"]
         await page.fill('[data-testid="iban-code"]', code)
