@@ -86,3 +86,9 @@ class IbanChangeClosed(Conflict):
 class IbanUnchanged(Conflict):
     code = "iban_unchanged"
     default_message = "Bu IBAN zaten kayıtlı iade IBAN'ınız."
+
+
+class PhoneChangedRecently(Conflict):
+    code = "phone_changed_recently"
+    default_message = ("Cep telefonunuz kısa süre önce değiştirildi; güvenliğiniz için iade IBAN'ı bir süre "
+                       "değiştirilemez. Sorun varsa satış bürosuna başvurun.")

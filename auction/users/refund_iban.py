@@ -16,21 +16,26 @@ the price payments do, auction.aftersale.payments). The plain profile update ref
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import clock
 from auction.audit import service as audit
+from auction.audit.models import AuditEntry
+from auction.calendar import local_date
 from auction.errors import DomainError
 from auction.otp import service as otp
 from auction.otp.errors import CodeExhausted, CodeExpired, CodeInvalid, CodeUsed
+from auction.rules.table import rulebook
 from auction.users.errors import (
     IbanChangeClosed,
     IbanChangeNotFound,
     IbanUnchanged,
     InvalidIban,
     InvalidProfile,
+    PhoneChangedRecently,
     RefundIbanInvalid,
 )
 from auction.users.models import IbanChangeStatus, RefundIbanChange, User
@@ -64,6 +69,7 @@ async def request_change(session: AsyncSession, actor: Principal, raw_iban: str,
     if user.iban == iban:
         raise IbanUnchanged(details={"iban": last4(iban)})
     now = clock.now()
+    await _refuse_after_a_phone_change(session, user.id, now)
     await session.execute(
         update(RefundIbanChange)
         .where(RefundIbanChange.user_id == user.id,
@@ -86,6 +92,18 @@ async def request_change(session: AsyncSession, actor: Principal, raw_iban: str,
                  data={"change_id": change.id, "iban": last4(iban), "previous": last4(user.iban),
                        "code_id": code.id, "sent_to": code.phone_hint})
     return ChangeRequest(change=change, phone_hint=code.phone_hint, expires_at_iso=clock.iso_ms(code.expires_at))
+
+
+async def _refuse_after_a_phone_change(session: AsyncSession, user_id: int, now: datetime) -> None:
+    """The code goes to the registered phone, which the profile update changes without a code: a phone
+    changed less than `otp.refund_iban.phone_cooldown` ago does not confirm an IBAN change yet."""
+    row = rulebook().row("otp.refund_iban.phone_cooldown", local_date(now))
+    since = now - row.duration()
+    changes = (await session.scalars(
+        select(AuditEntry.data).where(AuditEntry.entity_type == "user", AuditEntry.entity_id == str(user_id),
+                                      AuditEntry.action == "user.profile_updated", AuditEntry.at >= since))).all()
+    if any(isinstance(d, dict) and "phone" in d for d in changes):
+        raise PhoneChangedRecently(details={"cooldown": str(row.value), "rule": row.ref})
 
 
 async def _own_change(session: AsyncSession, actor: Principal, change_id: int) -> RefundIbanChange:

@@ -139,3 +139,27 @@ async def test_the_account_page(client, bidder, runtime, sms_file):
     assert done.status_code == 303 and done.headers["location"] == "/hesabim/iban?degisti=1"
     shown = await client.get("/hesabim/iban?degisti=1")
     assert "İade IBAN&#39;ınız değiştirildi" in shown.text and "TR33 0006 1005 1978 6457 8413 26" in shown.text
+
+
+async def test_a_phone_changed_without_a_code_waits_before_an_iban_change(client, runtime, sms_file):
+    from datetime import UTC, datetime, timedelta
+
+    from auction import clock
+    from tests.conftest import actor_factory
+
+    mc = clock.ManualClock(datetime.now(UTC))
+    previous = clock.set_clock(mc)
+    try:
+        me = await actor_factory(runtime, timedelta(days=30))("bidder", email="telefon@example.test")
+        r = await client.patch("/api/v1/me", headers=me.headers, json={"phone": "0532 000 00 77"})
+        assert r.status_code == 200, r.text
+        refused = await client.put("/api/v1/me/refund-iban", headers=me.headers, json={"iban": VALID})
+        assert refused.status_code == 409 and refused.json()["error"]["code"] == "phone_changed_recently"
+        assert refused.json()["error"]["details"]["rule"].startswith("A-55 otp.refund_iban.phone_cooldown")
+        assert sms(sms_file) == []
+        mc.set(mc.now() + timedelta(hours=24, minutes=1))
+        ok = await client.put("/api/v1/me/refund-iban", headers=me.headers, json={"iban": VALID})
+        assert ok.status_code == 202, ok.text
+        assert sms(sms_file)[-1]["to"] == "+905320000077"
+    finally:
+        clock.set_clock(previous)
