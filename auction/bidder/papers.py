@@ -19,14 +19,18 @@ from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import clock
+from auction.bidder import account
+from auction.bidder.errors import StatementUnavailable
 from auction.bidding import service as bidding
 from auction.calendar import format_local, to_local
 from auction.cases.models import Case
 from auction.lots import service as lots
 from auction.lots.models import Lot
 from auction.money import amount_in_words_tr, fmt_tr
+from auction.rules.policy import Policy
 from auction.sales import documents, reads
 from auction.sales.models import Round, Sale
+from auction.settlement.statement import statement_for
 from auction.users.models import Office
 from auction.users.principal import Principal
 
@@ -113,6 +117,19 @@ async def bid_receipt_html(session: AsyncSession, viewer: Principal, bid_id: int
                f"Önceki teklifin özeti: {r['prev_hash']}",
                f"Özet şöyle hesaplanır: {r['algorithm']}. Her teklif bir öncekine bağlı olduğundan kayıtlı bir "
                "teklif değiştirilir, silinir ya da sırası bozulursa sonraki bütün özetler tutmaz."])
+
+
+async def statement_html(session: AsyncSession, policy: Policy, viewer: Principal, sale_id: int) -> str:
+    """What the buyer of a won lot owes and has paid (the settlement statement, T-01), for people: the
+    lines in Turkish, the deadline in Türkiye time; the rule of each line in the annex."""
+    won = await account.my_won_sale(session, policy, viewer.user_id, sale_id)  # his own, else not found
+    st = await statement_for(session, won.sale, policy)
+    if st is None:
+        raise StatementUnavailable(details={"sale_id": sale_id})
+    return render(
+        "statement.html", title="Ödeme hesabı", st=st, lot=won.lot, office=won.office, file_no=won.file_no,
+        sale=won.sale, issued_at=format_local(clock.now()),
+        annex=[f"Kalemlerin kuralları: {'; '.join(f'{line.label}: {line.rule}' for line in st.lines)}"])
 
 
 async def pdf_of(html: str) -> bytes:

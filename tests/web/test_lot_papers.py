@@ -153,3 +153,17 @@ async def test_payment_description_names_the_file_and_the_lot(env, manual_clock)
     m = re.search(r"İhale bedeli — \S+ Esas — Kadıköy'de 3\+1 daire", said)
     assert m is not None, said[-1500:]
     assert f"satış {sale['id']} mal {lot['id']}" not in said
+
+
+async def test_payment_statement_pdf(env, manual_clock):
+    from tests.web.conftest import awarded
+
+    _lot, sale, winner, loser = await awarded(env, manual_clock, net_area_m2="95")
+    r = await env.client.get(f"/hesabim/kazandiklarim/{sale['id']}/hesap.pdf", headers=winner.headers)
+    assert r.status_code == 200, r.text[-300:]
+    text = pdf_text(r.content)
+    body = body_of(text).replace("\n", " ")
+    assert "ÖDEME HESABI" in body and "1.186.750,00" in body and "Türkiye saati" in body
+    assert not SETTINGS_KEY.search(body), SETTINGS_KEY.search(body)
+    other = await env.client.get(f"/hesabim/kazandiklarim/{sale['id']}/hesap.pdf", headers=loser.headers)
+    assert other.status_code == 404

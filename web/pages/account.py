@@ -67,6 +67,13 @@ async def receipt_pdf(bid_id: int, db: DbSession, me: BidderUser) -> Response:
     return document_pdf(await papers.pdf_of(html), f"teklif-makbuzu-{bid_id}.pdf", inline=False)
 
 
+@router.get("/kazandiklarim/{sale_id}/hesap.pdf")
+async def statement_pdf(sale_id: int, db: DbSession, runtime: RuntimeDep, me: BidderUser) -> Response:
+    """The won lot's payment statement as a PDF (what is owed, paid and due, by when)."""
+    html = await papers.statement_html(db, runtime.policy, me, sale_id)
+    return document_pdf(await papers.pdf_of(html), f"odeme-hesabi-{sale_id}.pdf", inline=False)
+
+
 @router.get("/teminatlar")
 async def deposits_page(request: Request, db: DbSession, me: BidderUser) -> Response:
     mine = await account.my_teminat(db, me.user_id)
