@@ -87,10 +87,35 @@ def serve(host: str, port: int, demo: bool, log_format: str | None) -> None:
         while not server.started and not task.done():  # noqa: ASYNC110 - uvicorn offers a flag, no event
             await asyncio.sleep(0.05)
         if server.started:
+            if settings.workers == "inprocess":
+                await _start_up_work_settled(app, task)
             _print_banner(url_host, port, settings.ruleset, demo_result)
         await task
 
     asyncio.run(_serve())
+
+
+async def _start_up_work_settled(app: Any, task: Any, limit_s: float = 15.0) -> None:
+    """Wait (at most `limit_s`) until the in-process workers have relayed the outbox and sent the messages
+    that were due at start-up (the demo's staged history writes dozens): their log lines come first, the
+    banner after them."""
+    from sqlalchemy import func, or_, select
+
+    from auction.clock import now
+    from auction.events.models import OutboxEvent
+    from auction.notifications.models import OutboundMessage
+
+    loop = asyncio.get_running_loop()
+    deadline, quiet = loop.time() + limit_s, 0
+    while loop.time() < deadline and not task.done() and quiet < 2:
+        async with app.state.runtime.db.session() as s:
+            events = await s.scalar(select(func.count()).select_from(OutboxEvent)
+                                    .where(OutboxEvent.relayed_at.is_(None)))
+            messages = await s.scalar(select(func.count()).select_from(OutboundMessage).where(
+                OutboundMessage.status.in_(["pending", "sending"]),
+                or_(OutboundMessage.next_attempt_at.is_(None), OutboundMessage.next_attempt_at <= now())))
+        quiet = quiet + 1 if not events and not messages else 0
+        await asyncio.sleep(0.5)
 
 
 def _print_banner(url_host: str, port: int, ruleset: str, demo_result: Any) -> None:
