@@ -8,11 +8,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction.aftersale.demo import load_demo_aftersale
+from auction.bidder.demo import load_demo_papers
 from auction.cases.schemas import CaseCreate
 from auction.cases.service import create_case
 from auction.lots.schemas import LotCreate
@@ -62,13 +64,17 @@ _CASES: list[tuple[CaseCreate, list[LotCreate]]] = [
                       appraised_value=Decimal("2350000.00"), appraisal_date=date(2026, 9, 14),
                       province="İstanbul", district="Kadıköy", address="Fikirtepe Mah. Dumlupınar Sok. No: 12 D: 8",
                       ada="1234", parsel="56", net_area_m2=Decimal("95"), imar="Konut alanı",
-                      permit_date=date(2019, 5, 10)),
+                      permit_date=date(2019, 5, 10),
+                      viewing_info="Cumartesi günleri 10:00–12:00 arasında, satış bürosundan randevu alarak "
+                                   "(0216 555 12 12); borçlu içeride oturduğu için randevusuz gezme yapılmaz."),
             LotCreate(kind="tasinir", use="arac", title="2018 model Fiat Egea 1.4 Fire Easy (benzinli, manuel)",
                       description="142.000 km'de, beyaz renkli, sağ arka çamurlukta boya ve hafif göçük var. "
                                   "Yediemin otoparkında muhafaza altında.",
                       appraised_value=Decimal("640000.00"), appraisal_date=date(2026, 9, 20),
                       province="İstanbul", district="Ümraniye", category="Otomobil", plate="34 ABC 123",
-                      location="Ümraniye Yediemin Otoparkı"),
+                      location="Ümraniye Yediemin Otoparkı",
+                      viewing_info="Hafta içi her gün 09:00–16:00 arasında Ümraniye Yediemin Otoparkı'nda; "
+                                   "kimlik ibrazıyla, randevu gerekmez."),
         ],
     ),
     (
@@ -79,7 +85,9 @@ _CASES: list[tuple[CaseCreate, list[LotCreate]]] = [
                                   "Kiracılıdır; kira sözleşmesi dosyadadır.",
                       appraised_value=Decimal("6800000.00"), appraisal_date=date(2026, 8, 30),
                       province="İstanbul", district="Güngören", address="Merter Mah. Keresteciler Sitesi 4. Sok.",
-                      ada="455", parsel="12", net_area_m2=Decimal("120"), imar="Ticaret alanı"),
+                      ada="455", parsel="12", net_area_m2=Decimal("120"), imar="Ticaret alanı",
+                      viewing_info="Salı ve perşembe 14:00–16:00; kiracının işyeri olduğundan satış bürosu "
+                                   "görevlisiyle birlikte."),
             LotCreate(kind="tasinir", use="diger", title="Endüstriyel dikiş makineleri (12 adet)",
                       description="Juki marka, 2020–2022 arası üretim, çalışır durumda 12 adet düz dikiş makinesi.",
                       appraised_value=Decimal("360000.00"), appraisal_date=date(2026, 9, 2),
@@ -109,7 +117,11 @@ class DemoResult:
 DemoExtension = Callable[[AsyncSession, Runtime, Principal], Awaitable[None]]
 # What the domains add to the demo, in order: the auction engine puts four of the lots above on sale; after
 # the award, a lot in each state from payment to distribution (auction/aftersale/demo.py).
-DEMO_EXTENSIONS: list[DemoExtension] = [load_demo_sales, load_demo_aftersale]
+# Last, the lots' papers: drawn photos for every lot, the appraisal report for the lots of the files above.
+DEMO_EXTENSIONS: list[DemoExtension] = [
+    load_demo_sales, load_demo_aftersale,
+    partial(load_demo_papers, report_files=frozenset(c.file_no for c, _ in _CASES)),
+]
 
 
 async def load_demo(runtime: Runtime) -> DemoResult:

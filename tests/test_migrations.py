@@ -6,6 +6,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from auction.migrate import current_heads
+from auction.migrations.env_filters import include_object_for
 from auction.models import Base
 
 
@@ -13,7 +14,8 @@ async def test_migrations_match_the_models(migrated_url):
     engine = create_async_engine(migrated_url)
 
     def diff(sync_conn):
-        ctx = MigrationContext.configure(sync_conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(sync_conn, opts={"compare_type": True,
+                                                          "include_object": include_object_for(sync_conn.dialect.name)})
         return compare_metadata(ctx, Base.metadata)
 
     async with engine.connect() as conn:

@@ -14,7 +14,7 @@ from auction.config import Settings, get_settings
 from auction.logging import configure_logging
 
 if TYPE_CHECKING:
-    from auction.demo import DemoLogin
+    pass
 
 # Each command imports the app, the migrations or the engine when it runs, not here: `esatis --help` and
 # `esatis distribute` must not pay for loading the web app, its workers and the database layer.
@@ -66,27 +66,71 @@ def serve(host: str, port: int, demo: bool, log_format: str | None) -> None:
         # Links in e-mails and webhooks then point at this server, on whatever port it was given.
         settings = settings.model_copy(update={"public_url": f"http://{url_host}:{port}"})
     app = create_app(settings)
+    demo_result: Any = None
     if demo:
         from auction.demo import load_demo
 
-        async def _load() -> None:
+        async def _load() -> Any:
             runtime = app.state.runtime
             result = await load_demo(runtime)
             await runtime.db.dispose()
-            _print_demo(result.created, result.logins)
+            return result
 
-        asyncio.run(_load())
-    click.echo(f"\n  esatis is running at  http://{url_host}:{port}/   (API docs: http://{url_host}:{port}/docs)\n",
-               err=True)
-    uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=True, **UVICORN_WS_OPTIONS)
+        demo_result = asyncio.run(_load())
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None, proxy_headers=True,
+                                           **UVICORN_WS_OPTIONS))
+
+    async def _serve() -> None:
+        # The banner comes once the server listens, after the start-up lines, so that the URL and the
+        # logins are the last thing on the screen (issue 17).
+        task = asyncio.create_task(server.serve())
+        while not server.started and not task.done():  # noqa: ASYNC110 - uvicorn offers a flag, no event
+            await asyncio.sleep(0.05)
+        if server.started:
+            if settings.workers == "inprocess":
+                await _start_up_work_settled(app, task)
+            _print_banner(url_host, port, settings.ruleset, demo_result)
+        await task
+
+    asyncio.run(_serve())
 
 
-def _print_demo(created: bool, logins: list[DemoLogin]) -> None:
-    click.echo("", err=True)
-    click.echo("  Demo data " + ("loaded." if created else "already present."), err=True)
-    click.echo("  Demo logins:", err=True)
-    for login in logins:
-        click.echo(f"    {login.role:8} {login.email:24} {login.password}   {login.note}", err=True)
+async def _start_up_work_settled(app: Any, task: Any, limit_s: float = 15.0) -> None:
+    """Wait (at most `limit_s`) until the in-process workers have relayed the outbox and sent the messages
+    that were due at start-up (the demo's staged history writes dozens): their log lines come first, the
+    banner after them."""
+    from sqlalchemy import func, or_, select
+
+    from auction.clock import now
+    from auction.events.models import OutboxEvent
+    from auction.notifications.models import OutboundMessage
+
+    loop = asyncio.get_running_loop()
+    deadline, quiet = loop.time() + limit_s, 0
+    while loop.time() < deadline and not task.done() and quiet < 2:
+        async with app.state.runtime.db.session() as s:
+            events = await s.scalar(select(func.count()).select_from(OutboxEvent)
+                                    .where(OutboxEvent.relayed_at.is_(None)))
+            messages = await s.scalar(select(func.count()).select_from(OutboundMessage).where(
+                OutboundMessage.status.in_(["pending", "sending"]),
+                or_(OutboundMessage.next_attempt_at.is_(None), OutboundMessage.next_attempt_at <= now())))
+        quiet = quiet + 1 if not events and not messages else 0
+        await asyncio.sleep(0.5)
+
+
+def _print_banner(url_host: str, port: int, ruleset: str, demo_result: Any) -> None:
+    lines = [""]
+    if ruleset == "demo":
+        lines.append("  Ruleset: demo — the law's rules with short durations (rounds of minutes, 60 s periods).")
+    else:
+        lines.append("  Ruleset: law — rounds last days as the law says. For rounds of a few minutes:")
+        lines.append("           ESATIS_RULESET=demo ./esatis serve --demo")
+    if demo_result is not None:
+        lines.append("  Demo data " + ("loaded." if demo_result.created else "already present.") + " Demo logins:")
+        lines += [f"    {login.role:8} {login.email:24} {login.password}   {login.note}"
+                  for login in demo_result.logins]
+    lines.append(f"\n  esatis is running at  http://{url_host}:{port}/   (API docs: http://{url_host}:{port}/docs)\n")
+    click.echo("\n".join(lines), err=True)
 
 
 @cli.command()

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auction import clock
 from auction.bidding import service as bidding
 from auction.bidding.models import Bid
+from auction.cases.models import Case
 from auction.deposits.models import Deposit, DepositStatus, Refund
 from auction.lots.models import Lot
 from auction.money import ZERO
@@ -119,6 +120,7 @@ class Won:
     lot: Lot
     office: Office
     settlement: Settlement | None
+    file_no: str = ""  # the icra dosyası: what the bank transfer's description names, with the lot
 
     @property
     def overdue(self) -> bool:
@@ -127,14 +129,15 @@ class Won:
 
 
 async def my_won(session: AsyncSession, policy: Policy | None, uid: int, sale_id: int | None = None) -> list[Won]:
-    stmt = (select(Sale, Lot, Office).join(Lot, Lot.id == Sale.lot_id).join(Office, Office.id == Sale.office_id)
+    stmt = (select(Sale, Lot, Office, Case.file_no).join(Lot, Lot.id == Sale.lot_id)
+            .join(Office, Office.id == Sale.office_id).join(Case, Case.id == Sale.case_id)
             .where(Sale.winner_user_id == uid, Sale.price.is_not(None))
             .order_by(Sale.ihale_date.desc(), Sale.id.desc()))
     if sale_id is not None:
         stmt = stmt.where(Sale.id == sale_id)
     out = []
-    for sale, lot, office in (await session.execute(stmt)).all():
-        out.append(Won(sale, lot, office, await settlement_for_sale(session, sale, policy=policy)))
+    for sale, lot, office, file_no in (await session.execute(stmt)).all():
+        out.append(Won(sale, lot, office, await settlement_for_sale(session, sale, policy=policy), file_no))
     return out
 
 

@@ -4,10 +4,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from auction.db import Base, DecimalText, IdMixin, Kurus, TimestampMixin, UTCDateTime
+from auction.lots.searchtext import lot_search_text
 
 
 class LotKind(StrEnum):
@@ -41,6 +42,10 @@ class Lot(Base, IdMixin, TimestampMixin):
     __table_args__ = (
         Index("ix_lots_office_status", "office_id", "status"),
         Index("ix_lots_province_district", "province", "district"),
+        # Search (auction.watch.search): trigram GIN on PostgreSQL; SQLite searches the FTS5 table
+        # `lots_fts` that triggers keep in step with this column (migration 20261205_portal_search).
+        Index("ix_lots_search_trgm", "search_text", postgresql_using="gin",
+              postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
@@ -81,6 +86,10 @@ class Lot(Base, IdMixin, TimestampMixin):
     appraisal_final_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # window_expired | court_decision | staff_confirmed | entered_final
     appraisal_final_basis: Mapped[str | None] = mapped_column(String(24))
+    # Gezme (viewing): when and how the lot can be seen before the sale, as the ilan says it.
+    viewing_info: Mapped[str | None] = mapped_column(Text)
+    # The folded text search matches (auction.lots.searchtext), refreshed on every insert and update.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class LotFileKind(StrEnum):
@@ -107,3 +116,9 @@ class LotFile(Base, IdMixin):
     public: Mapped[bool] = mapped_column(Boolean, default=False)
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+@event.listens_for(Lot, "before_insert")
+@event.listens_for(Lot, "before_update")
+def _refresh_search_text(_mapper: object, _connection: object, lot: Lot) -> None:
+    lot.search_text = lot_search_text(lot)

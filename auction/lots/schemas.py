@@ -27,6 +27,8 @@ class LotCreate(Schema):
     plate: str | None = Field(None, max_length=16)
     serial_no: str | None = Field(None, max_length=64)
     location: str | None = Field(None, max_length=200)
+    viewing_info: str | None = Field(None, max_length=2000,
+                                     description="Gezme: when and how the lot can be seen (days, hours, whom to call)")
     kdv_rate: Decimal | None = Field(None, ge=0, le=1, max_digits=6, decimal_places=4)
     in_custody: bool = Field(False, description="A-03: a taşınır is in custody (muhafaza) or ready for handover")
     metal_value: Money | None = Field(None, description="A-103: metal value of gold or silver")
@@ -65,6 +67,7 @@ class LotOut(Out):
     category: str | None
     plate: str | None
     location: str | None
+    viewing_info: str | None = None
     in_custody: bool
     appraisal_served_on: Day | None
     appraisal_objection_until: UTCTime | None

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from auction.config import get_settings
 from auction.db import make_engine
+from auction.migrations.env_filters import include_object_for
 from auction.models import Base
 
 config = context.config
@@ -29,6 +30,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object_for(connection.dialect.name),
     )
 
 

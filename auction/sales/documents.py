@@ -27,6 +27,8 @@ def _env() -> Environment:
                       autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
     env.globals["money"] = fmt_tr
     env.globals["local"] = format_local
+    env.filters["local_iso"] = lambda iso: local_or_dash(datetime.fromisoformat(iso.replace("Z", "+00:00")),
+                                                         seconds=True) if iso else "—"
     return env
 
 

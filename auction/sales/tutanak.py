@@ -78,7 +78,8 @@ async def _tutanak_data(session: AsyncSession, runtime: Runtime, sale: Sale, rnd
         ("Teminat", sale.teminat_amount, snap.ref("auction.teminat.rate")),
         ("Rüçhanlı alacaklar (R)", r_amount, "A-31; " + snap.pol_ref("auction.r_includes_hacizler")),
         ("Satış masrafları (C)", c_amount, "A-31"),
-        ("Eşik: max(M × oran, R) + C", thr, snap.ref("auction.threshold.appraisal_ratio")),
+        ("İhale için geçilmesi gereken tutar (muhammen bedelin yarısı ile rüçhanlı alacaklardan büyüğü, "
+         "artı satış masrafları)", thr, snap.ref("auction.threshold.appraisal_ratio")),
         ("En yüksek teklif", rnd.current_price, "A-32, A-33"),
     ]
     if sale.metal_value is not None:

@@ -75,3 +75,34 @@ class UserNotFound(Unprocessable):
 
     code = "user_not_found"
     default_message = "Belirtilen kullanıcı bulunamadı."
+# Refund IBAN changes (auction.users.refund_iban, issue 17).
+class RefundIbanInvalid(Unprocessable):
+    code = "iban_invalid"
+    default_message = "IBAN geçersiz: TR ile başlayan 26 karakterli ve kontrol basamakları doğru bir IBAN girin."
+
+
+class IbanChangeNeedsCode(Conflict):
+    code = "iban_change_requires_code"
+    default_message = ("İade IBAN'ı yalnızca telefonunuza gönderilen kodla değiştirilir "
+                       "(PUT /api/v1/me/refund-iban, Hesabım → İade IBAN'ı).")
+
+
+class IbanChangeNotFound(NotFound):
+    code = "iban_change_not_found"
+    default_message = "IBAN değişikliği isteği bulunamadı."
+
+
+class IbanChangeClosed(Conflict):
+    code = "iban_change_closed"
+    default_message = "Bu IBAN değişikliği isteği artık açık değil; yeniden başlatın."
+
+
+class IbanUnchanged(Conflict):
+    code = "iban_unchanged"
+    default_message = "Bu IBAN zaten kayıtlı iade IBAN'ınız."
+
+
+class PhoneChangedRecently(Conflict):
+    code = "phone_changed_recently"
+    default_message = ("Cep telefonunuz kısa süre önce değiştirildi; güvenliğiniz için iade IBAN'ı bir süre "
+                       "değiştirilemez. Sorun varsa satış bürosuna başvurun.")

@@ -92,3 +92,23 @@ class WebSession(Base, IdMixin):
 
 
 __all__ = ["STAFF_ROLES", "ApiToken", "BigId", "Office", "Role", "User", "WebSession"]
+
+
+class IbanChangeStatus(StrEnum):
+    awaiting_code = "awaiting_code"
+    confirmed = "confirmed"
+    cancelled = "cancelled"  # the code was tried too often, or expired unused
+    superseded = "superseded"  # a newer change was asked for before this one was confirmed
+
+
+class RefundIbanChange(Base, IdMixin):
+    """One request to change the refund IBAN (A-55): it takes effect only when the SMS code sent to the
+    registered phone confirms it (auction.users.refund_iban). Each step is audited."""
+
+    __tablename__ = "refund_iban_changes"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    iban: Mapped[str] = mapped_column(String(34))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -22,6 +22,7 @@ from auction.events import service as events
 from auction.users.errors import (
     AccountLocked,
     EmailTaken,
+    IbanChangeNeedsCode,
     InvalidCredentials,
     InvalidEmail,
     InvalidIban,
@@ -359,9 +360,9 @@ async def update_profile(session: AsyncSession, actor: Principal, *, iban: str |
     if iban is not None:
         value = normalise_iban(iban) if iban.strip() else None
         if value != user.iban:
-            user.iban = value
-            # The audit trail records that it changed and its last digits, not the whole account number.
-            changed["iban"] = f"…{value[-4:]}" if value else None
+            # The refund IBAN changes only with a code sent to the phone (auction.users.refund_iban, A-55):
+            # a stolen session must not be able to redirect refunds with one request.
+            raise IbanChangeNeedsCode(details={"use": "PUT /api/v1/me/refund-iban"})
     if address is not None:
         value = " ".join(address.split()) or None
         if value is not None and not 10 <= len(value) <= 500:

@@ -27,3 +27,8 @@ class TooManyWatched(Conflict):
 class EmptySearch(Conflict):
     code = "saved_search_empty"
     default_message = "Kaydetmek için önce en az bir arama ölçütü seçin."
+
+
+class AbsurdSearch(Conflict):
+    code = "saved_search_absurd"
+    default_message = "Bu arama hiçbir malı bulamaz (ör. en düşük fiyat en yüksekten büyük); kaydedilmedi."

@@ -16,11 +16,12 @@ from decimal import Decimal
 from typing import Any, Final
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, case, column, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from auction.lots.models import Lot, LotFile, LotFileKind
+from auction.lots.searchtext import query_words
 from auction.money import MoneyError, parse_typed_money
 from auction.sales.models import Round, RoundStatus, Sale, SaleStatus
 from auction.users.models import Office
@@ -28,7 +29,8 @@ from auction.users.models import Office
 KINDS: Final = ("tasinmaz", "tasinir")
 USES: Final = ("konut", "isyeri", "arsa", "arac", "diger")
 STATUSES: Final = ("upcoming", "open", "closed")
-SORTS: Final = ("ending", "newest", "price_asc", "price_desc")
+SORTS: Final = ("relevance", "ending", "newest", "price_asc", "price_desc")
+Q_MAX: Final = 100  # characters of the search text kept; the page says when it cut more
 PRICE_BASES: Final = ("current", "muhammen")
 PER_PAGE: Final = 12
 CLOSING_SOON: Final = timedelta(hours=24)
@@ -55,6 +57,7 @@ class SearchParams:
     (a shared link with a typo still shows lots)."""
 
     q: str = ""
+    q_cut: bool = False  # the text typed was longer than Q_MAX and was cut
     kind: str = ""
     province: str = ""
     district: str = ""
@@ -87,12 +90,21 @@ class SearchParams:
 
         rnd = integer("round")
         page = integer("page") or 1
+        raw_q = data.get("q")
+        q_cut = isinstance(raw_q, str) and len(raw_q.strip()) > Q_MAX
+        q = text("q", Q_MAX)
+        # No sort (or an unknown one): by relevance when words were typed, closing soonest otherwise;
+        # relevance without words is the same as closing soonest.
+        default_sort = "relevance" if query_words(q) else "ending"
+        sort = choice("sort", SORTS, default_sort)
+        if sort == "relevance" and default_sort == "ending":
+            sort = "ending"
         return cls(
-            q=text("q", 100), kind=choice("kind", KINDS), province=text("province"), district=text("district"),
+            q=q, q_cut=q_cut, kind=choice("kind", KINDS), province=text("province"), district=text("district"),
             use=choice("use", USES), price_min=money("price_min"), price_max=money("price_max"),
             price_basis=choice("price_basis", PRICE_BASES, "current"), round=rnd if rnd in (1, 2) else None,
             status=choice("status", STATUSES), closing_soon=text("closing_soon") in ("1", "on", "true"),
-            sort=choice("sort", SORTS, "ending"), page=max(1, min(page, 10_000)),
+            sort=sort, page=max(1, min(page, 10_000)),
         )
 
     def query_items(self, *, page: int | None = None, include_page: bool = True) -> list[tuple[str, str]]:
@@ -114,12 +126,37 @@ class SearchParams:
             items.append(("status", self.status))
         if self.closing_soon:
             items.append(("closing_soon", "1"))
-        if self.sort != "ending":
+        if self.sort != self.default_sort:
             items.append(("sort", self.sort))
         p = self.page if page is None else page
         if include_page and p > 1:
             items.append(("page", str(p)))
         return items
+
+    @property
+    def words(self) -> list[str]:
+        """The folded words of `q`, each of which must match (auction.lots.searchtext)."""
+        return query_words(self.q)
+
+    @property
+    def default_sort(self) -> str:
+        """Ranked by relevance when words were typed, closing soonest otherwise."""
+        return "relevance" if self.words else "ending"
+
+    def problems(self) -> list[str]:
+        """Why this search would find nothing by construction (shown, and never offered for saving)."""
+        found: list[str] = []
+        if self.q and not self.words:
+            found.append("q_no_words")
+        if self.price_min is not None and self.price_max is not None and self.price_min > self.price_max:
+            found.append("price_range")
+        if self.closing_soon and self.status in ("upcoming", "closed"):
+            found.append("closing_soon_status")
+        return found
+
+    def can_be_saved(self) -> bool:
+        """A saved search alerts on new lots: an empty one would alert on every lot, an absurd one never."""
+        return self.is_filtered() and not self.problems() and (not self.q or bool(self.words))
 
     def query_string(self, **kw: Any) -> str:
         return urlencode(self.query_items(**kw))
@@ -215,7 +252,30 @@ def _latest_sales() -> Any:
     return select(Sale.lot_id.label("lot_id"), func.max(Sale.id).label("sale_id")).group_by(Sale.lot_id).subquery()
 
 
-def _base(now: datetime, params: SearchParams) -> tuple[Select[Any], Any, Any]:
+def _word_match(dialect: str, word: str) -> Any:
+    """One folded word must occur in the lot's folded text. PostgreSQL: `LIKE '%word%'`, which the
+    trigram GIN index serves. SQLite: the FTS5 trigram table for words of three letters or more (a
+    shorter one cannot be a trigram query, and is a plain LIKE)."""
+    like = "%" + word + "%"  # folded words are [0-9a-z] only: nothing to escape
+    if dialect == "sqlite" and len(word) >= 3:
+        fts = (text("SELECT rowid FROM lots_fts WHERE lots_fts MATCH :m")
+               .bindparams(bindparam("m", '"' + word + '"', unique=True)).columns(column("rowid", Integer)))
+        return Lot.id.in_(fts)
+    return Lot.search_text.like(like)
+
+
+def _rank(dialect: str, words: list[str]) -> Any:
+    """Smaller is better: the sum of each word's first position in the folded text. The title comes
+    first in it, then the place and parcel, then the description, so a title match outranks a match in
+    the description, and a word at the start of the title outranks one at its end."""
+    position = func.strpos if dialect == "postgresql" else func.instr
+    total: Any = literal(0)
+    for word in words:
+        total = total + position(Lot.search_text, word)
+    return total
+
+
+def _base(now: datetime, params: SearchParams, dialect: str = "sqlite") -> tuple[Select[Any], Any, Any]:
     latest = _latest_sales()
     group = _group()
     price_now = func.coalesce(Round.current_price, Round.opening_price)
@@ -234,10 +294,10 @@ def _base(now: datetime, params: SearchParams) -> tuple[Select[Any], Any, Any]:
         .outerjoin(Round, Round.id == _current_round_id())
         .where(Sale.status != SaleStatus.draft.value)
     )
-    if params.q:
-        like = "%" + params.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(Lot.title.ilike(like, escape="\\"), Lot.description.ilike(like, escape="\\"),
-                              Lot.district.ilike(like, escape="\\")))
+    for word in params.words:
+        stmt = stmt.where(_word_match(dialect, word))
+    if params.q and not params.words:  # only punctuation typed: nothing can match it
+        stmt = stmt.where(literal(False))
     if params.kind:
         stmt = stmt.where(Lot.kind == params.kind)
     if params.province:
@@ -260,7 +320,9 @@ def _base(now: datetime, params: SearchParams) -> tuple[Select[Any], Any, Any]:
     return stmt, group, price_now
 
 
-def _order(stmt: Select[Any], params: SearchParams, group: Any, price_now: Any) -> Select[Any]:
+def _order(stmt: Select[Any], params: SearchParams, group: Any, price_now: Any, dialect: str) -> Select[Any]:
+    if params.sort == "relevance" and params.words:
+        return stmt.order_by(_rank(dialect, params.words).asc(), Sale.id.desc())
     if params.sort == "newest":
         return stmt.order_by(Sale.created_at.desc(), Sale.id.desc())
     if params.sort == "price_asc":
@@ -303,13 +365,18 @@ def _tr_key(value: str) -> list[int]:
     return [_TR_ORDER.index(ch) if ch in _TR_ORDER else 100 + ord(ch) for ch in lower]
 
 
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
 async def search(session: AsyncSession, params: SearchParams, now: datetime, *,
                  per_page: int = PER_PAGE, with_facets: bool = True) -> SearchPage:
-    stmt, group, price_now = _base(now, params)
+    dialect = _dialect(session)
+    stmt, group, price_now = _base(now, params, dialect)
     total = int(await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)
     pages = max(1, -(-total // per_page))
     page = min(params.page, pages)
-    rows = (await session.execute(_order(stmt, params, group, price_now)
+    rows = (await session.execute(_order(stmt, params, group, price_now, dialect)
                                   .limit(per_page).offset((page - 1) * per_page))).all()
     return SearchPage(params=params, items=[_card(r) for r in rows], total=total, page=page, pages=pages,
                       per_page=per_page, facets=await facets(session) if with_facets else {})
@@ -320,7 +387,7 @@ async def matching_lot_ids(session: AsyncSession, params: SearchParams, now: dat
     """Which of these sales' lots match the saved criteria (for saved-search alerts)."""
     if not sale_ids:
         return []
-    stmt, _group_expr, _price = _base(now, params)
+    stmt, _group_expr, _price = _base(now, params, _dialect(session))
     stmt = stmt.where(Sale.id.in_(sale_ids))
     rows = (await session.execute(stmt.with_only_columns(Lot.id).distinct())).all()
     return [int(r[0]) for r in rows]
@@ -330,6 +397,6 @@ async def cards_for_lots(session: AsyncSession, lot_ids: list[int], now: datetim
     """The cards of these lots (watchlist), whatever their state; lots with no published sale are left out."""
     if not lot_ids:
         return {}
-    stmt, _g, _p = _base(now, SearchParams())
+    stmt, _g, _p = _base(now, SearchParams(), _dialect(session))
     rows = (await session.execute(stmt.where(and_(Lot.id.in_(lot_ids))))).all()
     return {c.lot_id: c for c in (_card(r) for r in rows)}

@@ -15,6 +15,7 @@ from auction.lots import service as lots
 from auction.watch.errors import (
     MAX_SAVED_SEARCHES,
     MAX_WATCHED,
+    AbsurdSearch,
     EmptySearch,
     SavedSearchNotFound,
     TooManySavedSearches,
@@ -72,6 +73,8 @@ async def save_search(session: AsyncSession, user_id: int, name: str, params: Se
     criteria = params.criteria()
     if not criteria:
         raise EmptySearch()
+    if not params.can_be_saved():
+        raise AbsurdSearch(details={"problems": params.problems()})
     count = await session.scalar(select(func.count()).select_from(SavedSearch).where(SavedSearch.user_id == user_id))
     if (count or 0) >= MAX_SAVED_SEARCHES:
         raise TooManySavedSearches()

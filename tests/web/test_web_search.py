@@ -123,7 +123,8 @@ async def test_htmx_gets_the_results_fragment_only(env, manual_clock):
 def test_search_params_parse_and_round_trip():
     p = SearchParams.parse({"kind": "tasinmaz", "price_max": "2.000.000", "round": "3", "sort": "bogus",
                             "status": "open", "page": "0", "q": "  daire "})
-    assert p.kind == "tasinmaz" and p.round is None and p.sort == "ending" and p.page == 1 and p.q == "daire"
+    # A bogus sort falls back to the default: by relevance when words were typed.
+    assert p.kind == "tasinmaz" and p.round is None and p.sort == "relevance" and p.page == 1 and p.q == "daire"
     assert str(p.price_max) == "2000000.00"
     again = SearchParams.parse(dict(x.split("=") for x in p.query_string().split("&")))
     assert again == p

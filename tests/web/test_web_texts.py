@@ -49,6 +49,8 @@ DYNAMIC = {
     "cetvel.okind.": ("itiraz", "sikayet"), "cetvel.ostatus.": ("pending", "upheld", "rejected"),
     "cetvel.pstatus.": ("prepared", "approved", "sent"), "cetvel.channel.": ("eft", "harc"),
     "cetvel.no_action.": ("served", "paid"), "cetvel.cert.": ("aciz_vesikasi", "rehin_acigi_belgesi"),
+    # Issue 17: why a search finds nothing by construction (auction.watch.search.SearchParams.problems).
+    "search.problem.": ("q_no_words", "price_range", "closing_soon_status"),
 }
 PREFIXES = {k.split(".", 1)[0] for k in MESSAGES}
 # A key in Python or JavaScript: a quoted dotted name whose first part is one of the catalogue's.

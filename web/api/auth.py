@@ -1,16 +1,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
+from starlette.responses import JSONResponse, Response
 
 from auction.db import commit
 from auction.schemas import Schema
+from auction.users import refund_iban
 from auction.users import service as users
 from auction.users.errors import AccountLocked, InvalidCredentials
 from auction.users.models import User
 from web.deps import CurrentUser, DbSession, Public, RuntimeDep, client_ip, login_policy
+from web.errors import domain_error_handler
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 account = APIRouter(tags=["auth"])
@@ -86,7 +90,44 @@ async def me(principal: CurrentUser, db: DbSession) -> MeOut:
     return _me(user, principal)
 
 
-@account.patch("/me", response_model=MeOut, summary="Update my IBAN, address and phone")
+@account.patch("/me", response_model=MeOut, summary="Update my address and phone (the IBAN: PUT /me/refund-iban)",
+               responses={409: {"description": "iban_change_requires_code: the refund IBAN changes only with a code"}})
 async def update_me(body: ProfileIn, principal: CurrentUser, db: DbSession) -> MeOut:
     user = await users.update_profile(db, principal, iban=body.iban, address=body.address, phone=body.phone)
     return _me(user, principal)
+
+
+class RefundIbanIn(Schema):
+    iban: str = Field(max_length=40, description="TR IBAN (spaces allowed), checked with ISO 13616 mod 97")
+
+
+class RefundIbanCodeIn(Schema):
+    code: str = Field(min_length=4, max_length=12)
+
+
+@account.put("/me/refund-iban", status_code=202, summary="Change my refund IBAN: a code goes to my phone",
+             responses={422: {"description": "iban_invalid"},
+                        409: {"description": "phone_required / iban_unchanged / too_many_codes"}})
+async def change_refund_iban(body: RefundIbanIn, principal: CurrentUser, db: DbSession,
+                             runtime: RuntimeDep) -> dict[str, Any]:
+    await runtime.limiter.hit("otp", principal.user_id)
+    req = await refund_iban.request_change(db, principal, body.iban, secret=runtime.settings.resolved_secret_key(),
+                                           sms_setting=runtime.settings.sms)
+    return {"status": req.change.status, "change_id": req.change.id, "iban": refund_iban.last4(req.change.iban),
+            "code_sent_to": req.phone_hint, "code_expires_at": req.expires_at_iso}
+
+
+@account.post("/me/refund-iban/{change_id}/confirm", summary="Confirm a refund IBAN change with its SMS code",
+              responses={422: {"description": "code_invalid / code_expired / code_exhausted"},
+                         409: {"description": "code_used / iban_change_closed"},
+                         404: {"description": "iban_change_not_found"}})
+async def confirm_refund_iban(change_id: int, body: RefundIbanCodeIn, request: Request, principal: CurrentUser,
+                              db: DbSession, runtime: RuntimeDep) -> Response:
+    await runtime.limiter.hit("otp", principal.user_id)
+    result = await refund_iban.confirm_change(db, principal, change_id, body.code.strip(),
+                                              secret=runtime.settings.resolved_secret_key())
+    if result.error is not None:
+        # Returned, not raised: the session commits the counted try (or the cancellation) before answering.
+        return await domain_error_handler(request, result.error)
+    return JSONResponse({"status": result.change.status, "change_id": result.change.id,
+                         "iban": result.change.iban})

@@ -11,16 +11,19 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from auction import clock
-from auction.bidder import account
+from auction.bidder import account, papers
 from auction.errors import DomainError
 from auction.sales import documents
+from auction.users import refund_iban
 from auction.users import service as users
 from auction.watch import service as watch
 from web.deps import BidderUser, DbSession, RuntimeDep
 from web.documents import document_pdf
+from web.i18n import translator
 from web.pages import aftersale, channels, notify
+from web.pages.common import error_text
 from web.params import ID_MAX, Id
-from web.templating import render
+from web.templating import render, request_lang
 
 router = APIRouter(prefix="/hesabim")
 
@@ -56,6 +59,20 @@ async def bids_page(request: Request, db: DbSession, me: BidderUser) -> Response
 async def receipt_page(request: Request, bid_id: Id, db: DbSession, me: BidderUser) -> Response:
     receipt, lot = await account.my_receipt(db, me, bid_id)
     return _render(request, "bids", "account/receipt.html", {"r": receipt, "lot": lot})
+
+
+@router.get("/teklifler/{bid_id}/makbuz.pdf")
+async def receipt_pdf(bid_id: int, db: DbSession, me: BidderUser) -> Response:
+    """The bid receipt as a PDF: in Turkish and Türkiye time; the hash chain in the marked annex."""
+    html = await papers.bid_receipt_html(db, me, bid_id)
+    return document_pdf(await papers.pdf_of(html), f"teklif-makbuzu-{bid_id}.pdf", inline=False)
+
+
+@router.get("/kazandiklarim/{sale_id}/hesap.pdf")
+async def statement_pdf(sale_id: int, db: DbSession, runtime: RuntimeDep, me: BidderUser) -> Response:
+    """The won lot's payment statement as a PDF (what is owed, paid and due, by when)."""
+    html = await papers.statement_html(db, runtime.policy, me, sale_id)
+    return document_pdf(await papers.pdf_of(html), f"odeme-hesabi-{sale_id}.pdf", inline=False)
 
 
 @router.get("/teminatlar")
@@ -143,16 +160,62 @@ async def profile_page(request: Request, db: DbSession, me: BidderUser, kanallar
 
 
 @router.post("/profil")
-async def profile_save(request: Request, db: DbSession, me: BidderUser, iban: str = Form("", max_length=40),
+async def profile_save(request: Request, db: DbSession, me: BidderUser,
                        address: str = Form("", max_length=600), phone: str = Form("", max_length=30)) -> Response:
+    """Address and phone; the refund IBAN has its own page with an SMS code (`/hesabim/iban`)."""
     try:
-        user = await users.update_profile(db, me, iban=iban, address=address, phone=phone)
+        user = await users.update_profile(db, me, iban=None, address=address, phone=phone)
     except DomainError as exc:
         await db.rollback()
         current = await users.get_user(db, me.user_id)
         return _render(request, "profile", "account/profile.html", {
-            "user": current, "error": exc, "form": {"iban": iban, "address": address, "phone": phone},
+            "user": current, "error": exc, "form": {"address": address, "phone": phone},
             **await channels.section(request, db, me.user_id)}, status=exc.status)
     return _render(request, "profile", "account/profile.html", {"user": user, "form": None,
                                                                  "notice": "profile.saved",
                                                                  **await channels.section(request, db, me.user_id)})
+
+
+# --- The refund IBAN, changed only with an SMS code (auction.users.refund_iban) ---------------------------
+
+
+async def _iban_page(request: Request, db: DbSession, me: BidderUser, *, change: Any = None, phone_hint: str = "",
+                     error: DomainError | None = None, typed: str = "", notice: str | None = None) -> Response:
+    user = await users.get_user(db, me.user_id)
+    if change is None and error is None:
+        change = await refund_iban.open_change(db, me.user_id)
+    t = translator(request_lang(request))
+    return _render(request, "profile", "account/iban.html", {
+        "user": user, "change": change, "phone_hint": phone_hint, "error": error, "typed": typed, "notice": notice,
+        "error_text": error_text(t, error) if error is not None else ""}, status=error.status if error else 200)
+
+
+@router.get("/iban")
+async def iban_page(request: Request, db: DbSession, me: BidderUser, degisti: str | None = None) -> Response:
+    return await _iban_page(request, db, me, notice="iban.changed" if degisti else None)
+
+
+@router.post("/iban")
+async def iban_request(request: Request, db: DbSession, runtime: RuntimeDep, me: BidderUser,
+                       iban: str = Form("", max_length=40)) -> Response:
+    try:
+        await runtime.limiter.hit("otp", me.user_id)
+        req = await refund_iban.request_change(db, me, iban, secret=runtime.settings.resolved_secret_key(),
+                                               sms_setting=runtime.settings.sms)
+    except DomainError as exc:
+        await db.rollback()
+        return await _iban_page(request, db, me, error=exc, typed=iban)
+    return await _iban_page(request, db, me, change=req.change, phone_hint=req.phone_hint)
+
+
+@router.post("/iban/{change_id}/onay")
+async def iban_confirm(request: Request, change_id: int, db: DbSession, runtime: RuntimeDep, me: BidderUser,
+                       code: str = Form("", max_length=12)) -> Response:
+    await runtime.limiter.hit("otp", me.user_id)
+    result = await refund_iban.confirm_change(db, me, change_id, code.strip(),
+                                              secret=runtime.settings.resolved_secret_key())
+    if result.error is not None:
+        # The counted try is committed with this response (never rolled back).
+        still_open = result.change if result.change.status == "awaiting_code" else None
+        return await _iban_page(request, db, me, change=still_open, error=result.error)
+    return RedirectResponse("/hesabim/iban?degisti=1", status_code=303)

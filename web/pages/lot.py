@@ -19,6 +19,7 @@ from markupsafe import Markup
 from starlette.responses import RedirectResponse, Response
 
 from auction.bidder import lot as bidder_lot
+from auction.bidder import papers
 from auction.bidder.lot import LotState, lot_state
 from auction.bidding import service as bidding
 from auction.bidding.errors import BidAmountInvalid
@@ -28,7 +29,7 @@ from auction.lots import service as lots
 from auction.sales import reads
 from auction.watch.search import parse_amount_input
 from web.deps import BidderUser, DbSession, MaybeUser, Public, RuntimeDep
-from web.documents import document_html
+from web.documents import document_html, document_pdf
 from web.i18n import translator
 from web.pages.common import error_text, is_htmx
 from web.params import Id
@@ -137,3 +138,18 @@ async def tutanak_page(lot_id: Id, db: DbSession, _: Public) -> Response:
     so it gets the documents' CSP, not the site's)."""
     t = await reads.public_tutanak(db, lot_id)
     return document_html(t.html_public)
+
+
+@router.get("/lots/{lot_id}/ilan.pdf")
+async def ilan_pdf(request: Request, lot_id: int, db: DbSession, runtime: RuntimeDep, _: Public) -> Response:
+    """The satış ilanı as a PDF to download (A-23): Turkish, Türkiye time, the law in words."""
+    base = runtime.settings.public_url or str(request.base_url)
+    html = await papers.ilan_html(db, lot_id, public_url=base)
+    return document_pdf(await papers.pdf_of(html), f"satis-ilani-{lot_id}.pdf", inline=False)
+
+
+@router.get("/lots/{lot_id}/sartname.pdf")
+async def sartname_pdf(lot_id: int, db: DbSession, _: Public) -> Response:
+    """The şartname as a PDF to download: the text the sale decision fixed, its hash in the annex."""
+    html = await papers.sartname_html(db, lot_id)
+    return document_pdf(await papers.pdf_of(html), f"sartname-{lot_id}.pdf", inline=False)

@@ -126,7 +126,7 @@ def _png(img: Any) -> bytes:
 
 @pytest.fixture(scope="module")
 def demo(server: LiveServer, api: Api) -> dict[str, int]:
-    """The demo lots this module uses, found by title; the Kadıköy flat gets three photos."""
+    """The demo lots this module uses, found by title; the Kadıköy flat gets three photos more."""
     html = api.http.get("/ara").text
 
     def lot_id(fragment: str) -> int:
@@ -394,19 +394,19 @@ async def test_countdown_moves_when_a_late_bid_extends_the_close(pages: Pages, a
 async def test_gallery_with_the_keyboard(pages: Pages, demo: dict[str, int]) -> None:
     page = await pages.open(f"/lots/{demo['flat']}")
     thumbs = page.locator("[data-gallery-thumb]")
-    assert await thumbs.count() == 3
+    assert await thumbs.count() == 5  # the demo's two drawings (issue 17) and the three added above
     main = page.locator("[data-gallery-main]")
     first_alt = await main.get_attribute("alt")
-    assert first_alt.startswith("Fotoğraf 1/3")
+    assert first_alt.startswith("Fotoğraf 1/5")
     await thumbs.first.focus()
     await page.keyboard.press("ArrowRight")
     assert await thumbs.nth(1).get_attribute("aria-current") == "true"
     assert await page.evaluate("document.activeElement === document.querySelectorAll('[data-gallery-thumb]')[1]")
-    assert (await main.get_attribute("alt")).startswith("Fotoğraf 2/3")
+    assert (await main.get_attribute("alt")).startswith("Fotoğraf 2/5")
     await page.keyboard.press("End")
-    assert (await main.get_attribute("alt")).startswith("Fotoğraf 3/3")
+    assert (await main.get_attribute("alt")).startswith("Fotoğraf 5/5")
     await page.keyboard.press("Enter")  # a button: activating it keeps the same photo
-    assert await thumbs.nth(2).get_attribute("aria-current") == "true"
+    assert await thumbs.nth(4).get_attribute("aria-current") == "true"
 
 
 async def test_search_updates_in_place_and_pushes_a_shareable_url(pages: Pages, demo: dict[str, int]) -> None:

@@ -230,7 +230,7 @@
     var when = document.createElement("td");
     var time = document.createElement("time");
     time.setAttribute("datetime", ev.at);
-    time.textContent = timeFmt.format(new Date(Date.parse(ev.at)));
+    time.textContent = localDateTime(Date.parse(ev.at));
     when.appendChild(time);
     tr.appendChild(who); tr.appendChild(amount); tr.appendChild(when);
     body.insertBefore(tr, body.firstChild);
