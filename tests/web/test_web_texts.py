@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from auction.desk.queue import KINDS as DESK_KINDS
 from web.i18n import LANGS, MESSAGES, load_messages
 from web.pages.aftersale import PAY_ERRORS
 
@@ -42,6 +43,9 @@ DYNAMIC = {
     "after.doc.": ("payment_receipt", "iptal_tutanagi", "kesinlesme_serhi", "tapu_yazisi", "teslim_tutanagi",
                    "tahliye_emri"),
     "staff.sale.mode.": ("tapu_letter_sent", "delivered", "ready"),
+    # The staff desk (web/messages/desk.toml).
+    "desk.kind.": tuple(DESK_KINDS),
+    "desk.role.": ("staff", "manager"),
 }
 PREFIXES = {k.split(".", 1)[0] for k in MESSAGES}
 # A key in Python or JavaScript: a quoted dotted name whose first part is one of the catalogue's.

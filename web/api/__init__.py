@@ -8,6 +8,7 @@ from web.api import (
     bidding,
     cases,
     creditors,
+    desk,
     distributions,
     lot_records,
     lots,
@@ -39,6 +40,7 @@ router.include_router(aftersale.router)
 router.include_router(notifications.router)
 router.include_router(notification_prefs.router)
 router.include_router(webhooks.router)
+router.include_router(desk.router)
 
 probes_router = system.probes
 
