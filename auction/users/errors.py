@@ -59,3 +59,8 @@ class OfficeExists(Conflict):
 class InvalidOffice(Unprocessable):
     code = "invalid_office"
     default_message = "İcra dairesi bilgileri geçersiz."
+
+
+class UserNotFound(NotFound):
+    code = "user_not_found"
+    default_message = "Bu e-posta adresiyle kayıtlı bir kullanıcı yok."

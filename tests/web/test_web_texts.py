@@ -9,6 +9,7 @@ import pytest
 from auction.desk.queue import KINDS as DESK_KINDS
 from web.i18n import LANGS, MESSAGES, load_messages
 from web.pages.aftersale import PAY_ERRORS
+from web.pages.desk_sale import DECISIONS
 
 ROOT = Path(__file__).resolve().parents[2] / "web"
 # Keys built at run time from a fixed set of values.
@@ -45,7 +46,8 @@ DYNAMIC = {
     "staff.sale.mode.": ("tapu_letter_sent", "delivered", "ready"),
     # The staff desk (web/messages/desk.toml).
     "desk.kind.": tuple(DESK_KINDS),
-    "desk.role.": ("staff", "manager"),
+    "desk.role.": ("staff", "manager"), "desk.done.": DECISIONS, "desk.decision.": DECISIONS,
+    "desk.decision.confirm.": DECISIONS,
 }
 PREFIXES = {k.split(".", 1)[0] for k in MESSAGES}
 # A key in Python or JavaScript: a quoted dotted name whose first part is one of the catalogue's.

@@ -2,7 +2,20 @@
 
 from fastapi import APIRouter
 
-from web.pages import account, aftersale, auth, channels, desk, lot, public, search, staff, teminat, webhooks_admin
+from web.pages import (
+    account,
+    aftersale,
+    auth,
+    channels,
+    desk,
+    desk_sale,
+    lot,
+    public,
+    search,
+    staff,
+    teminat,
+    webhooks_admin,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(search.router)
@@ -16,5 +29,6 @@ router.include_router(channels.router)
 router.include_router(webhooks_admin.router)
 router.include_router(aftersale.router)
 router.include_router(desk.router)
+router.include_router(desk_sale.router)
 
 __all__ = ["router"]
