@@ -10,6 +10,7 @@ from web.pages import (
     desk,
     desk_sale,
     lot,
+    people,
     public,
     search,
     staff,
@@ -30,5 +31,6 @@ router.include_router(webhooks_admin.router)
 router.include_router(aftersale.router)
 router.include_router(desk.router)
 router.include_router(desk_sale.router)
+router.include_router(people.router)
 
 __all__ = ["router"]
