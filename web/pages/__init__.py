@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from web.pages import (
     account,
     aftersale,
+    audit,
     auth,
     channels,
     desk,
@@ -32,5 +33,6 @@ router.include_router(aftersale.router)
 router.include_router(desk.router)
 router.include_router(desk_sale.router)
 router.include_router(people.router)
+router.include_router(audit.router)
 
 __all__ = ["router"]

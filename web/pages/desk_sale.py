@@ -20,7 +20,9 @@ from auction.bidding import eligibility
 from auction.calendar import ISTANBUL
 from auction.deposits import service as deposits
 from auction.deposits.schemas import ExemptionCreate, MektupCreate
+from auction.desk import audit_log
 from auction.desk import sale as desk
+from auction.desk.audit_log import AuditFilter
 from auction.errors import DomainError
 from auction.sales import cancellation, outage, reads, threshold, tutanak
 from auction.sales.schemas import CancelSale, OutageExtensionCreate, OutageReview, ThresholdUpdate
@@ -29,7 +31,6 @@ from web.templating import render
 
 router = APIRouter()
 
-Confirm = Form("", max_length=4)
 # The decisions of the page (the forms' keys, `desk.decision.<key>` and `desk.done.<key>` in the texts).
 DECISIONS = ("outage_review", "tutanak_post", "outage_extension", "threshold", "mektup", "exemption", "exclusion",
              "cancel", "finality", "handover")
@@ -71,13 +72,14 @@ async def sale_page(request: Request, sale_id: int, db: DbSession, runtime: Runt
                     kaydedildi: str | None = None, hata: str | None = None) -> Response:
     v = await desk.desk_sale(db, runtime, actor, sale_id)
     a = v.after
+    history = await audit_log.entries(db, actor, AuditFilter(entity_type="sale", entity_id=str(sale_id)), limit=100)
     return render(request, "desk/sale.html", {
         "sale": a.sale, "lot": a.lot, "buyer": a.buyer, "st": a.statement, "steps": a.steps, "payments": a.payments,
         "applications": a.applications, "refunds": a.refunds, "documents": a.documents, "handover": a.handover,
         "rounds": v.rounds, "tutanaklar": v.tutanaklar, "outage": v.outage, "deposits": v.deposits,
         "decisions": {d.key: d for d in v.decisions}, "done": kaydedildi if kaydedildi in DECISIONS else None,
         "error": hata, "poll_url": None,
-        "is_manager": actor.role.value in ("manager", "admin")}, headers={"Cache-Control": "no-store"})
+        "is_manager": actor.role.value in ("manager", "admin"), "rows": history}, headers={"Cache-Control": "no-store"})
 
 
 # --- The müdür's decisions ----------------------------------------------------------------------------------
@@ -85,14 +87,14 @@ async def sale_page(request: Request, sale_id: int, db: DbSession, runtime: Runt
 
 @router.post("/staff/sales/{sale_id}/outage-review")
 async def outage_review(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: ManagerUser,
-                        note: str = Form("", max_length=2000), confirm: str = Confirm) -> Response:
+                        note: str = Form("", max_length=2000), confirm: str = Form("", max_length=4)) -> Response:
     return await _decide(db, sale_id, "outage_review", confirm, lambda: outage.review(
         db, runtime, actor, sale_id, OutageReview(note=note or None)))
 
 
 @router.post("/staff/sales/{sale_id}/tutanak")
 async def post_tutanak(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: ManagerUser,
-                       confirm: str = Confirm) -> Response:
+                       confirm: str = Form("", max_length=4)) -> Response:
     return await _decide(db, sale_id, "tutanak_post", confirm,
                          lambda: tutanak.post_tutanak(db, runtime, actor, sale_id))
 
@@ -100,7 +102,7 @@ async def post_tutanak(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: 
 @router.post("/staff/sales/{sale_id}/outage-extension")
 async def outage_extension(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: ManagerUser,
                            starts_at: str = Form(..., max_length=32), override_reason: str = Form("", max_length=2000),
-                           confirm: str = Confirm) -> Response:
+                           confirm: str = Form("", max_length=4)) -> Response:
     async def act() -> Any:
         start = datetime.fromisoformat(starts_at).replace(tzinfo=ISTANBUL)  # datetime-local: the office's time
         body = OutageExtensionCreate(starts_at=start, override_reason=override_reason or None)
@@ -112,7 +114,7 @@ async def outage_extension(sale_id: int, db: DbSession, runtime: RuntimeDep, act
 @router.post("/staff/sales/{sale_id}/cancel")
 async def cancel(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: ManagerUser,
                  reason: str = Form(..., max_length=32), note: str = Form("", max_length=1000),
-                 confirm: str = Confirm) -> Response:
+                 confirm: str = Form("", max_length=4)) -> Response:
     return await _decide(db, sale_id, "cancel", confirm, lambda: cancellation.cancel_sale(
         db, runtime, actor, sale_id, CancelSale.model_validate({"reason": reason, "note": note or None})))
 
@@ -123,7 +125,7 @@ async def cancel(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: Manage
 @router.post("/staff/sales/{sale_id}/threshold")
 async def set_threshold(sale_id: int, db: DbSession, actor: StaffUser, r_amount: str = Form(..., max_length=32),
                         c_amount: str = Form(..., max_length=32), reason: str = Form("", max_length=1000),
-                        confirm: str = Confirm) -> Response:
+                        confirm: str = Form("", max_length=4)) -> Response:
     return await _decide(db, sale_id, "threshold", confirm, lambda: threshold.update_threshold(
         db, actor, sale_id, ThresholdUpdate.model_validate({"r_amount": _money(r_amount), "c_amount": _money(c_amount),
                                                             "reason": reason or None})))
@@ -132,7 +134,7 @@ async def set_threshold(sale_id: int, db: DbSession, actor: StaffUser, r_amount:
 @router.post("/staff/sales/{sale_id}/mektup")
 async def record_mektup(sale_id: int, db: DbSession, actor: StaffUser, email: str = Form(..., max_length=254),
                         bank: str = Form(..., max_length=120), mektup_no: str = Form(..., max_length=64),
-                        amount: str = Form("", max_length=32), confirm: str = Confirm) -> Response:
+                        amount: str = Form("", max_length=32), confirm: str = Form("", max_length=4)) -> Response:
     async def act() -> Any:
         body = MektupCreate.model_validate({"user_id": await desk.person_id(db, email), "bank": bank,
                                             "mektup_no": mektup_no, "amount": _money(amount) or None})
@@ -145,7 +147,7 @@ async def record_mektup(sale_id: int, db: DbSession, actor: StaffUser, email: st
 async def record_exemption(sale_id: int, db: DbSession, actor: StaffUser, email: str = Form(..., max_length=254),
                            basis: str = Form(..., max_length=16), creditor_id: str = Form("", max_length=12),
                            share: str = Form("", max_length=16), note: str = Form("", max_length=1000),
-                           confirm: str = Confirm) -> Response:
+                           confirm: str = Form("", max_length=4)) -> Response:
     async def act() -> Any:
         body = ExemptionCreate.model_validate({
             "user_id": await desk.person_id(db, email), "basis": basis,
@@ -158,7 +160,7 @@ async def record_exemption(sale_id: int, db: DbSession, actor: StaffUser, email:
 
 @router.post("/staff/sales/{sale_id}/exclusion")
 async def exclude(sale_id: int, db: DbSession, actor: StaffUser, email: str = Form(..., max_length=254),
-                  reason: str = Form(..., max_length=200), confirm: str = Confirm) -> Response:
+                  reason: str = Form(..., max_length=200), confirm: str = Form("", max_length=4)) -> Response:
     async def act() -> Any:
         if len(reason.strip()) < 3:
             raise ValueError("reason")
@@ -170,7 +172,7 @@ async def exclude(sale_id: int, db: DbSession, actor: StaffUser, email: str = Fo
 
 @router.post("/staff/sales/{sale_id}/finality")
 async def confirm_finality(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
-                           note: str = Form("", max_length=2000), confirm: str = Confirm) -> Response:
+                           note: str = Form("", max_length=2000), confirm: str = Form("", max_length=4)) -> Response:
     return await _decide(db, sale_id, "finality", confirm, lambda: finality.confirm(
         db, runtime, actor, sale_id, FinalityConfirm(note=note or None)))
 
@@ -178,7 +180,7 @@ async def confirm_finality(sale_id: int, db: DbSession, runtime: RuntimeDep, act
 @router.post("/staff/sales/{sale_id}/handover")
 async def record_handover(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
                           mode: str = Form(..., max_length=20), note: str = Form("", max_length=2000),
-                          confirm: str = Confirm) -> Response:
+                          confirm: str = Form("", max_length=4)) -> Response:
     return await _decide(db, sale_id, "handover", confirm, lambda: handover.record(
         db, runtime, actor, sale_id, HandoverCreate.model_validate({"mode": mode, "note": note or None})))
 
