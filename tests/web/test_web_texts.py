@@ -47,8 +47,8 @@ DYNAMIC = {
     # The staff desk (web/messages/desk.toml).
     "desk.kind.": tuple(DESK_KINDS),
     "desk.role.": ("staff", "manager"), "desk.done.": DECISIONS, "desk.decision.": DECISIONS,
-    "desk.decision.confirm.": DECISIONS, "desk.people.link_": ("invite", "reset"),
-    "desk.people.role.": ("staff", "manager", "admin", "party"), "desk.link.title_": ("invite", "reset"),
+    "desk.decision.confirm.": DECISIONS, "desk.people.link.": ("invite", "reset"),
+    "desk.people.role.": ("staff", "manager", "admin", "party"), "desk.link.title.": ("invite", "reset"),
 }
 PREFIXES = {k.split(".", 1)[0] for k in MESSAGES}
 # A key in Python or JavaScript: a quoted dotted name whose first part is one of the catalogue's.
