@@ -49,6 +49,10 @@ DYNAMIC = {
     "desk.role.": ("staff", "manager"), "desk.done.": DECISIONS, "desk.decision.": DECISIONS,
     "desk.decision.confirm.": DECISIONS, "desk.people.link.": ("invite", "reset"),
     "desk.people.role.": ("staff", "manager", "admin", "party"), "desk.link.title.": ("invite", "reset"),
+    "safahat.": ("file_opened", "lot_added", "appraisal_served", "appraisal_challenged", "appraisal_final",
+                 "sale_decided", "ilan", "round_scheduled", "round_opened", "round_closed", "tutanak_posted",
+                 "payment_due", "paid", "fesih_window_closed", "final", "taxes_paid", "handed_over", "distribution",
+                 "sale_failed", "sale_annulled", "sale_cancelled"),
 }
 PREFIXES = {k.split(".", 1)[0] for k in MESSAGES}
 # A key in Python or JavaScript: a quoted dotted name whose first part is one of the catalogue's.

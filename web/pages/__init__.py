@@ -10,6 +10,7 @@ from web.pages import (
     channels,
     desk,
     desk_sale,
+    files,
     lot,
     people,
     public,
@@ -34,5 +35,6 @@ router.include_router(desk.router)
 router.include_router(desk_sale.router)
 router.include_router(people.router)
 router.include_router(audit.router)
+router.include_router(files.router)
 
 __all__ = ["router"]
