@@ -105,8 +105,14 @@ async def safahat(session: AsyncSession, actor: Principal, case_id: int,
     await parties.standing_in(session, actor, case_id)
     case = await session.get(Case, case_id)
     assert case is not None
-    events = [Event(case.created_at, "file_opened", "A-01", None, {"file_no": case.file_no})]
+    # A file or a lot entered after the fact (brought in with its history) cannot come after what happened
+    # on it: each is placed no later than its first event.
+    events: list[Event] = []
     for lot in (await session.scalars(select(Lot).where(Lot.case_id == case_id).order_by(Lot.id))).all():
-        events.append(Event(lot.created_at, "lot_added", "A-02", lot.title, {"kind": lot.kind}))
-        events += await _lot_events(session, lot, now)
-    return case, sorted(events, key=lambda e: e.at)
+        of_lot = await _lot_events(session, lot, now)
+        added = min([lot.created_at, *(e.at for e in of_lot)])
+        events += [Event(added, "lot_added", "A-02", lot.title, {"kind": lot.kind}), *of_lot]
+    opened = min([case.created_at, *(e.at for e in events)])
+    events.append(Event(opened, "file_opened", "A-01", None, {"file_no": case.file_no}))
+    order = {"file_opened": 0, "lot_added": 1}
+    return case, sorted(events, key=lambda e: (e.at, order.get(e.key, 2)))
