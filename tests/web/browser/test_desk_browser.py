@@ -49,6 +49,17 @@ def _token(url: str, email: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
+def _link_party_to_the_handover_file(url: str, email: str) -> int:
+    """Staff link the party (as the debtor's lawyer) to the file of the sale at tescil; its case id."""
+    staff = _token(url, STAFF)
+    sales = httpx.get(f"{url}/api/v1/sales", params={"status": "handover"}, headers=staff, timeout=30).json()
+    case_id = int(sales[0]["case_id"])
+    r = httpx.post(f"{url}/api/v1/cases/{case_id}/parties", headers=staff, timeout=30,
+                   json={"email": email, "capacity": "borclu_vekili"})
+    assert r.status_code == 201, r.text
+    return case_id
+
+
 async def test_staff_take_a_decision_from_the_queue(browser: Any, server: LiveServer) -> None:
     page = await _login(browser, server.url, STAFF)
     errors: list[str] = []
@@ -127,12 +138,7 @@ async def test_an_admin_opens_an_office_and_a_party_follows_its_file(browser: An
     await party.fill('[data-testid="new-password"]', NEW_PASSWORD)
     await party.fill('[data-testid="new-password2"]', NEW_PASSWORD)
     await party.click('[data-testid="link-submit"]')
-    staff = _token(server.url, STAFF)
-    sales = httpx.get(f"{server.url}/api/v1/sales", params={"status": "handover"}, headers=staff, timeout=30).json()
-    case_id = sales[0]["case_id"]
-    r = httpx.post(f"{server.url}/api/v1/cases/{case_id}/parties", headers=staff, timeout=30,
-                   json={"email": "vekil@hukuk.test", "capacity": "borclu_vekili"})
-    assert r.status_code == 201, r.text
+    case_id = _link_party_to_the_handover_file(server.url, "vekil@hukuk.test")
     await party.fill('[data-testid="password"]', NEW_PASSWORD)
     await party.click('[data-testid="login-submit"]')
     await party.wait_for_url("**/files")
