@@ -8,12 +8,16 @@ decision)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction.aftersale import views as aftersale_views
+from auction.availability import service as availability
+from auction.bidding import service as bidding
 from auction.deposits import service as deposits
 from auction.deposits.models import Deposit
 from auction.lots.models import Lot
@@ -102,3 +106,32 @@ async def person_id(session: AsyncSession, email: str) -> int:
     if user_id is None:
         raise UserNotFound(details={"email": email.strip().lower()})
     return user_id
+
+
+@dataclass(frozen=True)
+class LiveRound:
+    """A running (or the last) round as staff watch it: its state, every bid with who made it, and the
+    portal's failed requests minute by minute since it opened (the outage record, A-43)."""
+
+    sale: Sale
+    lot: Lot
+    round: Round | None
+    bids: list[dict[str, Any]]
+    failures: list[tuple[datetime, str, int]]
+
+
+async def live_round(session: AsyncSession, actor: Principal, sale_id: int, now: datetime) -> LiveRound:
+    """The staff live view (office scope). Reading the bidders' identities is an A-34 view: `list_bids`
+    writes its audit row, so every view of the page is on the record."""
+    sale = await reads.get_sale_for(session, actor, sale_id)
+    lot = await session.get(Lot, sale.lot_id)
+    assert lot is not None
+    rnd = reads.current_round(await reads.rounds_of(session, sale.id), sale.status)
+    bids = [{**b, "at": datetime.fromisoformat(b["at"].replace("Z", "+00:00")), "amount": Decimal(b["amount"])}
+            for b in await bidding.list_bids(session, lot.id, actor) if rnd is None or b["round"] == rnd.number]
+    failures: list[tuple[datetime, str, int]] = []
+    if rnd is not None and rnd.opened_at is not None:
+        end = min(now, rnd.closed_at or now)
+        failures = [(m.minute, m.source, m.failures)
+                    for m in await availability.failures_between(session, rnd.opened_at, end)]
+    return LiveRound(sale, lot, rnd, bids, failures)

@@ -91,3 +91,36 @@ async def test_staff_record_r_and_c_before_the_round_and_the_old_addresses_redir
     r = await env.client.post(f"{url}/threshold", headers={**HTML, **other.headers},
                               data={"r_amount": "1", "c_amount": "1", "confirm": "1"})
     assert r.headers["location"] == f"{url}?hata=office_scope"
+
+
+async def test_staff_watch_a_running_round_with_identities_and_each_view_is_audited(env, manual_clock, runtime,
+                                                                                   make_actor):
+    from sqlalchemy import func, select
+
+    from auction.audit.models import AuditEntry
+
+    lot = await env.lot()
+    start = clock.now() + timedelta(days=16)
+    sale = await env.sale(lot["id"], first_round_start=z(start))
+    manual_clock.set(start + timedelta(seconds=1))
+    await env.tick()
+    bidder = await env.bidder(lot["id"])
+    assert (await env.bid(bidder, lot["id"], sale["opening_price"])).status_code == 201
+    url = f"/staff/sales/{sale['id']}/live"
+    page = await env.client.get(url, headers={**HTML, **env.staff.headers})
+    assert page.status_code == 200 and 'data-testid="staff-bids"' in page.text
+    assert bidder.email in page.text and "Teklif 1" in page.text
+    fragment = await env.client.get(url, headers={**HTML, "HX-Request": "true", **env.staff.headers})
+    assert fragment.text.lstrip().startswith('<div id="live-round"') and bidder.email in fragment.text
+    async with runtime.db.session() as s:
+        views = await s.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "bids.identities_viewed", AuditEntry.actor_user_id == env.staff.user.id))
+    assert views == 2
+    # Who bid is the office's officials' alone.
+    assert (await env.client.get(url, headers=bidder.headers)).status_code == 403
+    from auction.users import service as users
+
+    async with runtime.db.session() as s:
+        await users.create_office(s, code="ANK-02", name="Ankara 2. İcra Dairesi", city="Ankara")
+    other = await make_actor("staff", "ANK-02")
+    assert (await env.client.get(url, headers=other.headers)).status_code == 403

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, Request
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
+from auction import clock
 from auction.aftersale import finality, handover
 from auction.aftersale.schemas import FinalityConfirm, HandoverCreate
 from auction.bidding import eligibility
@@ -27,6 +28,7 @@ from auction.errors import DomainError
 from auction.sales import cancellation, outage, reads, threshold, tutanak
 from auction.sales.schemas import CancelSale, OutageExtensionCreate, OutageReview, ThresholdUpdate
 from web.deps import DbSession, ManagerUser, RuntimeDep, StaffUser
+from web.pages.common import is_htmx
 from web.templating import render
 
 router = APIRouter()
@@ -80,6 +82,15 @@ async def sale_page(request: Request, sale_id: int, db: DbSession, runtime: Runt
         "decisions": {d.key: d for d in v.decisions}, "done": kaydedildi if kaydedildi in DECISIONS else None,
         "error": hata, "poll_url": None,
         "is_manager": actor.role.value in ("manager", "admin"), "rows": history}, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/staff/sales/{sale_id}/live")
+async def live_page(request: Request, sale_id: int, db: DbSession, actor: StaffUser) -> Response:
+    """The running round with who bid (staff of the office only, A-34; each view audited) and the outage
+    record beside it. The refresh button reloads the fragment: each reload is a view, and is audited too."""
+    v = await desk.live_round(db, actor, sale_id, clock.now())
+    name = "desk/_live.html" if is_htmx(request) else "desk/live.html"
+    return render(request, name, {"v": v}, headers={"Cache-Control": "no-store"})
 
 
 # --- The müdür's decisions ----------------------------------------------------------------------------------
