@@ -124,3 +124,26 @@ async def test_staff_watch_a_running_round_with_identities_and_each_view_is_audi
         await users.create_office(s, code="ANK-02", name="Ankara 2. İcra Dairesi", city="Ankara")
     other = await make_actor("staff", "ANK-02")
     assert (await env.client.get(url, headers=other.headers)).status_code == 403
+
+
+async def test_the_mudur_cancels_from_the_page_and_the_cancellation_tutanak_is_written(env, manual_clock):
+    lot = await env.lot()
+    sale = await env.sale(lot["id"], first_round_start=z(clock.now() + timedelta(days=16)))
+    bidder = await env.bidder(lot["id"])
+    url = f"/staff/sales/{sale['id']}"
+    page = await env.client.get(url, headers={**HTML, **env.manager.headers})
+    assert 'data-testid="cancel-form"' in page.text and "S-02" in page.text
+    r = await env.client.post(f"{url}/cancel", headers={**HTML, **env.manager.headers},
+                              data={"reason": "request_withdrawn", "note": "Alacaklı talebini geri aldı.",
+                                    "confirm": "1"})
+    assert r.headers["location"] == f"{url}?kaydedildi=cancel"
+    got = (await env.client.get(f"/api/v1/sales/{sale['id']}", headers=env.staff.headers)).json()
+    assert got["status"] == "cancelled"
+    docs = (await env.client.get(f"/api/v1/sales/{sale['id']}/documents", headers=env.staff.headers)).json()
+    assert [d["kind"] for d in docs] == ["durdurma_tutanagi"]
+    html = (await env.client.get(docs[0]["html"], headers=env.staff.headers)).text
+    assert "satış talebinin geri alınması" in html and "Alacaklı talebini geri aldı." in html
+    assert "S-02" in html and "A-36" in html and "Teminat" in html
+    page = await env.client.get(url, headers={**HTML, **env.staff.headers})
+    assert 'data-kind="durdurma_tutanagi"' in page.text
+    assert bidder.email not in html  # the refund lines name the teminat, not the bidder

@@ -42,7 +42,7 @@ DYNAMIC = {
     "after.pay.phase.": ("price", "taxes"), "after.purpose.": ("price", "taxes"),
     "after.pstatus.": ("awaiting_code", "pending", "received", "cancelled", "refunding", "refunded"),
     "after.doc.": ("payment_receipt", "iptal_tutanagi", "kesinlesme_serhi", "tapu_yazisi", "teslim_tutanagi",
-                   "tahliye_emri"),
+                   "tahliye_emri", "durdurma_tutanagi"),
     "staff.sale.mode.": ("tapu_letter_sent", "delivered", "ready"),
     # The staff desk (web/messages/desk.toml).
     "desk.kind.": tuple(DESK_KINDS),

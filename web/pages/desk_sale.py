@@ -22,10 +22,11 @@ from auction.calendar import ISTANBUL
 from auction.deposits import service as deposits
 from auction.deposits.schemas import ExemptionCreate, MektupCreate
 from auction.desk import audit_log
+from auction.desk import cancel as cancellation
 from auction.desk import sale as desk
 from auction.desk.audit_log import AuditFilter
 from auction.errors import DomainError
-from auction.sales import cancellation, outage, reads, threshold, tutanak
+from auction.sales import outage, reads, threshold, tutanak
 from auction.sales.schemas import CancelSale, OutageExtensionCreate, OutageReview, ThresholdUpdate
 from web.deps import DbSession, ManagerUser, RuntimeDep, StaffUser
 from web.pages.common import is_htmx
@@ -126,7 +127,7 @@ async def outage_extension(sale_id: int, db: DbSession, runtime: RuntimeDep, act
 async def cancel(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: ManagerUser,
                  reason: str = Form(..., max_length=32), note: str = Form("", max_length=1000),
                  confirm: str = Form("", max_length=4)) -> Response:
-    return await _decide(db, sale_id, "cancel", confirm, lambda: cancellation.cancel_sale(
+    return await _decide(db, sale_id, "cancel", confirm, lambda: cancellation.cancel_with_tutanak(
         db, runtime, actor, sale_id, CancelSale.model_validate({"reason": reason, "note": note or None})))
 
 
