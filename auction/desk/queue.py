@@ -256,13 +256,17 @@ async def collect(session: AsyncSession, actor: Principal, *, kinds: list[str] |
     return sorted(items, key=_order)
 
 
-async def counts(session: AsyncSession, actor: Principal, *, now: datetime | None = None) -> dict[str, int]:
-    """How many items of each kind wait (every registered kind, zeros included)."""
-    items = await collect(session, actor, now=now)
+def count_by_kind(items: list[Item]) -> dict[str, int]:
+    """How many of `items` are of each kind (every registered kind, zeros included)."""
     out = dict.fromkeys(KINDS, 0)
     for item in items:
         out[item.kind] += 1
     return out
 
 
-__all__ = ["KINDS", "Item", "Kind", "collect", "counts", "source"]
+async def counts(session: AsyncSession, actor: Principal, *, now: datetime | None = None) -> dict[str, int]:
+    """How many items of each kind wait in the actor's queue."""
+    return count_by_kind(await collect(session, actor, now=now))
+
+
+__all__ = ["KINDS", "Item", "Kind", "collect", "count_by_kind", "counts", "source"]

@@ -34,10 +34,11 @@ async def work_queue(request: Request, db: DbSession, actor: StaffUser,
                      kind: list[str] = Query(default_factory=list, max_length=20),
                      role: str | None = Query(None, max_length=16)) -> Response:
     kinds = [k for k in kind if k in queue.KINDS]
-    items = await queue.collect(db, actor, kinds=kinds or None, role=_role(role))
+    every = await queue.collect(db, actor)  # the counts per kind are of the whole queue, whatever the filter
+    items = [i for i in every if (not kinds or i.kind in kinds) and (_role(role) in (None, i.role))]
     return render(request, "desk/queue.html", {
         "rows": [(i, link_of(i)) for i in items], "kinds": list(queue.KINDS.values()), "selected": kinds,
-        "role": _role(role), "counts": await queue.counts(db, actor)}, headers={"Cache-Control": "no-store"})
+        "role": _role(role), "counts": queue.count_by_kind(every)}, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/staff/count")

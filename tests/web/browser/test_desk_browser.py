@@ -92,6 +92,13 @@ async def test_staff_take_a_decision_from_the_queue(browser: Any, server: LiveSe
     assert "sale.finalised" in await page.locator('[data-testid="audit-log"]').inner_text()
     assert (violations := await _axe(page)) == [], violations
     await _shot(page, "desk-audit-desktop")
+    # A phone: the queue and a sale page fit 390 px (tables scroll inside their wrapper, never the page).
+    await page.set_viewport_size({"width": 390, "height": 844})
+    for path, name in (("/staff", "desk-queue-mobile"), (sale_url.removeprefix(server.url), "desk-sale-mobile")):
+        await page.goto(server.url + path)
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
+        await _shot(page, name)
     assert errors == []
 
 
