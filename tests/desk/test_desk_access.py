@@ -12,13 +12,15 @@ GETS = [
     ("/staff/audit", STAFF_SIDE), ("/staff/audit.csv", STAFF_SIDE), ("/api/v1/staff/queue", STAFF_SIDE),
     ("/api/v1/staff/queue/count", STAFF_SIDE), ("/staff/people", {"manager", "admin"}),
     ("/staff/offices", {"admin"}), ("/files", {"party"}),
+    ("/staff/files", STAFF_SIDE), ("/staff/files/999999", STAFF_SIDE), ("/staff/lots/999999", STAFF_SIDE),
     ("/staff/sales/999999", STAFF_SIDE), ("/staff/sales/999999/live", STAFF_SIDE), ("/files/999999", {"party"}),
 ]
 # Müdür decisions on a sale (no sale 999999: who is let in meets the 404 or the missing confirmation).
 MANAGER_POSTS = ["/staff/sales/999999/tutanak", "/staff/sales/999999/outage-review", "/staff/sales/999999/cancel",
                  "/staff/sales/999999/outage-extension"]
 STAFF_POSTS = ["/staff/sales/999999/threshold", "/staff/sales/999999/finality", "/staff/sales/999999/handover",
-               "/staff/sales/999999/mektup", "/staff/sales/999999/exemption", "/staff/sales/999999/exclusion"]
+               "/staff/sales/999999/mektup", "/staff/sales/999999/exemption", "/staff/sales/999999/exclusion",
+               "/staff/files", "/staff/files/999999/lots", "/staff/files/999999/parties", "/staff/lots/999999/sale"]
 
 
 @pytest.fixture

@@ -78,10 +78,10 @@ async def test_the_desk_page_lists_the_queue_with_links(env, manual_clock, make_
     lot = await env.lot()
     page = await env.client.get("/staff", headers={**HTML, **env.staff.headers})
     assert page.status_code == 200
-    assert 'data-testid="work-queue"' in page.text and f'href="/lots/{lot["id"]}"' in page.text
+    assert 'data-testid="work-queue"' in page.text and f'href="/staff/lots/{lot["id"]}"' in page.text
     assert "Satış kararı alınacak" in page.text
     filtered = await env.client.get("/staff?kind=tutanak_to_post", headers={**HTML, **env.staff.headers})
-    assert f'href="/lots/{lot["id"]}"' not in filtered.text and "Bekleyen iş yok." in filtered.text
+    assert f'href="/staff/lots/{lot["id"]}"' not in filtered.text and "Bekleyen iş yok." in filtered.text
     badge = await env.client.get("/staff/count", headers={**HTML, **env.staff.headers})
     assert 'data-testid="queue-count"' in badge.text and ">1<" in badge.text
     old = await env.client.get("/buro", headers={**HTML, **env.staff.headers})

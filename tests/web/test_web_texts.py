@@ -9,7 +9,7 @@ import pytest
 from auction.desk.queue import KINDS as DESK_KINDS
 from web.i18n import LANGS, MESSAGES, load_messages
 from web.pages.aftersale import PAY_ERRORS
-from web.pages.desk_sale import DECISIONS
+from web.pages.desk_sale import DECISIONS, DONE
 
 ROOT = Path(__file__).resolve().parents[2] / "web"
 # Keys built at run time from a fixed set of values.
@@ -46,9 +46,11 @@ DYNAMIC = {
     "staff.sale.mode.": ("tapu_letter_sent", "delivered", "ready"),
     # The staff desk (web/messages/desk.toml).
     "desk.kind.": tuple(DESK_KINDS),
-    "desk.role.": ("staff", "manager"), "desk.done.": DECISIONS, "desk.decision.": DECISIONS,
+    "desk.role.": ("staff", "manager"), "desk.done.": DONE, "desk.decision.": DECISIONS,
     "desk.decision.confirm.": DECISIONS, "desk.people.link.": ("invite", "reset"),
     "desk.people.role.": ("staff", "manager", "admin", "party"), "desk.link.title.": ("invite", "reset"),
+    "desk.files.done.": ("file", "lot", "party"),
+    "desk.capacity.": ("borclu", "borclu_vekili", "alacakli", "alacakli_vekili"),
     "safahat.": ("file_opened", "lot_added", "appraisal_served", "appraisal_challenged", "appraisal_final",
                  "sale_decided", "ilan", "round_scheduled", "round_opened", "round_closed", "tutanak_posted",
                  "payment_due", "paid", "fesih_window_closed", "final", "taxes_paid", "handed_over", "distribution",

@@ -9,6 +9,7 @@ from web.pages import (
     auth,
     channels,
     desk,
+    desk_files,
     desk_sale,
     files,
     lot,
@@ -36,5 +37,6 @@ router.include_router(desk_sale.router)
 router.include_router(people.router)
 router.include_router(audit.router)
 router.include_router(files.router)
+router.include_router(desk_files.router)
 
 __all__ = ["router"]

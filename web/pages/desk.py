@@ -22,7 +22,7 @@ def link_of(item: Item) -> str:
         return f"/staff/sales/{item.object_id}"
     if item.object_type == "mektup":
         return "/buro/teminat-mektuplari"
-    return f"/lots/{item.object_id}"
+    return f"/staff/lots/{item.object_id}"
 
 
 def _role(value: str | None) -> Role | None:

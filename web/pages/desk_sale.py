@@ -37,6 +37,9 @@ router = APIRouter()
 # The decisions of the page (the forms' keys, `desk.decision.<key>` and `desk.done.<key>` in the texts).
 DECISIONS = ("outage_review", "tutanak_post", "outage_extension", "threshold", "mektup", "exemption", "exclusion",
              "cancel", "finality", "handover")
+# What the page confirms after a redirect (`desk.done.<key>`): its own decisions and the sale decision taken
+# on the file's page (web/pages/desk_files.py).
+DONE = (*DECISIONS, "sale_decided")
 
 
 def _page(sale_id: int, **query: str) -> str:
@@ -80,7 +83,7 @@ async def sale_page(request: Request, sale_id: int, db: DbSession, runtime: Runt
         "sale": a.sale, "lot": a.lot, "buyer": a.buyer, "st": a.statement, "steps": a.steps, "payments": a.payments,
         "applications": a.applications, "refunds": a.refunds, "documents": a.documents, "handover": a.handover,
         "rounds": v.rounds, "tutanaklar": v.tutanaklar, "outage": v.outage, "deposits": v.deposits,
-        "decisions": {d.key: d for d in v.decisions}, "done": kaydedildi if kaydedildi in DECISIONS else None,
+        "decisions": {d.key: d for d in v.decisions}, "done": kaydedildi if kaydedildi in DONE else None,
         "error": hata, "poll_url": None,
         "is_manager": actor.role.value in ("manager", "admin"), "rows": history}, headers={"Cache-Control": "no-store"})
 
