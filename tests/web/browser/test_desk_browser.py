@@ -1,7 +1,8 @@
 """The desk in headless Chromium (demo data, law ruleset): staff open the work queue (`work-queue`), follow
 the Pendik shop's finality check to its sale page and confirm kesinleşme with the form's confirmation; the
 row leaves the queue. An admin creates an office and invites its first member of staff, who sets a
-password through the one-time link and signs in to an empty desk. A party, invited by the admin and
+password through the one-time link, signs in to an empty desk, opens a file, adds a lot and takes the sale
+decision. A party, invited by the admin and
 linked to the file by staff, follows the file's safahat (`safahat`). axe-core finds no WCAG 2 A/AA
 violation on any page; screenshots go to docs/screenshots/ when ESATIS_SCREENSHOTS=1."""
 
@@ -137,6 +138,25 @@ async def test_an_admin_opens_an_office_and_a_party_follows_its_file(browser: An
     await newcomer.click('[data-testid="login-submit"]')
     await newcomer.wait_for_url("**/staff")
     assert "Bekleyen iş yok." in await newcomer.locator('[data-testid="work-queue"]').inner_text()
+    # Her first file: open it, add a lot whose appraisal is kesin, take the satış kararı.
+    await newcomer.goto(server.url + "/staff/files")
+    await newcomer.fill('[data-testid="file-no"]', "2026/15 Esas")
+    await newcomer.fill('[data-testid="file-debtor"]', "Kemal Arslan")
+    await newcomer.click('[data-testid="file-submit"]')
+    await newcomer.locator('[data-testid="lot-form"]').wait_for()
+    await newcomer.fill('[data-testid="lot-title"]', "Karşıyaka'da 3+1 daire")
+    await newcomer.fill('[data-testid="lot-value"]', "3.150.000,00")
+    await newcomer.check('[data-testid="lot-final"]')
+    await newcomer.click('[data-testid="lot-submit"]')
+    await newcomer.locator('[data-testid="sale-decision-form"]').wait_for()
+    await newcomer.check('[data-testid="confirm-sale"]')
+    assert (violations := await _axe(newcomer)) == [], violations
+    await _shot(newcomer, "desk-file-desktop")
+    await newcomer.click('[data-testid="sale-decide"]')
+    status = newcomer.locator('[data-testid="sale-status"]')
+    await status.wait_for()
+    assert await status.get_attribute("data-status") == "announced"
+    assert await newcomer.locator('[data-testid="threshold-form"]').count() == 1
 
     # A party: invited by the admin, linked by the office's staff to the Merter shop's file.
     link = await invite("vekil@hukuk.test", "Av. Deniz Aydın", "party", "IST-12")
