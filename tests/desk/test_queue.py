@@ -82,6 +82,9 @@ async def test_the_desk_page_lists_the_queue_with_links(env, manual_clock, make_
     assert "Satış kararı alınacak" in page.text
     filtered = await env.client.get("/staff?kind=tutanak_to_post", headers={**HTML, **env.staff.headers})
     assert f'href="/staff/lots/{lot["id"]}"' not in filtered.text and "Bekleyen iş yok." in filtered.text
+    admin = await make_actor("admin")
+    page = await env.client.get("/staff", headers={**HTML, **admin.headers})
+    assert "<td>IST-01</td>" in page.text  # an admin's queue says whose each row is
     badge = await env.client.get("/staff/count", headers={**HTML, **env.staff.headers})
     assert 'data-testid="queue-count"' in badge.text and ">1<" in badge.text
     old = await env.client.get("/buro", headers={**HTML, **env.staff.headers})

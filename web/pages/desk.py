@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from auction.desk import queue
 from auction.desk.queue import Item
+from auction.users import service as users
 from auction.users.models import Role
 from web.deps import DbSession, StaffUser
 from web.templating import render
@@ -36,9 +37,12 @@ async def work_queue(request: Request, db: DbSession, actor: StaffUser,
     kinds = [k for k in kind if k in queue.KINDS]
     every = await queue.collect(db, actor)  # the counts per kind are of the whole queue, whatever the filter
     items = [i for i in every if (not kinds or i.kind in kinds) and (_role(role) in (None, i.role))]
+    # An admin's queue spans every office: each row says whose it is.
+    offices = {o.id: o.code for o in await users.list_offices(db)} if actor.is_admin else {}
     return render(request, "desk/queue.html", {
         "rows": [(i, link_of(i)) for i in items], "kinds": list(queue.KINDS.values()), "selected": kinds,
-        "role": _role(role), "counts": queue.count_by_kind(every)}, headers={"Cache-Control": "no-store"})
+        "role": _role(role), "counts": queue.count_by_kind(every), "offices": offices},
+        headers={"Cache-Control": "no-store"})
 
 
 @router.get("/staff/count")
