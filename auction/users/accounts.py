@@ -24,7 +24,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auction import clock
 from auction.audit import service as audit
 from auction.users import service as users
-from auction.users.errors import CannotDeactivateSelf, LinkInvalid, OfficeScope, PersonNotFound, PersonRoleRefused
+from auction.users.errors import (
+    CannotDeactivateSelf,
+    LinkInvalid,
+    OfficeScope,
+    PersonInactive,
+    PersonNotFound,
+    PersonRoleRefused,
+)
 from auction.users.models import ApiToken, Office, Role, TokenPurpose, User, UserToken, WebSession
 from auction.users.principal import Principal, ensure_office, requires_role
 
@@ -99,7 +106,7 @@ async def reset(session: AsyncSession, actor: Principal, user_id: int, *, ttl: t
     """A password reset link for an active user: earlier unused links of his die, and so do his sessions."""
     user = await _person(session, actor, user_id)
     if not user.is_active:
-        raise LinkInvalid("Kapalı bir hesabın parolası sıfırlanamaz; önce hesabı açın.", code="person_inactive")
+        raise PersonInactive(details={"user_id": user.id})
     now = clock.now()
     await session.execute(update(UserToken).where(UserToken.user_id == user.id, UserToken.used_at.is_(None))
                           .values(expires_at=now))
@@ -116,6 +123,11 @@ async def set_active(session: AsyncSession, actor: Principal, user_id: int, acti
     user = await _person(session, actor, user_id)
     if user.id == actor.user_id and not active:
         raise CannotDeactivateSelf()
+    if not active:
+        # A closed account's unused links die with it (an invitation withdrawn before it was accepted).
+        await session.execute(update(UserToken).where(UserToken.user_id == user.id, UserToken.used_at.is_(None),
+                                                      UserToken.expires_at > clock.now())
+                              .values(expires_at=clock.now()))
     if user.is_active != active:
         user.is_active = active
         user.updated_at = clock.now()

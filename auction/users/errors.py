@@ -87,3 +87,8 @@ class PersonRoleRefused(Forbidden):
 
     code = "person_role_refused"
     default_message = "Bu roldeki bir kişiyi yönetemezsiniz."
+
+
+class PersonInactive(Conflict):
+    code = "person_inactive"
+    default_message = "Kapalı bir hesabın parolası sıfırlanamaz; önce hesabı açın."

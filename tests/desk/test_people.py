@@ -51,6 +51,18 @@ async def test_an_admin_creates_an_office_and_invites_its_staff(client, runtime,
     path = _link(r.text)
     assert path.startswith("/invite/")
     assert (await _token(client, "ayse@example.test", "anything-1234")).status_code == 401  # inactive
+    # An invitation withdrawn (the account closed) before it was accepted: the link dies with it.
+    r = await client.post("/staff/people", headers={**HTML, **admin.headers},
+                          data={"email": "vazgecildi@example.test", "full_name": "Vaz Geçildi", "role": "staff",
+                                "office": "IZM-03"})
+    withdrawn = _link(r.text)
+    async with runtime.db.session() as s:
+        from auction.users.models import User
+
+        gone = await s.scalar(select(User.id).where(User.email == "vazgecildi@example.test"))
+    r = await client.post(f"/staff/people/{gone}/active", headers={**HTML, **admin.headers}, data={"active": "0"})
+    assert r.headers["location"] == "/staff/people?kaydedildi=deactivated"
+    assert (await client.get(withdrawn)).status_code == 404
     # The link: a weak password is refused and the link stays usable; then it works once.
     weak = await _redeem(client, path, "kisa")
     assert weak.status_code == 422
