@@ -94,3 +94,16 @@ async def test_the_desk_page_lists_the_queue_with_links(env, manual_clock, make_
         r = await env.client.get(path, headers=bidder.headers)
         assert (r.status_code, r.json()["error"]["code"]) == (403, "role_required"), path
         assert (await env.client.get(path)).status_code == 401, path
+
+
+async def test_the_desk_speaks_english_on_request(env, manual_clock):
+    lot = await env.lot()
+    sale = await env.sale(lot["id"], first_round_start=z(clock.now() + timedelta(days=16)))
+    env.client.cookies.set("lang", "en")
+    try:
+        page = await env.client.get("/staff", headers={**HTML, **env.staff.headers})
+        assert page.status_code == 200 and "Work queue" in page.text and "İş listesi" not in page.text
+        page = await env.client.get(f"/staff/sales/{sale['id']}", headers={**HTML, **env.staff.headers})
+        assert page.status_code == 200 and "Record R and C" in page.text
+    finally:
+        env.client.cookies.delete("lang")
