@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     # Kernel send buffer (and write buffer) of each WebSocket, in bytes: bounds what a client that stops
     # reading can pin in memory (the kernel would otherwise grow it to megabytes) and how soon it is found.
     ws_socket_buffer: int = Field(65536, ge=2048, validation_alias="ESATIS_WS_SOCKET_BUFFER")
+    # One-time links of the desk's people page (auction/users/accounts.py): an invitation to set the first
+    # password, and a password reset ordered by an admin or the office's müdür.
+    invite_ttl_hours: int = Field(72, ge=1, le=24 * 30, validation_alias="ESATIS_INVITE_TTL_HOURS")
+    reset_ttl_minutes: int = Field(60, ge=5, le=24 * 60, validation_alias="ESATIS_RESET_TTL_MINUTES")
 
     # Hardening of input and sign-in (issue 16, ADR 0014, docs/security.md).
     # The largest amount one input field accepts (a bid, a claim, R and C …); larger → 422 money_too_large.

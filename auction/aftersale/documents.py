@@ -33,6 +33,7 @@ TITLES = {
     "tapu_yazisi": "Tapu müdürlüğüne tescil ve terkin yazısı",
     "teslim_tutanagi": "Teslim tutanağı",
     "tahliye_emri": "Tahliye emri",
+    "durdurma_tutanagi": "Satışın durdurulması (iptali) tutanağı",  # S-02, S-06: auction/desk/cancel.py
 }
 
 

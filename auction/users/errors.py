@@ -106,3 +106,38 @@ class PhoneChangedRecently(Conflict):
     code = "phone_changed_recently"
     default_message = ("Cep telefonunuz kısa süre önce değiştirildi; güvenliğiniz için iade IBAN'ı bir süre "
                        "değiştirilemez. Sorun varsa satış bürosuna başvurun.")
+
+
+class EmailNotFound(NotFound):
+    """A staff form names a person by e-mail and no account has it (the desk's exclusion form)."""
+
+    code = "user_not_found"
+    default_message = "Bu e-posta adresiyle kayıtlı bir kullanıcı yok."
+
+
+class LinkInvalid(NotFound):
+    code = "link_invalid"
+    default_message = "Bağlantı geçersiz, kullanılmış ya da süresi dolmuş."
+
+
+class PersonNotFound(NotFound):
+    code = "person_not_found"
+    default_message = "Kişi bulunamadı."
+
+
+class CannotDeactivateSelf(Conflict):
+    code = "cannot_deactivate_self"
+    default_message = "Kendi hesabınızı kapatamazsınız."
+
+
+class PersonRoleRefused(Forbidden):
+    """The person's role (not the actor's) puts the change out of the actor's reach: bidders are not
+    administered on the desk, and a müdür neither invites nor administers admins."""
+
+    code = "person_role_refused"
+    default_message = "Bu roldeki bir kişiyi yönetemezsiniz."
+
+
+class PersonInactive(Conflict):
+    code = "person_inactive"
+    default_message = "Kapalı bir hesabın parolası sıfırlanamaz; önce hesabı açın."

@@ -91,9 +91,6 @@ class WebSession(Base, IdMixin):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-__all__ = ["STAFF_ROLES", "ApiToken", "BigId", "Office", "Role", "User", "WebSession"]
-
-
 class IbanChangeStatus(StrEnum):
     awaiting_code = "awaiting_code"
     confirmed = "confirmed"
@@ -112,3 +109,29 @@ class RefundIbanChange(Base, IdMixin):
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TokenPurpose(StrEnum):
+    invite = "invite"  # a new account's first password (/invite/{token})
+    reset = "reset"  # a password reset ordered by an admin or the office's müdür (/reset/{token})
+
+
+class UserToken(Base, IdMixin):
+    """A one-time link that lets its holder set a user's password (auction/users/accounts.py). Only its
+    SHA-256 is stored; it is spent by its first use and dies at `expires_at` (ESATIS_INVITE_TTL_HOURS,
+    ESATIS_RESET_TTL_MINUTES)."""
+
+    __tablename__ = "user_tokens"
+    __table_args__ = (Index("ix_user_tokens_user_id", "user_id"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(8))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+__all__ = ["STAFF_ROLES", "ApiToken", "BigId", "IbanChangeStatus", "Office", "RefundIbanChange", "Role", "TokenPurpose",
+           "User", "UserToken", "WebSession"]

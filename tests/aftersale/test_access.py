@@ -85,10 +85,12 @@ async def test_pages_after_the_award(env, manual_clock, runtime, sms_file):
     assert "odendi=" in r.headers["location"]
     page = await env.client.get(r.headers["location"], headers={**html, **won.buyer.headers})
     assert "Ödemeniz alındı (963.500,00 TL)" in page.text
-    staff = await env.client.get(f"/buro/satislar/{sid}", headers={**html, **env.staff.headers})
+    staff = await env.client.get(f"/staff/sales/{sid}", headers={**html, **env.staff.headers})
     assert staff.status_code == 200
     assert 'data-testid="sale-status"' in staff.text and 'data-status="awarded"' in staff.text
-    listing = await env.client.get("/buro/satislar", headers={**html, **env.staff.headers})
-    assert f"/buro/satislar/{sid}" in listing.text
-    r = await env.client.get(f"/buro/satislar/{sid}", headers={**html, **won.buyer.headers})
+    listing = await env.client.get("/staff/sales", headers={**html, **env.staff.headers})
+    assert f"/staff/sales/{sid}" in listing.text
+    old = await env.client.get(f"/buro/satislar/{sid}", headers={**html, **env.staff.headers})
+    assert (old.status_code, old.headers["location"]) == (308, f"/staff/sales/{sid}")
+    r = await env.client.get(f"/staff/sales/{sid}", headers={**html, **won.buyer.headers})
     assert r.status_code == 403

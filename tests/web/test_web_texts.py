@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from auction.desk.queue import KINDS as DESK_KINDS
 from web.i18n import LANGS, MESSAGES, load_messages
 from web.pages.aftersale import PAY_ERRORS
+from web.pages.desk_sale import DECISIONS, DONE
 
 ROOT = Path(__file__).resolve().parents[2] / "web"
 # Keys built at run time from a fixed set of values.
@@ -40,7 +42,7 @@ DYNAMIC = {
     "after.pay.phase.": ("price", "taxes"), "after.purpose.": ("price", "taxes"),
     "after.pstatus.": ("awaiting_code", "pending", "received", "cancelled", "refunding", "refunded"),
     "after.doc.": ("payment_receipt", "iptal_tutanagi", "kesinlesme_serhi", "tapu_yazisi", "teslim_tutanagi",
-                   "tahliye_emri"),
+                   "tahliye_emri", "durdurma_tutanagi"),
     "staff.sale.mode.": ("tapu_letter_sent", "delivered", "ready"),
     # The cetvel of a sale (web/messages/cetvel.toml).
     "cetvel.status.": ("draft", "served", "partly_final", "final", "paid"),
@@ -51,6 +53,17 @@ DYNAMIC = {
     "cetvel.no_action.": ("served", "paid"), "cetvel.cert.": ("aciz_vesikasi", "rehin_acigi_belgesi"),
     # Issue 17: why a search finds nothing by construction (auction.watch.search.SearchParams.problems).
     "search.problem.": ("q_no_words", "price_range", "closing_soon_status"),
+    # The staff desk (web/messages/desk.toml).
+    "desk.kind.": tuple(DESK_KINDS),
+    "desk.role.": ("staff", "manager"), "desk.done.": DONE, "desk.decision.": DECISIONS,
+    "desk.decision.confirm.": DECISIONS, "desk.people.link.": ("invite", "reset"),
+    "desk.people.role.": ("staff", "manager", "admin", "party"), "desk.link.title.": ("invite", "reset"),
+    "desk.files.done.": ("file", "lot", "party"),
+    "desk.capacity.": ("borclu", "borclu_vekili", "alacakli", "alacakli_vekili"),
+    "safahat.": ("file_opened", "lot_added", "appraisal_served", "appraisal_challenged", "appraisal_final",
+                 "sale_decided", "ilan", "round_scheduled", "round_opened", "round_closed", "tutanak_posted",
+                 "payment_due", "paid", "fesih_window_closed", "final", "taxes_paid", "handed_over", "distribution",
+                 "sale_failed", "sale_annulled", "sale_cancelled"),
 }
 PREFIXES = {k.split(".", 1)[0] for k in MESSAGES}
 # A key in Python or JavaScript: a quoted dotted name whose first part is one of the catalogue's.

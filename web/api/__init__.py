@@ -9,6 +9,7 @@ from web.api import (
     cases,
     cetvel,
     creditors,
+    desk,
     distributions,
     lot_records,
     lots,
@@ -41,6 +42,7 @@ router.include_router(notifications.router)
 router.include_router(notification_prefs.router)
 router.include_router(webhooks.router)
 router.include_router(cetvel.router)
+router.include_router(desk.router)
 
 probes_router = system.probes
 

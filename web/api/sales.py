@@ -19,7 +19,8 @@ from auction.deposits.schemas import (
     MektupCreate,
     RefundOut,
 )
-from auction.sales import cancellation, decision, outage, reads, threshold, tutanak
+from auction.desk import cancel
+from auction.sales import decision, outage, reads, threshold, tutanak
 from auction.sales.models import Tutanak
 from auction.sales.schemas import (
     CancelSale,
@@ -66,10 +67,10 @@ async def update_threshold(sale_id: Id, body: ThresholdUpdate, db: DbSession, ac
 
 
 @router.post("/sales/{sale_id}/cancel", response_model=SaleOut,
-             summary="Stop the sale: request withdrawn (S-02) or debt paid (S-06) - müdür")
+             summary="Stop the sale: request withdrawn (S-02) or debt paid (S-06), with its tutanak - müdür")
 async def cancel_sale(sale_id: Id, body: CancelSale, db: DbSession, actor: ManagerUser,
                       runtime: RuntimeDep) -> SaleOut:
-    sale = await cancellation.cancel_sale(db, runtime, actor, sale_id, body)
+    sale, _tutanak = await cancel.cancel_with_tutanak(db, runtime, actor, sale_id, body)
     return SaleOut.model_validate(await sale_detail(db, sale))
 
 

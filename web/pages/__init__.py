@@ -2,7 +2,25 @@
 
 from fastapi import APIRouter
 
-from web.pages import account, aftersale, auth, cetvel, channels, lot, public, search, staff, teminat, webhooks_admin
+from web.pages import (
+    account,
+    aftersale,
+    audit,
+    auth,
+    cetvel,
+    channels,
+    desk,
+    desk_files,
+    desk_sale,
+    files,
+    lot,
+    people,
+    public,
+    search,
+    staff,
+    teminat,
+    webhooks_admin,
+)
 from web.pages import ledger as ledger_pages
 
 router = APIRouter(include_in_schema=False)
@@ -18,5 +36,11 @@ router.include_router(webhooks_admin.router)
 router.include_router(aftersale.router)
 router.include_router(cetvel.router)
 router.include_router(ledger_pages.router)
+router.include_router(desk.router)
+router.include_router(desk_sale.router)
+router.include_router(people.router)
+router.include_router(audit.router)
+router.include_router(files.router)
+router.include_router(desk_files.router)
 
 __all__ = ["router"]

@@ -1,7 +1,7 @@
 """Pages after the award: the buyer pays with the SMS code and follows the sale on his won-lot page
 (`/hesabim/kazandiklarim/{id}`, rendered by web/pages/account.py with `buyer_context`); staff see every
-step on the sale's page (`/buro/satislar/{id}`, `data-testid="sale-status"`) with the finality and
-handover actions. Forms post and redirect (303); the services do the work."""
+step on the desk's sale page (web/pages/desk_sale.py, `/staff/sales/{id}`). Forms post and redirect (303);
+the services do the work."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from fastapi import APIRouter, Form, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import RedirectResponse, Response
 
-from auction.aftersale import finality, handover, payments, views
-from auction.aftersale.schemas import FinalityConfirm, HandoverCreate
+from auction.aftersale import payments, views
 from auction.bidder.won import after_award
 from auction.errors import DomainError
 from auction.money import MoneyError, parse_typed_money
@@ -22,7 +21,7 @@ from auction.runtime import Runtime
 from auction.sales.models import Sale
 from auction.settlement.models import PaymentState
 from auction.users.principal import Principal
-from web.deps import BidderUser, DbSession, OtpConfirmLimit, OtpSendLimit, RuntimeDep, StaffUser
+from web.deps import BidderUser, DbSession, OtpConfirmLimit, OtpSendLimit, RuntimeDep
 from web.params import Id
 from web.templating import render
 
@@ -115,46 +114,3 @@ async def steps_fragment(request: Request, sale_id: Id, db: DbSession, me: Bidde
     return render(request, "aftersale/_steps.html", {"sale": sale, "steps": await views.timeline(db, sale),
                                                      "poll_url": f"/hesabim/kazandiklarim/{sale.id}/asamalar"},
                   headers={"Cache-Control": "no-store"})
-
-
-# --- Staff -------------------------------------------------------------------------------------------------
-
-
-@router.get("/buro/satislar")
-async def staff_sales(request: Request, db: DbSession, actor: StaffUser) -> Response:
-    return render(request, "aftersale/staff_sales.html", {"rows": await views.awarded_sales(db, actor)})
-
-
-@router.get("/buro/satislar/{sale_id}")
-async def staff_sale(request: Request, sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
-                     kaydedildi: str | None = None, hata: str | None = None) -> Response:
-    v = await views.staff_sale(db, runtime.policy, actor, sale_id)
-    return render(request, "aftersale/staff_sale.html", {
-        "sale": v.sale, "lot": v.lot, "buyer": v.buyer, "st": v.statement, "steps": v.steps,
-        "payments": v.payments, "applications": v.applications, "refunds": v.refunds, "documents": v.documents,
-        "handover": v.handover, "notice": "staff.sale.done" if kaydedildi else None, "error": hata,
-        "poll_url": None}, headers={"Cache-Control": "no-store"})
-
-
-@router.post("/buro/satislar/{sale_id}/kesinlestir")
-async def staff_finality(sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
-                         note: str = Form("", max_length=2000)) -> Response:
-    try:
-        await finality.confirm(db, runtime, actor, sale_id, FinalityConfirm(note=note or None))
-    except DomainError as exc:
-        await db.rollback()
-        return RedirectResponse(f"/buro/satislar/{sale_id}?hata={exc.code}", status_code=303)
-    return RedirectResponse(f"/buro/satislar/{sale_id}?kaydedildi=1", status_code=303)
-
-
-@router.post("/buro/satislar/{sale_id}/teslim")
-async def staff_handover(sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
-                         mode: str = Form(..., max_length=20), note: str = Form("", max_length=2000)) -> Response:
-    try:
-        body = HandoverCreate.model_validate({"mode": mode, "note": note or None})
-        await handover.record(db, runtime, actor, sale_id, body)
-    except (DomainError, ValueError) as exc:
-        await db.rollback()
-        code = exc.code if isinstance(exc, DomainError) else "validation_error"
-        return RedirectResponse(f"/buro/satislar/{sale_id}?hata={code}", status_code=303)
-    return RedirectResponse(f"/buro/satislar/{sale_id}?kaydedildi=1", status_code=303)

@@ -20,14 +20,8 @@ from web.templating import STATIC_DIR, render
 router = APIRouter(prefix="/buro")
 
 
-
 def _sample() -> str:
     return (STATIC_DIR / "examples" / "sira-cetveli-ornek.json").read_text(encoding="utf-8")
-
-
-@router.get("")
-async def staff_home(request: Request, _actor: StaffUser) -> Response:
-    return render(request, "staff/home.html")
 
 
 @router.get("/sira-cetveli")
