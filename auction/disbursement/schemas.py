@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from auction.schemas import Schema
+from auction.schemas import IdRef, Schema
 
 
 class CorrectionCreate(Schema):
@@ -20,7 +20,7 @@ class ObjectionCreate(Schema):
                                                "(rank, or a rule broken in making the cetvel) (D-41)")
     lines: list[str] = Field(min_length=1, max_length=200, description="The case creditor ids attacked (`cr12`)")
     reason: str = Field(min_length=3, max_length=4000)
-    creditor_id: int | None = Field(None, description="Which of your creditors objects, if you stand for several")
+    creditor_id: IdRef | None = Field(None, description="Which of your creditors objects, if you stand for several")
 
 
 class ObjectionDecision(Schema):

@@ -15,6 +15,7 @@ from auction.users.errors import AccountLocked, InvalidCredentials
 from auction.users.models import User
 from web.deps import CurrentUser, DbSession, Public, RuntimeDep, client_ip, login_policy
 from web.errors import domain_error_handler
+from web.params import Id
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 account = APIRouter(tags=["auth"])
@@ -66,7 +67,7 @@ async def token(body: TokenIn, request: Request, db: DbSession, runtime: Runtime
 
 
 class MeOut(UserOut):
-    office_id: int | None
+    office_id: Id | None
     iban: str | None = None
     address: str | None = None
     phone: str | None = None
@@ -121,7 +122,7 @@ async def change_refund_iban(body: RefundIbanIn, principal: CurrentUser, db: DbS
               responses={422: {"description": "code_invalid / code_expired / code_exhausted"},
                          409: {"description": "code_used / iban_change_closed"},
                          404: {"description": "iban_change_not_found"}})
-async def confirm_refund_iban(change_id: int, body: RefundIbanCodeIn, request: Request, principal: CurrentUser,
+async def confirm_refund_iban(change_id: Id, body: RefundIbanCodeIn, request: Request, principal: CurrentUser,
                               db: DbSession, runtime: RuntimeDep) -> Response:
     await runtime.limiter.hit("otp", principal.user_id)
     result = await refund_iban.confirm_change(db, principal, change_id, body.code.strip(),

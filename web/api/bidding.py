@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Header, Path, Query
+from fastapi import APIRouter, Header, Query
 from starlette.responses import HTMLResponse, JSONResponse
 
 from auction.bidding import ledger
@@ -87,6 +87,6 @@ async def withdraw(lot_id: Id, db: DbSession, actor: BidderUser, runtime: Runtim
 @router.get("/lots/{lot_id}/ledger",
             summary="The lot's bid ledger: accepted bids, the final hash of the receipt chain, whether it verifies; "
                     "`receipt=<hash>` says whether that receipt's bid is in the chain")
-async def lot_ledger(db: DbSession, _: Public, lot_id: int = Path(ge=1, le=2**62),
+async def lot_ledger(db: DbSession, _: Public, lot_id: Id,
                      receipt: str | None = Query(None, pattern=r"^[0-9a-fA-F]{64}$")) -> dict[str, Any]:
     return await ledger.public_ledger(db, lot_id, receipt)

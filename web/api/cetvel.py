@@ -4,9 +4,9 @@ docs/api-contract.md "distribution" rows). Every route calls one service functio
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from starlette.responses import HTMLResponse, Response
 
 from auction.disbursement import service, views
@@ -15,6 +15,7 @@ from auction.disbursement.views import payout_json
 from auction.distribution.document import render_html, render_pdf
 from web.deps import CurrentUser, DbSession, ManagerUser, PartyUser, RuntimeDep, StaffUser
 from web.documents import document_html, document_pdf
+from web.params import ID_MAX, Id
 
 router = APIRouter(tags=["distribution"])
 
@@ -25,20 +26,20 @@ def _short(c: Any) -> dict[str, Any]:
 
 @router.post("/sales/{sale_id}/distribution", status_code=201,
              summary="Build the sale's sıra cetveli from the file's records (staff; 409 distribution_exists)")
-async def build(sale_id: int, db: DbSession, actor: StaffUser, runtime: RuntimeDep) -> dict[str, Any]:
+async def build(sale_id: Id, db: DbSession, actor: StaffUser, runtime: RuntimeDep) -> dict[str, Any]:
     cetvel = await service.build_for_sale(db, runtime, actor, sale_id)
     await db.flush()
     return await service.read(db, actor, cetvel.id)
 
 
 @router.get("/sales/{sale_id}/distribution", summary="The sale's stored sıra cetveli (staff)")
-async def of_sale(sale_id: int, db: DbSession, actor: StaffUser) -> dict[str, Any]:
+async def of_sale(sale_id: Id, db: DbSession, actor: StaffUser) -> dict[str, Any]:
     return await service.of_sale(db, actor, sale_id)
 
 
 @router.get("/distributions/{distribution_id}",
             summary="The stored cetvel: staff see it whole, each party its own lines (D-40)")
-async def read(distribution_id: int, db: DbSession, actor: CurrentUser) -> dict[str, Any]:
+async def read(distribution_id: Id, db: DbSession, actor: CurrentUser) -> dict[str, Any]:
     return await service.read(db, actor, distribution_id)
 
 
@@ -49,16 +50,16 @@ async def mine(db: DbSession, actor: PartyUser) -> list[dict[str, Any]]:
 
 @router.get("/distributions/{distribution_id}/document", response_class=HTMLResponse,
             summary="The stored cetvel as the sıra cetveli document (HTML; `?version=` for an older one) (staff)")
-async def document(distribution_id: int, db: DbSession, actor: StaffUser, runtime: RuntimeDep,
-                   version: int | None = None) -> HTMLResponse:
+async def document(distribution_id: Id, db: DbSession, actor: StaffUser, runtime: RuntimeDep,
+                   version: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None) -> HTMLResponse:
     result, meta = await views.document_meta(db, actor, distribution_id, version)
     return document_html(render_html(result, meta, policy=runtime.policy))
 
 
 @router.get("/distributions/{distribution_id}/document.pdf", summary="The same document as PDF (staff)",
             responses={200: {"content": {"application/pdf": {}}}})
-async def document_pdf_(distribution_id: int, db: DbSession, actor: StaffUser, runtime: RuntimeDep,
-                        version: int | None = None) -> Response:
+async def document_pdf_(distribution_id: Id, db: DbSession, actor: StaffUser, runtime: RuntimeDep,
+                        version: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None) -> Response:
     result, meta = await views.document_meta(db, actor, distribution_id, version)
     pdf = await asyncio.to_thread(render_pdf, result, meta, policy=runtime.policy)
     return document_pdf(pdf, f"sira-cetveli-{distribution_id}-v{meta.version}.pdf")
@@ -66,53 +67,53 @@ async def document_pdf_(distribution_id: int, db: DbSession, actor: StaffUser, r
 
 @router.post("/distributions/{distribution_id}/versions", status_code=201,
              summary="Correct an input with a reason: a new version, the old one kept (D-48, D-51) (staff)")
-async def correct(distribution_id: int, body: CorrectionCreate, db: DbSession, actor: StaffUser,
+async def correct(distribution_id: Id, body: CorrectionCreate, db: DbSession, actor: StaffUser,
                   runtime: RuntimeDep) -> dict[str, Any]:
     return _short(await service.correct(db, runtime, actor, distribution_id, body))
 
 
 @router.post("/distributions/{distribution_id}/serve",
              summary="Serve the cetvel on the parties; the objection window starts (D-40, D-41) (staff)")
-async def serve(distribution_id: int, db: DbSession, actor: StaffUser, runtime: RuntimeDep) -> dict[str, Any]:
+async def serve(distribution_id: Id, db: DbSession, actor: StaffUser, runtime: RuntimeDep) -> dict[str, Any]:
     c = await service.serve(db, runtime, actor, distribution_id)
     return {**_short(c), "objection_until": c.objection_until.isoformat() if c.objection_until else None}
 
 
 @router.post("/distributions/{distribution_id}/objections", status_code=201,
              summary="Record an itiraz or şikayet against lines within the window; holds them (D-41, D-53) (a party)")
-async def object_to(distribution_id: int, body: ObjectionCreate, db: DbSession, actor: PartyUser) -> dict[str, Any]:
+async def object_to(distribution_id: Id, body: ObjectionCreate, db: DbSession, actor: PartyUser) -> dict[str, Any]:
     o = await service.object_to(db, actor, distribution_id, body)
     return {"id": o.id, "distribution_id": o.cetvel_id, "kind": o.kind, "lines": o.lines, "status": o.status}
 
 
 @router.post("/distributions/{distribution_id}/finalise",
              summary="After the window: make final the lines no objection holds (D-52) (müdür)")
-async def finalise(distribution_id: int, db: DbSession, actor: ManagerUser) -> dict[str, Any]:
+async def finalise(distribution_id: Id, db: DbSession, actor: ManagerUser) -> dict[str, Any]:
     return _short(await service.finalise(db, actor, distribution_id))
 
 
 @router.post("/objections/{objection_id}/decision",
              summary="The court's outcome of an objection: rejected frees its lines, upheld awaits a corrected "
                      "version (D-48) (müdür)")
-async def decide(objection_id: int, body: ObjectionDecision, db: DbSession, actor: ManagerUser) -> dict[str, Any]:
+async def decide(objection_id: Id, body: ObjectionDecision, db: DbSession, actor: ManagerUser) -> dict[str, Any]:
     o = await service.decide(db, actor, objection_id, body)
     return {"id": o.id, "distribution_id": o.cetvel_id, "status": o.status}
 
 
 @router.post("/distributions/{distribution_id}/payouts", status_code=201,
              summary="Prepare the payout instructions of the final lines (D-44, D-54) (staff or müdür)")
-async def prepare(distribution_id: int, db: DbSession, actor: StaffUser, runtime: RuntimeDep) -> list[dict[str, Any]]:
+async def prepare(distribution_id: Id, db: DbSession, actor: StaffUser, runtime: RuntimeDep) -> list[dict[str, Any]]:
     return [payout_json(p) for p in await service.prepare(db, runtime, actor, distribution_id)]
 
 
 @router.get("/distributions/{distribution_id}/payouts", summary="The payout instructions of the cetvel (staff)")
-async def list_payouts(distribution_id: int, db: DbSession, actor: StaffUser) -> list[dict[str, Any]]:
+async def list_payouts(distribution_id: Id, db: DbSession, actor: StaffUser) -> list[dict[str, Any]]:
     return [payout_json(p) for p in await service.payouts_of(db, actor, distribution_id)]
 
 
 @router.post("/payouts/{payout_id}/approve",
              summary="Approve one instruction; whoever prepared it cannot (403 four_eyes) (müdür)")
-async def approve(payout_id: int, db: DbSession, actor: ManagerUser) -> dict[str, Any]:
+async def approve(payout_id: Id, db: DbSession, actor: ManagerUser) -> dict[str, Any]:
     return payout_json(await service.approve(db, actor, payout_id))
 
 
@@ -120,14 +121,14 @@ async def approve(payout_id: int, db: DbSession, actor: ManagerUser) -> dict[str
              summary="Export the approved instructions as a bank payment file (CSV, TOPLAM and SHA-256 lines) and "
                      "mark them sent (`payout.sent`); the sale closes when everything is paid (S-24) (staff)",
              responses={201: {"content": {"text/csv": {}}}})
-async def export(distribution_id: int, db: DbSession, actor: StaffUser, runtime: RuntimeDep) -> Response:
+async def export(distribution_id: Id, db: DbSession, actor: StaffUser, runtime: RuntimeDep) -> Response:
     f = await service.export(db, runtime, actor, distribution_id)
     return _csv(f, 201)
 
 
 @router.get("/payout-files/{file_id}", summary="A payout file again, byte for byte (staff)",
             responses={200: {"content": {"text/csv": {}}}})
-async def payout_file(file_id: int, db: DbSession, actor: StaffUser) -> Response:
+async def payout_file(file_id: Id, db: DbSession, actor: StaffUser) -> Response:
     return _csv(await service.payout_file(db, actor, file_id), 200)
 
 

@@ -62,14 +62,14 @@ async def receipt_page(request: Request, bid_id: Id, db: DbSession, me: BidderUs
 
 
 @router.get("/teklifler/{bid_id}/makbuz.pdf")
-async def receipt_pdf(bid_id: int, db: DbSession, me: BidderUser) -> Response:
+async def receipt_pdf(bid_id: Id, db: DbSession, me: BidderUser) -> Response:
     """The bid receipt as a PDF: in Turkish and Türkiye time; the hash chain in the marked annex."""
     html = await papers.bid_receipt_html(db, me, bid_id)
     return document_pdf(await papers.pdf_of(html), f"teklif-makbuzu-{bid_id}.pdf", inline=False)
 
 
 @router.get("/kazandiklarim/{sale_id}/hesap.pdf")
-async def statement_pdf(sale_id: int, db: DbSession, runtime: RuntimeDep, me: BidderUser) -> Response:
+async def statement_pdf(sale_id: Id, db: DbSession, runtime: RuntimeDep, me: BidderUser) -> Response:
     """The won lot's payment statement as a PDF (what is owed, paid and due, by when)."""
     html = await papers.statement_html(db, runtime.policy, me, sale_id)
     return document_pdf(await papers.pdf_of(html), f"odeme-hesabi-{sale_id}.pdf", inline=False)
@@ -209,7 +209,7 @@ async def iban_request(request: Request, db: DbSession, runtime: RuntimeDep, me:
 
 
 @router.post("/iban/{change_id}/onay")
-async def iban_confirm(request: Request, change_id: int, db: DbSession, runtime: RuntimeDep, me: BidderUser,
+async def iban_confirm(request: Request, change_id: Id, db: DbSession, runtime: RuntimeDep, me: BidderUser,
                        code: str = Form("", max_length=12)) -> Response:
     await runtime.limiter.hit("otp", me.user_id)
     result = await refund_iban.confirm_change(db, me, change_id, code.strip(),

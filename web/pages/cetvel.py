@@ -15,23 +15,24 @@ from auction.disbursement import service, views
 from auction.disbursement.schemas import CorrectionCreate, ObjectionDecision
 from auction.errors import DomainError
 from web.deps import DbSession, ManagerUser, RuntimeDep, StaffUser
+from web.params import Id
 from web.templating import render
 
 router = APIRouter(prefix="/staff/sales/{sale_id}/cetvel")
 
 
-def _back(sale_id: int, *, error: str | None = None) -> RedirectResponse:
+def _back(sale_id: Id, *, error: str | None = None) -> RedirectResponse:
     query = f"?hata={error}" if error else "?kaydedildi=1"
     return RedirectResponse(f"/staff/sales/{sale_id}/cetvel{query}", status_code=303)
 
 
-async def _failed(db: Any, sale_id: int, exc: Exception) -> RedirectResponse:
+async def _failed(db: Any, sale_id: Id, exc: Exception) -> RedirectResponse:
     await db.rollback()
     return _back(sale_id, error=exc.code if isinstance(exc, DomainError) else "validation_error")
 
 
 @router.get("")
-async def page(request: Request, sale_id: int, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
+async def page(request: Request, sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
                kaydedildi: str | None = None, hata: str | None = None) -> Response:
     v = await views.staff_page(db, runtime, actor, sale_id)
     return render(request, "cetvel/staff.html", {
@@ -41,7 +42,7 @@ async def page(request: Request, sale_id: int, db: DbSession, runtime: RuntimeDe
 
 
 @router.post("/build")
-async def build(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: StaffUser) -> Response:
+async def build(sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUser) -> Response:
     try:
         await service.build_for_sale(db, runtime, actor, sale_id)
     except DomainError as exc:
@@ -49,12 +50,12 @@ async def build(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: StaffUs
     return _back(sale_id)
 
 
-async def _cetvel_id(db: Any, actor: Any, sale_id: int) -> int:
+async def _cetvel_id(db: Any, actor: Any, sale_id: Id) -> int:
     return (await views.staff_cetvel_of_sale(db, actor, sale_id)).id
 
 
 @router.post("/correct")
-async def correct(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
+async def correct(sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
                   reason: str = Form("", max_length=2000), case_json: str = Form("", max_length=5_000_000)) -> Response:
     try:
         body = CorrectionCreate.model_validate({"reason": reason,
@@ -66,7 +67,7 @@ async def correct(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: Staff
 
 
 @router.post("/serve")
-async def serve(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: StaffUser) -> Response:
+async def serve(sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUser) -> Response:
     try:
         await service.serve(db, runtime, actor, await _cetvel_id(db, actor, sale_id))
     except DomainError as exc:
@@ -75,7 +76,7 @@ async def serve(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: StaffUs
 
 
 @router.post("/finalise")
-async def finalise(sale_id: int, db: DbSession, actor: ManagerUser) -> Response:
+async def finalise(sale_id: Id, db: DbSession, actor: ManagerUser) -> Response:
     try:
         await service.finalise(db, actor, await _cetvel_id(db, actor, sale_id))
     except DomainError as exc:
@@ -84,7 +85,7 @@ async def finalise(sale_id: int, db: DbSession, actor: ManagerUser) -> Response:
 
 
 @router.post("/objections/{objection_id}/decision")
-async def decide(sale_id: int, objection_id: int, db: DbSession, actor: ManagerUser,
+async def decide(sale_id: Id, objection_id: Id, db: DbSession, actor: ManagerUser,
                  outcome: str = Form(..., max_length=10), note: str = Form("", max_length=4000)) -> Response:
     try:
         await service.decide(db, actor, objection_id, ObjectionDecision.model_validate({"outcome": outcome,
@@ -95,7 +96,7 @@ async def decide(sale_id: int, objection_id: int, db: DbSession, actor: ManagerU
 
 
 @router.post("/payouts")
-async def prepare(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: StaffUser) -> Response:
+async def prepare(sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUser) -> Response:
     try:
         await service.prepare(db, runtime, actor, await _cetvel_id(db, actor, sale_id))
     except DomainError as exc:
@@ -104,7 +105,7 @@ async def prepare(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: Staff
 
 
 @router.post("/payouts/{payout_id}/approve")
-async def approve(sale_id: int, payout_id: int, db: DbSession, actor: ManagerUser) -> Response:
+async def approve(sale_id: Id, payout_id: Id, db: DbSession, actor: ManagerUser) -> Response:
     try:
         await service.approve(db, actor, payout_id)
     except DomainError as exc:
@@ -113,7 +114,7 @@ async def approve(sale_id: int, payout_id: int, db: DbSession, actor: ManagerUse
 
 
 @router.post("/payout-file")
-async def export(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: StaffUser) -> Response:
+async def export(sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUser) -> Response:
     try:
         f = await service.export(db, runtime, actor, await _cetvel_id(db, actor, sale_id))
     except DomainError as exc:

@@ -24,12 +24,13 @@ from auction.sales import decision, reads
 from auction.sales.models import ACTIVE_SALE_STATES
 from auction.sales.schemas import SaleCreate
 from web.deps import DbSession, RuntimeDep, StaffUser
+from web.params import Id
 from web.templating import render
 
 router = APIRouter()
 
 
-def _file(case_id: int, **query: str) -> str:
+def _file(case_id: Id, **query: str) -> str:
     q = "&".join(f"{k}={v}" for k, v in query.items())
     return f"/staff/files/{case_id}" + (f"?{q}" if q else "")
 
@@ -69,7 +70,7 @@ async def open_file(db: DbSession, actor: StaffUser, file_no: str = Form(..., ma
 
 
 @router.get("/staff/files/{case_id}")
-async def file_page(request: Request, case_id: int, db: DbSession, actor: StaffUser, kaydedildi: str | None = None,
+async def file_page(request: Request, case_id: Id, db: DbSession, actor: StaffUser, kaydedildi: str | None = None,
                     hata: str | None = None) -> Response:
     case = await cases.get_case_for(db, actor, case_id)
     rows = []
@@ -85,7 +86,7 @@ async def file_page(request: Request, case_id: int, db: DbSession, actor: StaffU
 
 
 @router.post("/staff/files/{case_id}/lots")
-async def add_lot(case_id: int, db: DbSession, actor: StaffUser, kind: str = Form(..., max_length=16),
+async def add_lot(case_id: Id, db: DbSession, actor: StaffUser, kind: str = Form(..., max_length=16),
                   title: str = Form(..., max_length=200), appraised_value: str = Form(..., max_length=32),
                   use: str = Form("diger", max_length=16), description: str = Form("", max_length=20000),
                   appraisal_final: str = Form("", max_length=4), in_custody: str = Form("", max_length=4)) -> Response:
@@ -101,7 +102,7 @@ async def add_lot(case_id: int, db: DbSession, actor: StaffUser, kind: str = For
 
 
 @router.post("/staff/files/{case_id}/parties")
-async def link_party(case_id: int, db: DbSession, actor: StaffUser, email: str = Form(..., max_length=254),
+async def link_party(case_id: Id, db: DbSession, actor: StaffUser, email: str = Form(..., max_length=254),
                      capacity: str = Form(..., max_length=20), creditor_id: str = Form("", max_length=12)) -> Response:
     async def act() -> str:
         body = PartyLink.model_validate({"email": email, "capacity": capacity,
@@ -113,14 +114,14 @@ async def link_party(case_id: int, db: DbSession, actor: StaffUser, email: str =
 
 
 @router.get("/staff/lots/{lot_id}")
-async def lot_on_desk(lot_id: int, db: DbSession, actor: StaffUser) -> Response:
+async def lot_on_desk(lot_id: Id, db: DbSession, actor: StaffUser) -> Response:
     """A lot on the desk is shown on its file's page."""
     lot = await lots.get_lot_for(db, actor, lot_id)
     return RedirectResponse(f"/staff/files/{lot.case_id}#lot-{lot.id}", status_code=303)
 
 
 @router.post("/staff/lots/{lot_id}/sale")
-async def decide(lot_id: int, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
+async def decide(lot_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
                  first_round_start: str = Form(..., max_length=32), confirm: str = Form("", max_length=4)) -> Response:
     lot = await lots.get_lot_for(db, actor, lot_id)
     back = _file(lot.case_id)

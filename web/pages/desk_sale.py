@@ -30,6 +30,7 @@ from auction.sales import outage, reads, threshold, tutanak
 from auction.sales.schemas import CancelSale, OutageExtensionCreate, OutageReview, ThresholdUpdate
 from web.deps import DbSession, ManagerUser, RuntimeDep, StaffUser
 from web.pages.common import is_htmx
+from web.params import Id
 from web.templating import render
 
 router = APIRouter()
@@ -42,12 +43,12 @@ DECISIONS = ("outage_review", "tutanak_post", "outage_extension", "threshold", "
 DONE = (*DECISIONS, "sale_decided")
 
 
-def _page(sale_id: int, **query: str) -> str:
+def _page(sale_id: Id, **query: str) -> str:
     q = "&".join(f"{k}={v}" for k, v in query.items())
     return f"/staff/sales/{sale_id}" + (f"?{q}" if q else "")
 
 
-async def _decide(db: DbSession, sale_id: int, key: str, confirm: str, act: Callable[[], Awaitable[Any]]) -> Response:
+async def _decide(db: DbSession, sale_id: Id, key: str, confirm: str, act: Callable[[], Awaitable[Any]]) -> Response:
     """Run one decision: refused without the confirmation; a refusal rolls back and names its code."""
     if confirm != "1":
         return RedirectResponse(_page(sale_id, hata="confirm_required"), status_code=303)
@@ -74,7 +75,7 @@ async def sales_list(request: Request, db: DbSession, actor: StaffUser) -> Respo
 
 
 @router.get("/staff/sales/{sale_id}")
-async def sale_page(request: Request, sale_id: int, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
+async def sale_page(request: Request, sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
                     kaydedildi: str | None = None, hata: str | None = None) -> Response:
     v = await desk.desk_sale(db, runtime, actor, sale_id)
     a = v.after
@@ -89,7 +90,7 @@ async def sale_page(request: Request, sale_id: int, db: DbSession, runtime: Runt
 
 
 @router.get("/staff/sales/{sale_id}/live")
-async def live_page(request: Request, sale_id: int, db: DbSession, actor: StaffUser) -> Response:
+async def live_page(request: Request, sale_id: Id, db: DbSession, actor: StaffUser) -> Response:
     """The running round with who bid (staff of the office only, A-34; each view audited) and the outage
     record beside it. The refresh button reloads the fragment: each reload is a view, and is audited too."""
     v = await desk.live_round(db, actor, sale_id, clock.now())
@@ -101,21 +102,21 @@ async def live_page(request: Request, sale_id: int, db: DbSession, actor: StaffU
 
 
 @router.post("/staff/sales/{sale_id}/outage-review")
-async def outage_review(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: ManagerUser,
+async def outage_review(sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: ManagerUser,
                         note: str = Form("", max_length=2000), confirm: str = Form("", max_length=4)) -> Response:
     return await _decide(db, sale_id, "outage_review", confirm, lambda: outage.review(
         db, runtime, actor, sale_id, OutageReview(note=note or None)))
 
 
 @router.post("/staff/sales/{sale_id}/tutanak")
-async def post_tutanak(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: ManagerUser,
+async def post_tutanak(sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: ManagerUser,
                        confirm: str = Form("", max_length=4)) -> Response:
     return await _decide(db, sale_id, "tutanak_post", confirm,
                          lambda: tutanak.post_tutanak(db, runtime, actor, sale_id))
 
 
 @router.post("/staff/sales/{sale_id}/outage-extension")
-async def outage_extension(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: ManagerUser,
+async def outage_extension(sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: ManagerUser,
                            starts_at: str = Form(..., max_length=32), override_reason: str = Form("", max_length=2000),
                            confirm: str = Form("", max_length=4)) -> Response:
     async def act() -> Any:
@@ -127,7 +128,7 @@ async def outage_extension(sale_id: int, db: DbSession, runtime: RuntimeDep, act
 
 
 @router.post("/staff/sales/{sale_id}/cancel")
-async def cancel(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: ManagerUser,
+async def cancel(sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: ManagerUser,
                  reason: str = Form(..., max_length=32), note: str = Form("", max_length=1000),
                  confirm: str = Form("", max_length=4)) -> Response:
     return await _decide(db, sale_id, "cancel", confirm, lambda: cancellation.cancel_with_tutanak(
@@ -138,7 +139,7 @@ async def cancel(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: Manage
 
 
 @router.post("/staff/sales/{sale_id}/threshold")
-async def set_threshold(sale_id: int, db: DbSession, actor: StaffUser, r_amount: str = Form(..., max_length=32),
+async def set_threshold(sale_id: Id, db: DbSession, actor: StaffUser, r_amount: str = Form(..., max_length=32),
                         c_amount: str = Form(..., max_length=32), reason: str = Form("", max_length=1000),
                         confirm: str = Form("", max_length=4)) -> Response:
     return await _decide(db, sale_id, "threshold", confirm, lambda: threshold.update_threshold(
@@ -147,7 +148,7 @@ async def set_threshold(sale_id: int, db: DbSession, actor: StaffUser, r_amount:
 
 
 @router.post("/staff/sales/{sale_id}/mektup")
-async def record_mektup(sale_id: int, db: DbSession, actor: StaffUser, email: str = Form(..., max_length=254),
+async def record_mektup(sale_id: Id, db: DbSession, actor: StaffUser, email: str = Form(..., max_length=254),
                         bank: str = Form(..., max_length=120), mektup_no: str = Form(..., max_length=64),
                         amount: str = Form("", max_length=32), confirm: str = Form("", max_length=4)) -> Response:
     async def act() -> Any:
@@ -159,7 +160,7 @@ async def record_mektup(sale_id: int, db: DbSession, actor: StaffUser, email: st
 
 
 @router.post("/staff/sales/{sale_id}/exemption")
-async def record_exemption(sale_id: int, db: DbSession, actor: StaffUser, email: str = Form(..., max_length=254),
+async def record_exemption(sale_id: Id, db: DbSession, actor: StaffUser, email: str = Form(..., max_length=254),
                            basis: str = Form(..., max_length=16), creditor_id: str = Form("", max_length=12),
                            share: str = Form("", max_length=16), note: str = Form("", max_length=1000),
                            confirm: str = Form("", max_length=4)) -> Response:
@@ -174,7 +175,7 @@ async def record_exemption(sale_id: int, db: DbSession, actor: StaffUser, email:
 
 
 @router.post("/staff/sales/{sale_id}/exclusion")
-async def exclude(sale_id: int, db: DbSession, actor: StaffUser, email: str = Form(..., max_length=254),
+async def exclude(sale_id: Id, db: DbSession, actor: StaffUser, email: str = Form(..., max_length=254),
                   reason: str = Form(..., max_length=200), confirm: str = Form("", max_length=4)) -> Response:
     async def act() -> Any:
         if len(reason.strip()) < 3:
@@ -186,14 +187,14 @@ async def exclude(sale_id: int, db: DbSession, actor: StaffUser, email: str = Fo
 
 
 @router.post("/staff/sales/{sale_id}/finality")
-async def confirm_finality(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
+async def confirm_finality(sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
                            note: str = Form("", max_length=2000), confirm: str = Form("", max_length=4)) -> Response:
     return await _decide(db, sale_id, "finality", confirm, lambda: finality.confirm(
         db, runtime, actor, sale_id, FinalityConfirm(note=note or None)))
 
 
 @router.post("/staff/sales/{sale_id}/handover")
-async def record_handover(sale_id: int, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
+async def record_handover(sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
                           mode: str = Form(..., max_length=20), note: str = Form("", max_length=2000),
                           confirm: str = Form("", max_length=4)) -> Response:
     return await _decide(db, sale_id, "handover", confirm, lambda: handover.record(
@@ -209,15 +210,15 @@ async def old_list(_actor: StaffUser) -> Response:
 
 
 @router.get("/buro/satislar/{sale_id}")
-async def old_page(sale_id: int, _actor: StaffUser) -> Response:
+async def old_page(sale_id: Id, _actor: StaffUser) -> Response:
     return RedirectResponse(f"/staff/sales/{sale_id}", status_code=308)
 
 
 @router.post("/buro/satislar/{sale_id}/kesinlestir")
-async def old_finality(sale_id: int, _actor: StaffUser) -> Response:
+async def old_finality(sale_id: Id, _actor: StaffUser) -> Response:
     return RedirectResponse(f"/staff/sales/{sale_id}/finality", status_code=308)
 
 
 @router.post("/buro/satislar/{sale_id}/teslim")
-async def old_handover(sale_id: int, _actor: StaffUser) -> Response:
+async def old_handover(sale_id: Id, _actor: StaffUser) -> Response:
     return RedirectResponse(f"/staff/sales/{sale_id}/handover", status_code=308)

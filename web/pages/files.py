@@ -10,6 +10,7 @@ from auction import clock
 from auction.cases import parties
 from auction.desk import safahat
 from web.deps import DbSession, PartyUser
+from web.params import Id
 from web.templating import render
 
 router = APIRouter()
@@ -21,6 +22,6 @@ async def my_files(request: Request, db: DbSession, actor: PartyUser) -> Respons
 
 
 @router.get("/files/{case_id}")
-async def file_page(request: Request, case_id: int, db: DbSession, actor: PartyUser) -> Response:
+async def file_page(request: Request, case_id: Id, db: DbSession, actor: PartyUser) -> Response:
     case, events = await safahat.safahat(db, actor, case_id, clock.now())
     return render(request, "desk/file.html", {"case": case, "events": events}, headers={"Cache-Control": "no-store"})

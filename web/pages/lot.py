@@ -141,7 +141,7 @@ async def tutanak_page(lot_id: Id, db: DbSession, _: Public) -> Response:
 
 
 @router.get("/lots/{lot_id}/ilan.pdf")
-async def ilan_pdf(request: Request, lot_id: int, db: DbSession, runtime: RuntimeDep, _: Public) -> Response:
+async def ilan_pdf(request: Request, lot_id: Id, db: DbSession, runtime: RuntimeDep, _: Public) -> Response:
     """The satış ilanı as a PDF to download (A-23): Turkish, Türkiye time, the law in words."""
     base = runtime.settings.public_url or str(request.base_url)
     html = await papers.ilan_html(db, lot_id, public_url=base)
@@ -149,7 +149,7 @@ async def ilan_pdf(request: Request, lot_id: int, db: DbSession, runtime: Runtim
 
 
 @router.get("/lots/{lot_id}/sartname.pdf")
-async def sartname_pdf(lot_id: int, db: DbSession, _: Public) -> Response:
+async def sartname_pdf(lot_id: Id, db: DbSession, _: Public) -> Response:
     """The şartname as a PDF to download: the text the sale decision fixed, its hash in the annex."""
     html = await papers.sartname_html(db, lot_id)
     return document_pdf(await papers.pdf_of(html), f"sartname-{lot_id}.pdf", inline=False)

@@ -16,6 +16,7 @@ from auction.users import service as users
 from auction.users.errors import PersonRoleRefused
 from auction.users.models import Role, TokenPurpose
 from web.deps import AdminUser, DbSession, ManagerUser, Public, RuntimeDep, client_ip
+from web.params import Id
 from web.security import PRE_CSRF_COOKIE, tokens_match
 from web.templating import render
 
@@ -82,7 +83,7 @@ async def invite(request: Request, db: DbSession, runtime: RuntimeDep, actor: Ma
 
 
 @router.post("/staff/people/{user_id}/reset")
-async def reset(request: Request, user_id: int, db: DbSession, runtime: RuntimeDep, actor: ManagerUser) -> Response:
+async def reset(request: Request, user_id: Id, db: DbSession, runtime: RuntimeDep, actor: ManagerUser) -> Response:
     try:
         ttl = timedelta(minutes=runtime.settings.reset_ttl_minutes)
         person, raw = await accounts.reset(db, actor, user_id, ttl=ttl)
@@ -94,7 +95,7 @@ async def reset(request: Request, user_id: int, db: DbSession, runtime: RuntimeD
 
 
 @router.post("/staff/people/{user_id}/active")
-async def set_active(user_id: int, db: DbSession, actor: ManagerUser,
+async def set_active(user_id: Id, db: DbSession, actor: ManagerUser,
                      active: str = Form(..., max_length=1)) -> Response:
     try:
         await accounts.set_active(db, actor, user_id, active == "1")
