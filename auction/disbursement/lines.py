@@ -71,7 +71,10 @@ def totals(lines: Sequence[CetvelLine], distributed: Decimal, instructed: Decima
     surplus = sum((ln.amount for ln in lines if ln.kind == "surplus"), ZERO)
     # D-60: the lines of the forfeited teminat's run (keys `forfeit:…`); the rest shares the price.
     forfeited = sum((ln.amount for ln in lines if ln.key.startswith("forfeit:")), ZERO)
-    return {"distributed": str(distributed), "price": str(distributed - forfeited), "forfeited": str(forfeited),
+    # D-62: the nema of the price held during a rejected fesih (keys `nema:…`).
+    nema = sum((ln.amount for ln in lines if ln.key.startswith("nema:")), ZERO)
+    return {"distributed": str(distributed), "price": str(distributed - forfeited - nema),
+            "forfeited": str(forfeited), "nema": str(nema),
             "instructed": str(instructed), "held": str(distributed - instructed),
             "sent": str(sent), "harc_withheld": str(harc), "surplus": str(surplus),
             **{f"state_{s}": str(v) for s, v in by_state.items()}}

@@ -26,6 +26,7 @@ from auction.cetvel.case_from_file import sale_case
 from auction.dbutil import insert_ignore
 from auction.disbursement import forfeit as F
 from auction.disbursement import lines as L
+from auction.disbursement import nema as N
 from auction.disbursement.errors import (
     CetvelState,
     DistributionExists,
@@ -98,7 +99,7 @@ def assign_states(lines: list[CetvelLine], *, finalised: bool, held: set[str], k
                 ln.state = "open"
             else:
                 # The debtor's surplus is paid only when the cetvel is wholly final (D-49, D-54).
-                others = [x.state for x in lines if x is not ln]
+                others = [x.state for x in lines if x.kind != "surplus"]
                 ln.state = "final" if all(s in ("final", "paid") for s in others) else "held"
     for ln in lines:
         if ln.state in ("final", "paid"):
@@ -139,6 +140,16 @@ async def _store(session: AsyncSession, runtime: Runtime, cetvel: Cetvel, number
         result = {**result, "forfeit": {"forfeitures": forfeited.ids, "case": fcase, "result": fresult}}
         distributed = Decimal(result["price"]) + Decimal(fresult["price"])
         outflows = L.lines_of(result, creditor_ids) + F.prefixed(L.lines_of(fresult, creditor_ids))
+    sale = await session.get(Sale, cetvel.sale_id)
+    assert sale is not None
+    nema, nema_ref = await N.of_sale(session, runtime, sale)
+    if nema > 0:
+        # rule: D-62 - the nema of the price held during a rejected fesih follows it to the entitled.
+        nema_lines = N.lines(nema, [x for x in outflows if not x["key"].startswith(F.PREFIX)])
+        result = {**result, "nema": {"amount": str(nema), "reason": "ihale_feshi", "policy": nema_ref,
+                                     "lines": {x["key"]: str(x["amount"]) for x in nema_lines}}}
+        distributed += nema
+        outflows += nema_lines
     version = CetvelVersion(cetvel_id=cetvel.id, version=number, case=case, result=result, creditor_ids=creditor_ids,
                             omitted=omitted, distributed=distributed, reason=reason,
                             created_by=actor.user_id if actor else None, created_at=now)
