@@ -106,3 +106,18 @@ def test_with_a_forfeited_teminat_lines_add_up_to_price_plus_teminat(case, temin
         f_share = sum((Decimal(b["share"]) for b in fresult["allocations"] if b["creditor_id"] == a["creditor_id"]),
                       Decimal(0))
         assert both == Decimal(a["share"]) + f_share
+
+
+@SETTINGS
+@given(case=cases(), nema=st.integers(min_value=0, max_value=10_000_000))
+def test_nema_lines_add_up_to_the_nema(case, nema):
+    """D-62: the nema shared pro rata to the entitled lines adds up to the nema, to the kuruş."""
+    from auction.disbursement import nema as N
+    from auction.money import from_kurus
+
+    result = distribute(case, explain=False)
+    amount = from_kurus(nema)
+    out = N.lines(amount, L.lines_of(result, {}))
+    assert sum((x["amount"] for x in out), Decimal(0)) == amount
+    assert all(x["key"].startswith("nema:") and x["amount"] >= 0 for x in out)
+    assert len({x["key"] for x in out}) == len(out)

@@ -4,13 +4,15 @@ docs/api-contract.md "distribution" rows). Every route calls one service functio
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from starlette.responses import HTMLResponse, Response
 
 from auction.disbursement import service, views
 from auction.disbursement.schemas import CorrectionCreate, ObjectionCreate, ObjectionDecision
+from auction.disbursement.tax_report import to_csv as tax_csv
 from auction.disbursement.views import payout_json
 from auction.distribution.document import render_html, render_pdf
 from web.deps import CurrentUser, DbSession, ManagerUser, PartyUser, RuntimeDep, StaffUser
@@ -135,3 +137,18 @@ def _csv(f: Any, status: int) -> Response:
     return Response(f.content.encode("utf-8"), status_code=status, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="odeme-dosyasi-{f.id}.csv"', "X-Payout-File-Id": str(f.id),
         "X-Payout-File-SHA256": f.sha256})
+
+
+@router.get("/reports/taxes", summary="KDV and damga vergisi collected in the office's sales in a period (staff)")
+async def tax_report(db: DbSession, actor: StaffUser, runtime: RuntimeDep,
+                     from_: date | None = Query(None, alias="from"), to: date | None = None) -> dict[str, Any]:
+    return (await service.tax_report(db, runtime, actor, from_, to)).to_json()
+
+
+@router.get("/reports/taxes.csv", summary="The same report as CSV (staff)",
+            responses={200: {"content": {"text/csv": {}}}})
+async def tax_report_csv(db: DbSession, actor: StaffUser, runtime: RuntimeDep,
+                         from_: date | None = Query(None, alias="from"), to: date | None = None) -> Response:
+    r = await service.tax_report(db, runtime, actor, from_, to)
+    return Response(tax_csv(r).encode("utf-8"), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="kdv-damga-{r.start.isoformat()}-{r.end.isoformat()}.csv"'})

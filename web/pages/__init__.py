@@ -2,7 +2,20 @@
 
 from fastapi import APIRouter
 
-from web.pages import account, aftersale, auth, cetvel, channels, lot, public, search, staff, teminat, webhooks_admin
+from web.pages import (
+    account,
+    aftersale,
+    auth,
+    cetvel,
+    channels,
+    lot,
+    public,
+    search,
+    staff,
+    tax_report,
+    teminat,
+    webhooks_admin,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(search.router)
@@ -16,5 +29,6 @@ router.include_router(channels.router)
 router.include_router(webhooks_admin.router)
 router.include_router(aftersale.router)
 router.include_router(cetvel.router)
+router.include_router(tax_report.router)
 
 __all__ = ["router"]
