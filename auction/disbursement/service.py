@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import clock
 from auction.calendar import local_date
+from auction.disbursement import certificates as certs
 from auction.disbursement import lifecycle, payouts, versions, views
 from auction.disbursement import tax_report as tax
 from auction.disbursement.errors import DistributionNotFound, PayoutNotFound
@@ -118,3 +119,9 @@ async def tax_report(session: AsyncSession, runtime: Runtime, actor: Principal, 
     """The KDV and damga vergisi collected in the actor's office in a period (default: this month)."""
     s, e = tax.period(start, end, local_date(clock.now()))
     return await tax.report(session, runtime, actor, s, e)
+
+
+@requires_role(*STAFF)
+async def certificate(session: AsyncSession, actor: Principal, cetvel_id: int, ref: str) -> certs.Certificate:
+    """D-45 / D-46: the aciz vesikası or rehin açığı belgesi due to one creditor of the current version."""
+    return await certs.of_creditor(session, actor, cetvel_id, ref)

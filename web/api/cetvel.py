@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from starlette.responses import HTMLResponse, Response
 
+from auction.disbursement import certificates as certs
 from auction.disbursement import service, views
 from auction.disbursement.schemas import CorrectionCreate, ObjectionCreate, ObjectionDecision
 from auction.disbursement.tax_report import to_csv as tax_csv
@@ -152,3 +153,17 @@ async def tax_report_csv(db: DbSession, actor: StaffUser, runtime: RuntimeDep,
     r = await service.tax_report(db, runtime, actor, from_, to)
     return Response(tax_csv(r).encode("utf-8"), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="kdv-damga-{r.start.isoformat()}-{r.end.isoformat()}.csv"'})
+
+
+@router.get("/distributions/{distribution_id}/certificates/{creditor_id}.pdf",
+            summary="The aciz vesikası / rehin açığı belgesi of a creditor left short, PDF (D-45, D-46) (staff)",
+            responses={200: {"content": {"application/pdf": {}}}})
+async def certificate_pdf(distribution_id: int, creditor_id: str, db: DbSession, actor: StaffUser) -> Response:
+    c = await service.certificate(db, actor, distribution_id, creditor_id)
+    return document_pdf(await asyncio.to_thread(certs.render_pdf, c), c.filename)
+
+
+@router.get("/distributions/{distribution_id}/certificates/{creditor_id}", response_class=HTMLResponse,
+            summary="The same certificate as HTML, marked TASLAK until final for that creditor (staff)")
+async def certificate_html(distribution_id: int, creditor_id: str, db: DbSession, actor: StaffUser) -> HTMLResponse:
+    return document_html(certs.render_html(await service.certificate(db, actor, distribution_id, creditor_id)))
