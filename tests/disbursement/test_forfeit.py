@@ -76,3 +76,5 @@ async def test_forfeited_teminat_is_shared_once(env, manual_clock, runtime, sms_
     assert first <= max(old_first, claims[f"cr{d.creditors[0]}"])
     # The forfeit run has no buyer settlement and no tapu harcı (D-60).
     assert not any(x["key"] == "forfeit:deduction:tapu_harci_satici" for x in lines)
+    page = await env.client.get(f"/staff/sales/{d.sale_id}/cetvel", headers=h)
+    assert 'data-testid="cetvel-sources"' in page.text and "150.000,00" in page.text
