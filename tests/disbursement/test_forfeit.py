@@ -78,3 +78,10 @@ async def test_forfeited_teminat_is_shared_once(env, manual_clock, runtime, sms_
     assert not any(x["key"] == "forfeit:deduction:tapu_harci_satici" for x in lines)
     page = await env.client.get(f"/staff/sales/{d.sale_id}/cetvel", headers=h)
     assert 'data-testid="cetvel-sources"' in page.text and "150.000,00" in page.text
+    # D-50: the sale run's document and the forfeit run's own (İİK 115/3); none for a version without one.
+    doc = await env.client.get(f"/api/v1/distributions/{did}/document", headers=h)
+    assert doc.status_code == 200 and "CETVELİ" in doc.text
+    doc = await env.client.get(f"/api/v1/distributions/{did}/document?run=forfeit", headers=h)
+    assert doc.status_code == 200 and "115/3" in doc.text
+    r = await env.client.get(f"/api/v1/distributions/{did}/document?run=forfeit&version=1", headers=h)
+    assert r.status_code == 404

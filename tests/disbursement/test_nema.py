@@ -51,6 +51,8 @@ async def test_nema_of_a_rejected_fesih_follows_the_price(env, manual_clock, run
     nema_lines = {x["key"]: Decimal(x["amount"]) for x in got["lines"] if x["key"].startswith("nema:")}
     assert nema_lines == {f"nema:creditor:{refs[0]}": expected[0], f"nema:creditor:{refs[1]}": expected[1],
                           "nema:surplus": expected[2]}
+    doc = await env.client.get(f"/api/v1/distributions/{did}/document", headers=h)
+    assert doc.status_code == 200 and "CETVELİ" in doc.text
     # D-63: a served cetvel disputed by an objection holds the line and its nema; no nema line is added.
     assert (await env.client.post(f"/api/v1/distributions/{did}/serve", headers=h)).status_code == 200
     r = await env.client.post(f"/api/v1/distributions/{did}/objections", headers=d.parties[0].headers,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query
 from starlette.responses import HTMLResponse, Response
@@ -53,16 +53,16 @@ async def mine(db: DbSession, actor: PartyUser) -> list[dict[str, Any]]:
 @router.get("/distributions/{distribution_id}/document", response_class=HTMLResponse,
             summary="The stored cetvel as the sıra cetveli document (HTML; `?version=` for an older one) (staff)")
 async def document(distribution_id: int, db: DbSession, actor: StaffUser, runtime: RuntimeDep,
-                   version: int | None = None) -> HTMLResponse:
-    result, meta = await views.document_meta(db, actor, distribution_id, version)
+                   version: int | None = None, run: Literal["sale", "forfeit"] = "sale") -> HTMLResponse:
+    result, meta = await views.document_meta(db, actor, distribution_id, version, run)
     return document_html(render_html(result, meta, policy=runtime.policy))
 
 
 @router.get("/distributions/{distribution_id}/document.pdf", summary="The same document as PDF (staff)",
             responses={200: {"content": {"application/pdf": {}}}})
 async def document_pdf_(distribution_id: int, db: DbSession, actor: StaffUser, runtime: RuntimeDep,
-                        version: int | None = None) -> Response:
-    result, meta = await views.document_meta(db, actor, distribution_id, version)
+                        version: int | None = None, run: Literal["sale", "forfeit"] = "sale") -> Response:
+    result, meta = await views.document_meta(db, actor, distribution_id, version, run)
     pdf = await asyncio.to_thread(render_pdf, result, meta, policy=runtime.policy)
     return document_pdf(pdf, f"sira-cetveli-{distribution_id}-v{meta.version}.pdf")
 
