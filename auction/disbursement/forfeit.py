@@ -48,6 +48,15 @@ async def of_sale(session: AsyncSession, sale_id: int) -> Forfeited | None:
                      day=min(local_date(f.created_at) for f in rows).isoformat())
 
 
+async def mark_distributed(session: AsyncSession, sale_id: int) -> list[int]:
+    """S-24 with D-60: once the cetvel is paid, the forfeited teminat the sale held is `distributed`."""
+    rows = list((await session.scalars(select(Forfeiture).where(Forfeiture.sale_id == sale_id,
+                                                                Forfeiture.status == "held"))).all())
+    for f in rows:
+        f.status = "distributed"
+    return [f.id for f in rows]
+
+
 def without_paid_costs(case: dict[str, Any], costs_paid: Decimal) -> dict[str, Any]:
     """The sale's case with C reduced by what the forfeited teminat already paid (never below zero)."""
     if costs_paid <= ZERO:

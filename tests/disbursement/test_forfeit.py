@@ -5,12 +5,17 @@ price + forfeited teminat = every line = payouts + harç withheld + held + surpl
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
+
+from sqlalchemy import select, update
 
 from auction import clock
 from auction.aftersale.models import Forfeiture
 from auction.deposits.models import Deposit
 from auction.sales.models import Sale
+from auction.users.models import Office
+from tests.aftersale.conftest import at
 from tests.disbursement.conftest import distributing
 
 
@@ -85,3 +90,23 @@ async def test_forfeited_teminat_is_shared_once(env, manual_clock, runtime, sms_
     assert doc.status_code == 200 and "115/3" in doc.text
     r = await env.client.get(f"/api/v1/distributions/{did}/document?run=forfeit&version=1", headers=h)
     assert r.status_code == 404
+    # Served, final, every line paid out: the cetvel paid, the sale closed, the teminat `distributed`.
+    async with runtime.db.session() as s:  # the satış masrafları go to the office's account
+        sale = await s.get(Sale, d.sale_id)
+        await s.execute(update(Office).where(Office.id == sale.office_id).values(iban="TR960006200000000006295467"))
+    r = await env.client.post(f"/api/v1/distributions/{did}/serve", headers=h)
+    manual_clock.set(at(r.json()["objection_until"]) + timedelta(seconds=1))
+    r = await env.client.post(f"/api/v1/distributions/{did}/finalise", headers=env.manager.headers)
+    assert r.status_code == 200, r.text
+    r = await env.client.post(f"/api/v1/distributions/{did}/payouts", headers=h)
+    assert r.status_code == 201, r.text
+    for p in r.json():
+        ok = await env.client.post(f"/api/v1/payouts/{p['id']}/approve", headers=env.manager.headers)
+        assert ok.status_code == 200, (p, ok.text)
+    r = await env.client.post(f"/api/v1/distributions/{did}/payout-files", headers=h)
+    assert r.status_code == 201, r.text
+    got = (await env.client.get(f"/api/v1/distributions/{did}", headers=h)).json()
+    assert got["status"] == "paid" and Decimal(got["totals"]["sent"]) == price + teminat
+    async with runtime.db.session() as s:
+        assert set((await s.scalars(select(Forfeiture.status).where(Forfeiture.sale_id == d.sale_id))).all()) == {
+            "distributed"}
