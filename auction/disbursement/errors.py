@@ -95,3 +95,8 @@ class InvariantBroken(Conflict):
 
     code = "invariant_broken"
     default_message = "Sıra cetveli tutarları paylaştırılan parayla kuruşu kuruşuna tutmuyor."
+
+
+class CertificateNotFound(NotFound):
+    code = "certificate_not_found"
+    default_message = "Bu alacaklı için aciz vesikası veya rehin açığı belgesi düzenlenmez (alacağın tamamı ödeniyor)."

@@ -69,6 +69,12 @@ def totals(lines: Sequence[CetvelLine], distributed: Decimal, instructed: Decima
         by_state[ln.state] += ln.amount
     harc = sum((ln.amount for ln in lines if ln.kind == "harc"), ZERO)
     surplus = sum((ln.amount for ln in lines if ln.kind == "surplus"), ZERO)
-    return {"distributed": str(distributed), "instructed": str(instructed), "held": str(distributed - instructed),
+    # D-60: the lines of the forfeited teminat's run (keys `forfeit:…`); the rest shares the price.
+    forfeited = sum((ln.amount for ln in lines if ln.key.startswith("forfeit:")), ZERO)
+    # D-62: the nema of the price held during a rejected fesih (keys `nema:…`).
+    nema = sum((ln.amount for ln in lines if ln.key.startswith("nema:")), ZERO)
+    return {"distributed": str(distributed), "price": str(distributed - forfeited - nema),
+            "forfeited": str(forfeited), "nema": str(nema),
+            "instructed": str(instructed), "held": str(distributed - instructed),
             "sent": str(sent), "harc_withheld": str(harc), "surplus": str(surplus),
             **{f"state_{s}": str(v) for s, v in by_state.items()}}

@@ -31,8 +31,8 @@ from auction.audit import service as audit
 from auction.calendar import add_working_days, local_date, local_datetime, office_closing_time
 from auction.cases.models import Case, CaseParty, Creditor, PartyCapacity
 from auction.clock import iso_ms
+from auction.disbursement import forfeit, versions
 from auction.disbursement import lines as L
-from auction.disbursement import versions
 from auction.disbursement.errors import (
     CetvelState,
     FourEyes,
@@ -238,8 +238,9 @@ async def close_if_paid(session: AsyncSession, actor: Principal, cetvel: Cetvel,
     cetvel.paid_at = now
     cetvel.updated_at = now
     await state.apply(session, sale.id, "distribution_paid", now=now, values={"closed_at": now})
+    forfeitures = await forfeit.mark_distributed(session, sale.id)
     audit.record(session, "distribution.paid", "distribution", cetvel.id, actor=actor, office_id=cetvel.office_id,
-                 data={"rule": "S-24"})
+                 data={"rule": "S-24", "forfeitures_distributed": forfeitures})
     audit.record(session, "sale.closed", "sale", sale.id, actor=actor, office_id=sale.office_id,
                  data={"rule": "S-24", "distribution_id": cetvel.id})
     return True

@@ -3,11 +3,16 @@ scope for staff, standing for a party), calls the one function that does the job
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auction import clock
+from auction.calendar import local_date
+from auction.disbursement import certificates as certs
 from auction.disbursement import lifecycle, payouts, versions, views
+from auction.disbursement import tax_report as tax
 from auction.disbursement.errors import DistributionNotFound, PayoutNotFound
 from auction.disbursement.models import Cetvel, Objection, Payout, PayoutFile
 from auction.disbursement.schemas import CorrectionCreate, ObjectionCreate, ObjectionDecision
@@ -106,3 +111,17 @@ async def payout_file(session: AsyncSession, actor: Principal, file_id: int) -> 
     assert cetvel is not None
     ensure_office(actor, cetvel.office_id)
     return f
+
+
+@requires_role(*STAFF)
+async def tax_report(session: AsyncSession, runtime: Runtime, actor: Principal, start: date | None,
+                     end: date | None) -> tax.Report:
+    """The KDV and damga vergisi collected in the actor's office in a period (default: this month)."""
+    s, e = tax.period(start, end, local_date(clock.now()))
+    return await tax.report(session, runtime, actor, s, e)
+
+
+@requires_role(*STAFF)
+async def certificate(session: AsyncSession, actor: Principal, cetvel_id: int, ref: str) -> certs.Certificate:
+    """D-45 / D-46: the aciz vesikası or rehin açığı belgesi due to one creditor of the current version."""
+    return await certs.of_creditor(session, actor, cetvel_id, ref)

@@ -24,7 +24,9 @@ from auction.calendar import local_date
 from auction.cases.models import Creditor
 from auction.cetvel.case_from_file import sale_case
 from auction.dbutil import insert_ignore
+from auction.disbursement import forfeit as F
 from auction.disbursement import lines as L
+from auction.disbursement import nema as N
 from auction.disbursement.errors import (
     CetvelState,
     DistributionExists,
@@ -97,7 +99,7 @@ def assign_states(lines: list[CetvelLine], *, finalised: bool, held: set[str], k
                 ln.state = "open"
             else:
                 # The debtor's surplus is paid only when the cetvel is wholly final (D-49, D-54).
-                others = [x.state for x in lines if x is not ln]
+                others = [x.state for x in lines if x.kind != "surplus"]
                 ln.state = "final" if all(s in ("final", "paid") for s in others) else "held"
     for ln in lines:
         if ln.state in ("final", "paid"):
@@ -110,7 +112,10 @@ async def _sale_case(session: AsyncSession, sale: Sale) -> tuple[dict[str, Any],
     paid_in = local_date(sale.paid_at) if sale.paid_at else None
     fc = await sale_case(session, sale, paid_in_date=paid_in)
     omitted = [{"record": o.record, "name": o.name, "reason": o.reason} for o in fc.omitted]
-    return fc.payload, dict(fc.creditor_ids), omitted
+    forfeited = await F.of_sale(session, sale.id)
+    # rule: D-60 - the part of C a forfeited teminat paid is not deducted from the price again.
+    payload = F.without_paid_costs(fc.payload, forfeited.costs_paid) if forfeited else fc.payload
+    return payload, dict(fc.creditor_ids), omitted
 
 
 async def _compute(runtime: Runtime, case: dict[str, Any]) -> dict[str, Any]:
@@ -121,8 +126,30 @@ async def _compute(runtime: Runtime, case: dict[str, Any]) -> dict[str, Any]:
 async def _store(session: AsyncSession, runtime: Runtime, cetvel: Cetvel, number: int, case: dict[str, Any],
                  creditor_ids: dict[str, int], omitted: list[Any], reason: str, actor: Principal | None,
                  now: datetime) -> tuple[CetvelVersion, list[CetvelLine]]:
-    result = await _compute(runtime, case)
-    distributed = Decimal(result["price"])
+    forfeited = await F.of_sale(session, cetvel.sale_id)
+    if forfeited is None:
+        result = await _compute(runtime, case)
+        distributed = Decimal(result["price"])
+        outflows = L.lines_of(result, creditor_ids)
+    else:
+        # rule: D-60 - the forfeited teminat is shared first by the engine's forfeit mode; what it paid a
+        # creditor is a payment on its claim in the sale's run, so no claim is paid twice.
+        fcase = F.forfeit_case(case, forfeited)
+        fresult = await _compute(runtime, fcase)
+        result = await _compute(runtime, F.after_forfeit(case, fresult))
+        result = {**result, "forfeit": {"forfeitures": forfeited.ids, "case": fcase, "result": fresult}}
+        distributed = Decimal(result["price"]) + Decimal(fresult["price"])
+        outflows = L.lines_of(result, creditor_ids) + F.prefixed(L.lines_of(fresult, creditor_ids))
+    sale = await session.get(Sale, cetvel.sale_id)
+    assert sale is not None
+    nema, nema_ref = await N.of_sale(session, runtime, sale)
+    if nema > 0:
+        # rule: D-62 - the nema of the price held during a rejected fesih follows it to the entitled.
+        nema_lines = N.lines(nema, [x for x in outflows if not x["key"].startswith(F.PREFIX)])
+        result = {**result, "nema": {"amount": str(nema), "reason": "ihale_feshi", "policy": nema_ref,
+                                     "lines": {x["key"]: str(x["amount"]) for x in nema_lines}}}
+        distributed += nema
+        outflows += nema_lines
     version = CetvelVersion(cetvel_id=cetvel.id, version=number, case=case, result=result, creditor_ids=creditor_ids,
                             omitted=omitted, distributed=distributed, reason=reason,
                             created_by=actor.user_id if actor else None, created_at=now)
@@ -131,7 +158,7 @@ async def _store(session: AsyncSession, runtime: Runtime, cetvel: Cetvel, number
     rows = [CetvelLine(cetvel_id=cetvel.id, version_id=version.id, key=x["key"], kind=x["kind"], ref=x["ref"],
                        creditor_id=x["creditor_id"], name=x["name"][:200], amount=x["amount"],
                        state="reserved" if x["reserved"] else "open", rules=x["rules"])
-            for x in L.lines_of(result, creditor_ids)]
+            for x in outflows]
     L.check(rows, distributed)
     session.add_all(rows)
     return version, rows

@@ -210,9 +210,10 @@ async def staff_page(session: AsyncSession, runtime: Runtime, actor: Principal, 
 
 @requires_role(Role.staff, Role.manager, Role.admin)
 async def document_meta(session: AsyncSession, actor: Principal, cetvel_id: int,
-                        version: int | None = None) -> tuple[dict[str, Any], CetvelMeta]:
+                        version: int | None = None, run: str = "sale") -> tuple[dict[str, Any], CetvelMeta]:
     """D-50: the stored result of a version (the current one by default) and what the document shows
-    beyond it: the office, the file, the lot, the cetvel's number and version, a draft until served."""
+    beyond it: the office, the file, the lot, the cetvel's number and version, a draft until served.
+    `run="forfeit"`: the version's forfeited-teminat run (D-60) as its own cetvel document."""
     cetvel = await staff_cetvel(session, actor, cetvel_id)
     number = version or cetvel.version
     v = await session.scalar(select(CetvelVersion).where(CetvelVersion.cetvel_id == cetvel.id,
@@ -228,4 +229,9 @@ async def document_meta(session: AsyncSession, actor: Principal, cetvel_id: int,
                       lot_title=lot.title if lot else None, cetvel_no=str(cetvel.id), version=number,
                       cetvel_date=local_date(v.created_at), mudur_name=mudur.full_name if mudur else None,
                       draft=cetvel.status == "draft" and number == cetvel.version)
+    if run == "forfeit":
+        forfeit = (v.result or {}).get("forfeit")
+        if not forfeit:
+            raise DistributionNotFound(details={"distribution_id": cetvel_id, "version": number, "run": run})
+        return forfeit["result"], meta
     return v.result, meta

@@ -77,3 +77,47 @@ def test_certificates_of_those_left_short():
     assert {c["kind"] for c in certs} <= {"aciz_vesikasi", "rehin_acigi_belgesi"}
     assert all(Decimal(c["amount"]) >= Decimal(c["shortfall"]) > 0 for c in certs)
     assert certificates(result, set()) == []
+
+
+@SETTINGS
+@given(case=cases(), teminat=st.integers(min_value=1, max_value=50_000_000), costs_paid=st.integers(0, 2_000_000))
+def test_with_a_forfeited_teminat_lines_add_up_to_price_plus_teminat(case, teminat, costs_paid):
+    """D-60: both runs' lines (the forfeit run keyed `forfeit:`) add up to price + forfeited teminat, and
+    each creditor's lines over both runs to its two shares."""
+    from auction.disbursement import forfeit as F
+    from auction.money import from_kurus
+
+    amount = from_kurus(teminat)
+    paid = min(amount, from_kurus(costs_paid))
+    f = F.Forfeited(ids=[1], amount=amount, costs_paid=paid, day=case["sale_date"])
+    fcase = F.forfeit_case(case, f)
+    fresult = distribute(fcase, explain=False)
+    result = distribute(F.after_forfeit(case, fresult), explain=False)
+    rows = [CetvelLine(key=x["key"], kind=x["kind"], ref=x["ref"], creditor_id=None, name=x["name"],
+                       amount=x["amount"], state="reserved" if x["reserved"] else "open", rules=x["rules"])
+            for x in L.lines_of(result, {}) + F.prefixed(L.lines_of(fresult, {}))]
+    assert len({r.key for r in rows}) == len(rows)
+    L.check(rows, Decimal(result["price"]) + amount)
+    t = L.totals(rows, Decimal(result["price"]) + amount, Decimal(0), Decimal(0))
+    assert Decimal(t["forfeited"]) == amount and Decimal(t["price"]) == Decimal(result["price"])
+    for a in result["allocations"]:
+        both = sum((r.amount for r in rows if r.ref == a["creditor_id"] and r.kind in ("creditor", "harc")),
+                   Decimal(0))
+        f_share = sum((Decimal(b["share"]) for b in fresult["allocations"] if b["creditor_id"] == a["creditor_id"]),
+                      Decimal(0))
+        assert both == Decimal(a["share"]) + f_share
+
+
+@SETTINGS
+@given(case=cases(), nema=st.integers(min_value=0, max_value=10_000_000))
+def test_nema_lines_add_up_to_the_nema(case, nema):
+    """D-62: the nema shared pro rata to the entitled lines adds up to the nema, to the kuruş."""
+    from auction.disbursement import nema as N
+    from auction.money import from_kurus
+
+    result = distribute(case, explain=False)
+    amount = from_kurus(nema)
+    out = N.lines(amount, L.lines_of(result, {}))
+    assert sum((x["amount"] for x in out), Decimal(0)) == amount
+    assert all(x["key"].startswith("nema:") and x["amount"] >= 0 for x in out)
+    assert len({x["key"] for x in out}) == len(out)

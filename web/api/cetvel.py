@@ -4,13 +4,16 @@ docs/api-contract.md "distribution" rows). Every route calls one service functio
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from starlette.responses import HTMLResponse, Response
 
+from auction.disbursement import certificates as certs
 from auction.disbursement import service, views
 from auction.disbursement.schemas import CorrectionCreate, ObjectionCreate, ObjectionDecision
+from auction.disbursement.tax_report import to_csv as tax_csv
 from auction.disbursement.views import payout_json
 from auction.distribution.document import render_html, render_pdf
 from web.deps import CurrentUser, DbSession, ManagerUser, PartyUser, RuntimeDep, StaffUser
@@ -51,16 +54,18 @@ async def mine(db: DbSession, actor: PartyUser) -> list[dict[str, Any]]:
 @router.get("/distributions/{distribution_id}/document", response_class=HTMLResponse,
             summary="The stored cetvel as the sıra cetveli document (HTML; `?version=` for an older one) (staff)")
 async def document(distribution_id: Id, db: DbSession, actor: StaffUser, runtime: RuntimeDep,
-                   version: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None) -> HTMLResponse:
-    result, meta = await views.document_meta(db, actor, distribution_id, version)
+                   version: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None,
+                   run: Literal["sale", "forfeit"] = "sale") -> HTMLResponse:
+    result, meta = await views.document_meta(db, actor, distribution_id, version, run)
     return document_html(render_html(result, meta, policy=runtime.policy))
 
 
 @router.get("/distributions/{distribution_id}/document.pdf", summary="The same document as PDF (staff)",
             responses={200: {"content": {"application/pdf": {}}}})
 async def document_pdf_(distribution_id: Id, db: DbSession, actor: StaffUser, runtime: RuntimeDep,
-                        version: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None) -> Response:
-    result, meta = await views.document_meta(db, actor, distribution_id, version)
+                        version: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None,
+                        run: Literal["sale", "forfeit"] = "sale") -> Response:
+    result, meta = await views.document_meta(db, actor, distribution_id, version, run)
     pdf = await asyncio.to_thread(render_pdf, result, meta, policy=runtime.policy)
     return document_pdf(pdf, f"sira-cetveli-{distribution_id}-v{meta.version}.pdf")
 
@@ -136,3 +141,32 @@ def _csv(f: Any, status: int) -> Response:
     return Response(f.content.encode("utf-8"), status_code=status, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="odeme-dosyasi-{f.id}.csv"', "X-Payout-File-Id": str(f.id),
         "X-Payout-File-SHA256": f.sha256})
+
+
+@router.get("/reports/taxes", summary="KDV and damga vergisi collected in the office's sales in a period (staff)")
+async def tax_report(db: DbSession, actor: StaffUser, runtime: RuntimeDep,
+                     from_: date | None = Query(None, alias="from"), to: date | None = None) -> dict[str, Any]:
+    return (await service.tax_report(db, runtime, actor, from_, to)).to_json()
+
+
+@router.get("/reports/taxes.csv", summary="The same report as CSV (staff)",
+            responses={200: {"content": {"text/csv": {}}}})
+async def tax_report_csv(db: DbSession, actor: StaffUser, runtime: RuntimeDep,
+                         from_: date | None = Query(None, alias="from"), to: date | None = None) -> Response:
+    r = await service.tax_report(db, runtime, actor, from_, to)
+    return Response(tax_csv(r).encode("utf-8"), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="kdv-damga-{r.start.isoformat()}-{r.end.isoformat()}.csv"'})
+
+
+@router.get("/distributions/{distribution_id}/certificates/{creditor_id}.pdf",
+            summary="The aciz vesikası / rehin açığı belgesi of a creditor left short, PDF (D-45, D-46) (staff)",
+            responses={200: {"content": {"application/pdf": {}}}})
+async def certificate_pdf(distribution_id: Id, creditor_id: str, db: DbSession, actor: StaffUser) -> Response:
+    c = await service.certificate(db, actor, distribution_id, creditor_id)
+    return document_pdf(await asyncio.to_thread(certs.render_pdf, c), c.filename)
+
+
+@router.get("/distributions/{distribution_id}/certificates/{creditor_id}", response_class=HTMLResponse,
+            summary="The same certificate as HTML, marked TASLAK until final for that creditor (staff)")
+async def certificate_html(distribution_id: Id, creditor_id: str, db: DbSession, actor: StaffUser) -> HTMLResponse:
+    return document_html(certs.render_html(await service.certificate(db, actor, distribution_id, creditor_id)))

@@ -18,6 +18,7 @@ from web.pages import (
     public,
     search,
     staff,
+    tax_report,
     teminat,
     webhooks_admin,
 )
@@ -42,5 +43,6 @@ router.include_router(people.router)
 router.include_router(audit.router)
 router.include_router(files.router)
 router.include_router(desk_files.router)
+router.include_router(tax_report.router)
 
 __all__ = ["router"]
