@@ -37,10 +37,12 @@ def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
         server.kill()
 
 
-async def _read(ws: Any, seqs: list[int]) -> None:
+async def _read(ws: Any, seqs: list[int], snapshot: list[int]) -> None:
     async for raw in ws:
         message = json.loads(raw)
-        if message["type"] not in ("snapshot", "ping", "_resync") and "seq" in message:
+        if message["type"] == "snapshot":
+            snapshot.append(int(message["seq"]))
+        elif message["type"] not in ("ping", "_resync") and "seq" in message:
             seqs.append(int(message["seq"]))
 
 
@@ -64,7 +66,10 @@ async def test_bids_go_on_without_redis_and_fan_out_resumes(env, settings, tmp_p
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
             ws = await websockets.connect(server.url.replace("http://", "ws://") + f"/ws/lots/{lot_id}",
                                           open_timeout=20)
-            reader = asyncio.create_task(_read(ws, seqs))
+            snapshot: list[int] = []
+            reader = asyncio.create_task(_read(ws, seqs, snapshot))
+            # Subscribed and snapshotted before the first bid (else the bid may be in the snapshot itself).
+            await _until(lambda: bool(snapshot), "the snapshot")
 
             async def bid(actor: Any) -> int:
                 minimum = (await http.get(f"/api/v1/lots/{lot_id}")).json()["min_next_bid"]
