@@ -76,8 +76,11 @@ async def test_new_visitor_finds_kadikoy_and_its_papers(server: LiveServer, shot
     try:
         page = await ctx.new_page()
         await page.goto(server.url + "/")
-        if not await page.locator("#q").is_visible():  # on a phone the form is folded under its summary
-            await page.click("details.filters > summary")
+        # The keyword box is in sight on every screen; on a phone only the other criteria fold away.
+        assert await page.locator("#q").is_visible()
+        assert await page.locator("#sort").is_visible() is (viewport is DESKTOP)
+        if viewport is PHONE:
+            await page.screenshot(path=str(shots / "search-form-phone.png"), full_page=False)
         await page.fill("#q", "kadikoy")
         await page.press("#q", "Enter")
         await page.wait_for_url("**/ara?q=kadikoy*")
