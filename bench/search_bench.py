@@ -9,9 +9,10 @@ Builds a fresh database (a temporary SQLite file by default; on PostgreSQL the d
 or the pg_trgm GIN index, are exactly the production ones), and inserts N deterministic lots (fixed-seed
 titles, places, parcels, plates, descriptions) through a bulk INSERT whose `search_text` is computed by
 `auction.lots.searchtext.lot_search_text` (the triggers fill FTS5 as they would in production). Then, for
-each query, times `count(*)` of the matches and the first page of 12 ranked ids, several runs, and prints
-p50 / p99 in milliseconds (and writes them as JSON with --json) for the new search and for the old ILIKE. Only the lots table is involved: the
-joins to sales and rounds are the same for both and are not what the index changes.
+each query, times `count(*)` of the matches and the first page of 12 ranked ids (30 runs after a warm-up),
+and prints p50 / p99 in milliseconds for the new search and for the old ILIKE (as JSON too with --json; the
+100,000-lot figures are in bench/results/ and ADR 0016). Only the lots table is involved: the joins
+to sales and rounds are the same for both and are not what the index changes.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -127,7 +129,7 @@ async def timed(engine: Any, stmt: Any, runs: int) -> tuple[dict[str, float], An
     return {"p50": round(statistics.median(times), 2), "p99": round(p99, 2), "min": round(times[0], 2)}, result
 
 
-async def main() -> None:
+async def main() -> tuple[dict[str, Any], str | None]:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lots", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=30)
@@ -164,13 +166,12 @@ async def main() -> None:
                                                   for t in (new_c, new_p, old_c, old_p)))
         report["queries"].append({"q": q, "matches": c[0][0], "old_matches": oc[0][0], "new_count_ms": new_c,
                                   "new_page_ms": new_p, "old_count_ms": old_c, "old_page_ms": old_p})
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(report, f, indent=2, ensure_ascii=False)
-            f.write("\n")
     await engine.dispose()
     tmp.cleanup()
+    return report, args.json
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    figures, json_path = asyncio.run(main())
+    if json_path:
+        Path(json_path).write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -13,7 +13,8 @@ async def test_a_receipt_checks_out_from_the_receipt_page(page, live_server, tmp
     await page.goto(live_server.url + "/hesabim/belgeler")
     await page.locator('a[href^="/hesabim/teklifler/"]').first.click()
     # The hash is under the folded "Doğrulama bilgileri" (issue 17): read it without opening the fold.
-    receipt_hash = (await page.locator('[data-testid="receipt-verification"] code.hash').first.text_content() or "").strip()
+    hash_code = page.locator('[data-testid="receipt-verification"] code.hash').first
+    receipt_hash = (await hash_code.text_content() or "").strip()
     await page.click('[data-testid="receipt-check-link"]')
     result = page.locator('[data-testid="receipt-result"]')
     assert await result.get_attribute("data-found") == "true"
