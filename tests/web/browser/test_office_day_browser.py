@@ -9,6 +9,7 @@ to docs/screenshots/ when ESATIS_SCREENSHOTS=1."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -42,14 +43,15 @@ def _run_round_now(server: LiveServer, sale_id: int, seconds: int = 20) -> None:
     """Round 1 starts now and closes in `seconds` (every time of it moves by the same amount); the demo
     auto-post is off for this sale, so the tutanak waits for the müdür."""
     with sqlite3.connect(_db(server)) as con:
-        rid, ends = con.execute("SELECT id, ends_at FROM rounds WHERE sale_id = ? AND number = 1", (sale_id,)).fetchone()
+        rid, ends = con.execute("SELECT id, ends_at FROM rounds WHERE sale_id = ? AND number = 1",
+                                (sale_id,)).fetchone()
         target = datetime.now(UTC) + timedelta(seconds=seconds)
         delta = target - datetime.strptime(ends, FMT).replace(tzinfo=UTC)
         for col in ("starts_at", "scheduled_end", "ends_at", "window_start", "first_extension_end", "cap_at"):
-            (value,) = con.execute(f"SELECT {col} FROM rounds WHERE id = ?", (rid,)).fetchone()  # noqa: S608
+            (value,) = con.execute(f"SELECT {col} FROM rounds WHERE id = ?", (rid,)).fetchone()
             if value is not None:
                 moved = (datetime.strptime(value, FMT).replace(tzinfo=UTC) + delta).strftime(FMT)
-                con.execute(f"UPDATE rounds SET {col} = ? WHERE id = ?", (moved, rid))  # noqa: S608
+                con.execute(f"UPDATE rounds SET {col} = ? WHERE id = ?", (moved, rid))
         con.execute("""UPDATE sales SET rules = json_set(rules, '$."tutanak.auto_post".value', json('false'))
                        WHERE id = ?""", (sale_id,))
 
@@ -119,7 +121,7 @@ async def test_an_office_day_from_the_new_office_to_the_posted_tutanak(browser: 
     deadline = time.monotonic() + 60
     while (current := _status(server, sale_id)) != "round_closed":
         assert time.monotonic() < deadline, current
-        time.sleep(1)
+        await asyncio.sleep(1)
 
     # The müdür: the queue's rows (the outage record to review first, A-43, then the tutanak), the sale
     # page, the tutanak posted.
