@@ -44,7 +44,10 @@ async def test_the_party_sees_its_lines_and_objects_on_its_file_page(env, manual
     assert [(o["kind"], o["status"]) for o in mine[0]["objections"]] == [("sikayet", "pending")]
     page = await env.client.get(f"{url}?kaydedildi=1", headers={**HTML, **first.headers})
     assert 'data-testid="my-objections"' in page.text and "Faiz hesabı hatalı" in page.text
-    # The other creditor's party does not see it; the borçlu cannot object (D-41).
+    # The other creditor's party does not see it; the borçlu sees every line but gets no form (D-41), and
+    # a post of its own is refused by the service.
+    page = await env.client.get(url, headers={**HTML, **d.debtor.headers})
+    assert f'data-line="creditor:{cr2}"' in page.text and 'data-testid="objection-form"' not in page.text
     page = await env.client.get(url, headers={**HTML, **second.headers})
     assert "Faiz hesabı hatalı" not in page.text
     r = await env.client.post(post, headers={**HTML, **d.debtor.headers},

@@ -34,14 +34,16 @@ async def my_files(request: Request, db: DbSession, actor: PartyUser) -> Respons
     return render(request, "desk/files.html", {"files": await parties.files_of(db, actor)})
 
 
-def _shown(cetvel: dict[str, Any], now: datetime) -> dict[str, Any]:
+def _shown(cetvel: dict[str, Any], now: datetime, own: set[int]) -> dict[str, Any]:
     """The API's view of one cetvel with its times and money as values for the page's filters, whether the
-    window is open, and the party's own lines it may object to (their case creditor ids)."""
+    window is open, and the lines of the party's own creditors (`own`) it may object to (their case creditor
+    ids; none for the borçlu's side, who sees every line but has no itiraz, D-41)."""
     until = datetime.fromisoformat(cetvel["objection_until"]) if cetvel["objection_until"] else None
     lines = [{**ln, "amount": Decimal(ln["amount"])} for ln in cetvel["lines"]]
     return {**cetvel, "objection_until": until, "lines": lines,
             "window_open": cetvel["status"] == "served" and until is not None and now < until,
-            "refs": {ln["ref"]: ln["name"] for ln in lines if ln["kind"] == "creditor" and ln["ref"]}}
+            "refs": {ln["ref"]: ln["name"] for ln in lines
+                     if ln["kind"] == "creditor" and ln["ref"] and ln["creditor_id"] in own}}
 
 
 @router.get("/files/{case_id}")
@@ -51,9 +53,10 @@ async def file_page(request: Request, case_id: Id, db: DbSession, actor: PartyUs
     now = clock.now()
     case, events = await safahat.safahat(db, actor, case_id, now)
     cetvels = [c for c in await views.party_cetvels(db, actor) if c["case_id"] == case_id]
+    own = set((await parties.standing_in(db, actor, case_id)).creditor_ids)
     return render(request, "desk/file.html", {
         "case": case, "events": events, "notice": bool(kaydedildi), "error": hata,
-        "cetvels": [_shown(c, now) for c in cetvels]}, headers={"Cache-Control": "no-store"})
+        "cetvels": [_shown(c, now, own) for c in cetvels]}, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/files/{case_id}/cetvel/{distribution_id}/objections")
