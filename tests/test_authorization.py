@@ -155,6 +155,8 @@ def test_every_route_declares_the_role_its_services_require(app):
     reached = {path for path, *_ in role_requirements(app)}
     assert {"/api/v1/sales/{sale_id}/cancel", "/api/v1/sales/{sale_id}/tutanak/post",
             "/api/v1/sales/{sale_id}/outage-report/review", "/api/v1/sales/{sale_id}/outage-extension"} <= reached
+    # The party's objection form on its file page reaches the service that demands the party role.
+    assert "/files/{case_id}/cetvel/{distribution_id}/objections" in reached
     # … and every route admits only roles those services accept.
     assert role_mismatches(app) == []
 

@@ -17,12 +17,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import clock
 from auction.calendar import ISTANBUL
 from auction.deposits.models import Refund, RefundStatus
+from auction.disbursement.models import Cetvel, Objection, Payout
 from auction.lots.models import Lot, LotStatus
 from auction.mektup.models import MektupSubmission, SubmissionStatus
 from auction.sales.models import (
@@ -232,6 +233,49 @@ async def _refunds(session: AsyncSession, actor: Principal, now: datetime) -> li
         out += [_item("refund_failed", office_id, "sale", sale_id, sale_id, title, created, now)
                 for sale_id, created, office_id, title in (await session.execute(stmt)).all()]
     return out
+
+
+@source("cetvel_to_serve", "D-40", Role.staff)
+async def _cetvels_to_serve(session: AsyncSession, actor: Principal, now: datetime) -> list[Item]:
+    """Sıra cetvels built at handover (D-50) and still drafts: staff check them and serve the parties."""
+    stmt = in_office(select(Cetvel, Lot.title).join(Sale, Sale.id == Cetvel.sale_id).join(Lot, Lot.id == Sale.lot_id)
+                     .where(Cetvel.status == "draft"), actor, Cetvel.office_id)
+    return [_item("cetvel_to_serve", c.office_id, "cetvel", c.id, c.sale_id, title, None, now)
+            for c, title in (await session.execute(stmt.order_by(Cetvel.created_at))).all()]
+
+
+@source("cetvel_to_finalise", "D-52", Role.manager)
+async def _cetvels_to_finalise(session: AsyncSession, actor: Principal, now: datetime) -> list[Item]:
+    """Served cetvels whose objection window (TM-23, D-41) has ended: the müdür finalises them; the window's
+    end is the moment they fell due."""
+    stmt = in_office(select(Cetvel, Lot.title).join(Sale, Sale.id == Cetvel.sale_id).join(Lot, Lot.id == Sale.lot_id)
+                     .where(Cetvel.status == "served", Cetvel.objection_until <= now), actor, Cetvel.office_id)
+    return [_item("cetvel_to_finalise", c.office_id, "cetvel", c.id, c.sale_id, title, c.objection_until, now)
+            for c, title in (await session.execute(stmt)).all()]
+
+
+@source("objection_to_decide", "D-53", Role.manager)
+async def _objections(session: AsyncSession, actor: Principal, now: datetime) -> list[Item]:
+    """Objections to a cetvel (itiraz davası, şikayet) with no recorded outcome: the lines they hold stay
+    disputed (D-53) until the müdür enters the court's decision."""
+    stmt = in_office(select(Objection, Cetvel.office_id, Cetvel.sale_id, Lot.title)
+                     .join(Cetvel, Cetvel.id == Objection.cetvel_id).join(Sale, Sale.id == Cetvel.sale_id)
+                     .join(Lot, Lot.id == Sale.lot_id).where(Objection.status == "pending"), actor, Cetvel.office_id)
+    return [_item("objection_to_decide", office_id, "objection", o.id, sale_id, title, None, now)
+            for o, office_id, sale_id, title in (await session.execute(stmt.order_by(Objection.id))).all()]
+
+
+@source("payout_to_approve", "D-44", Role.manager)
+async def _payouts(session: AsyncSession, actor: Principal, now: datetime) -> list[Item]:
+    """Payout instructions prepared and not approved, one row per cetvel, due by the earliest instruction's
+    TM-22 deadline. Four eyes: a müdür does not see those he prepared himself (another must approve)."""
+    stmt = in_office(select(Cetvel.id, Cetvel.office_id, Cetvel.sale_id, Lot.title, func.min(Payout.due_by))
+                     .join(Cetvel, Cetvel.id == Payout.cetvel_id).join(Sale, Sale.id == Cetvel.sale_id)
+                     .join(Lot, Lot.id == Sale.lot_id)
+                     .where(Payout.status == "prepared", Payout.prepared_by != actor.user_id)
+                     .group_by(Cetvel.id, Cetvel.office_id, Cetvel.sale_id, Lot.title), actor, Cetvel.office_id)
+    return [_item("payout_to_approve", office_id, "cetvel", cid, sale_id, title, due, now)
+            for cid, office_id, sale_id, title, due in (await session.execute(stmt)).all()]
 
 
 # --- Reading the queue -------------------------------------------------------------------------------------

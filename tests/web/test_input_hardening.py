@@ -73,6 +73,15 @@ async def test_out_of_range_id_on_a_write_is_422(client, bidder):
     assert r.json()["error"]["code"] == "validation_error"
 
 
+async def test_out_of_range_ids_on_the_party_file_page_are_422(client, make_actor):
+    party = await make_actor("party")
+    r = await client.get("/files/99999999999999999999", headers=party.headers)
+    assert r.status_code == 422, r.text
+    r = await client.post("/files/1/cetvel/2147483648/objections", headers=party.headers,
+                          data={"kind": "sikayet", "lines": ["cr1"], "reason": "Sıra hatalı"})
+    assert (r.status_code, r.json()["error"]["code"]) == (422, "validation_error")
+
+
 def _body_models(app):
     from pydantic import BaseModel
 

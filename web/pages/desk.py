@@ -18,7 +18,10 @@ router = APIRouter()
 
 
 def link_of(item: Item) -> str:
-    """Where a queue row leads: the sale's staff page, the lot, the mektup list."""
+    """Where a queue row leads: the sale's staff page, its cetvel (the cetvel, its objections and payouts),
+    the lot, the mektup list."""
+    if item.object_type in ("cetvel", "objection") and item.sale_id is not None:
+        return f"/staff/sales/{item.sale_id}/cetvel"
     if item.object_type == "sale":
         return f"/staff/sales/{item.object_id}"
     if item.object_type == "mektup":
