@@ -69,7 +69,10 @@ class RequestContextMiddleware:
                     (b"referrer-policy", b"same-origin"),
                     (b"content-security-policy", (CSP_DOCS if path.startswith("/docs") else CSP).encode()),
                 ]
-                if self.hsts:
+                # HSTS only where the browser reached us over TLS: ESATIS_ENV=production (always behind the
+                # TLS proxy), or a request whose scheme is https (uvicorn's proxy_headers takes it from the
+                # trusted proxy's X-Forwarded-Proto). Over plain http it would be ignored anyway.
+                if self.hsts or scope.get("scheme") in ("https", "wss"):
                     extra.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
                 existing = list(message.get("headers", []))
                 if any(k.lower() == b"content-security-policy" for k, _ in existing):
