@@ -189,6 +189,9 @@ async def test_mektup_scan_sent_by_the_bidder_and_recorded_by_staff(env, manual_
     sub_id = re.search(r"/buro/teminat-mektuplari/(\d+)/kaydet", staff_page.text).group(1)
     scan = await env.client.get(f"/buro/teminat-mektuplari/{sub_id}/tarama", headers=env.staff.headers)
     assert scan.content == b"%PDF-1.4 test"
+    assert scan.headers["content-type"] == "application/pdf" and scan.headers["x-content-type-options"] == "nosniff"
+    assert scan.headers["content-disposition"] == f'inline; filename="mektup-{sub_id}.pdf"'
+    assert "script-src" not in scan.headers["content-security-policy"]
     assert (await env.client.get(f"/buro/teminat-mektuplari/{sub_id}/tarama", headers=b.headers)).status_code == 403
     r = await env.client.post(f"/buro/teminat-mektuplari/{sub_id}/kaydet", headers={**HTML, **env.staff.headers})
     assert r.status_code == 303
