@@ -1,7 +1,8 @@
 """Office scoping and bidder privacy, walked over every route (issue 16, docs/security.md).
 
-Office A (the `office` fixture) has a sale that went to the tutanak with two bidders. Every route whose path
-names a lot, sale, case, bid or tutanak is then called with office A's ids, with every method it accepts:
+Office A (the `office` fixture) has a sale that went to the tutanak with two bidders and a private kıymet
+raporu. Every route whose path names a lot, sale, case, bid, tutanak or a lot's document is then called
+with office A's ids, with every method it accepts:
 - office B's staff and müdür, and a party (creditor, debtor) of no file of office A: a route open to
   anyone answers them exactly as it answers an anonymous caller; any other route refuses (a 4xx, or a
   form's redirect back with its error code); and nothing is written (the audit log does not grow);
@@ -25,7 +26,7 @@ from tests.test_authorization import AUTH_MARKERS, _calls
 from tests.web.conftest import awarded
 from web.deps import declared_roles
 
-SCOPED = ("lot_id", "sale_id", "case_id", "bid_id", "tutanak_id")
+SCOPED = ("lot_id", "sale_id", "case_id", "bid_id", "tutanak_id", "file_id")
 HTML = {"Accept": "text/html"}
 
 
@@ -38,6 +39,8 @@ def _routes(app) -> list[tuple[str, str, bool, list[str]]]:
             continue
         params = re.findall(r"\{([a-z_]+)(?::[a-z]+)?\}", route.path)
         if not params or not set(params) <= set(SCOPED):
+            continue
+        if "file_id" in params and "lot_id" not in params:  # a payout file's id, not a lot's document
             continue
         calls = set(_calls(route.dependant))
         assert AUTH_MARKERS & calls, route.path
@@ -88,8 +91,12 @@ async def test_every_scoped_route_keeps_offices_and_bidders_apart(app, env, manu
         tutanak_id = (await s.execute(select(Tutanak.id).where(Tutanak.sale_id == sale["id"]))).scalar_one()
         await users.create_office(s, code="ANK-02", name="Ankara 2. İcra Dairesi", city="Ankara",
                                   sales_bureau_name="Ankara Satış Bürosu")
+    report = await env.client.post(f"/api/v1/lots/{lot['id']}/files", headers=env.staff.headers,
+                                   data={"kind": "kiymet_raporu"},
+                                   files={"file": ("rapor.pdf", b"%PDF-1.4\nMert Yilmaz\n", "application/pdf")})
+    assert report.status_code == 201 and report.json()["public"] is False, report.text  # private to office A
     ids = {"lot_id": lot["id"], "sale_id": sale["id"], "case_id": lot["case_id"], "bid_id": bid_id,
-           "tutanak_id": tutanak_id}
+           "tutanak_id": tutanak_id, "file_id": report.json()["id"]}
     staff_b = await make_actor("staff", "ANK-02")
     manager_b = await make_actor("manager", "ANK-02")
     admin = await make_actor("admin")
