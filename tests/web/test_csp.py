@@ -13,8 +13,6 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from web.documents import DOCUMENT_CSP
-
 TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
 HTML = {"Accept": "text/html"}
 
@@ -25,7 +23,7 @@ _HANDLER_ATTR = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I | re.S)
 
 def test_templates_hold_no_inline_script_style_or_handler():
     """Standalone documents (tutanak, sıra cetveli, certificates) are not templates here: they are built
-    in Python, printed to PDF too, and served under web.documents.DOCUMENT_CSP, which runs no script."""
+    in Python, printed to PDF too, and served under web.documents.document_csp, which runs no script."""
     files = list(TEMPLATES.rglob("*.html"))
     assert len(files) > 20, "the walk must see the page templates"
     problems = []
@@ -85,9 +83,10 @@ def _assert_strict(path: str, r: httpx.Response) -> None:
     assert r.headers.get("x-content-type-options") == "nosniff", path
     d = _directives(csp)
     assert d.get("frame-ancestors") == ["'none'"], f"{path}: {csp}"
-    if csp == DOCUMENT_CSP:
-        # A standalone document: nothing may run at all (default-src 'none', no script-src).
-        assert d["default-src"] == ["'none'"] and "script-src" not in d, f"{path}: {csp}"
+    if d.get("default-src") == ["'none'"]:
+        # A standalone document: nothing may run at all; only its own styles apply, by hash.
+        assert "script-src" not in d and "'unsafe-inline'" not in csp, f"{path}: {csp}"
+        assert all(s.startswith("'sha256-") or s == "'unsafe-hashes'" for s in d["style-src"]), f"{path}: {csp}"
         return
     assert d.get("script-src") == ["'self'"], f"{path}: {csp}"
     assert d.get("style-src") == ["'self'"], f"{path}: {csp}"
@@ -134,3 +133,21 @@ def test_hsts_in_production_even_over_plain_http(settings, env_name, sent):
     application = create_app(settings.model_copy(update={"env": env_name}), run_workers=False)
     (mw,) = [m for m in application.user_middleware if m.cls is RequestContextMiddleware]
     assert mw.kwargs["hsts"] is sent
+
+
+def test_a_documents_policy_admits_exactly_its_own_styles():
+    import base64
+    import hashlib
+
+    from web.documents import document_csp
+
+    def h(text: str) -> str:
+        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+    html = ('<html><head><style>\nbody{font:12pt serif}\n</style></head>'
+            '<body><td style="width:2%">x</td><col style=\'text-align:center\'></body></html>')
+    d = _directives(document_csp(html))
+    assert d["style-src"] == [h("\nbody{font:12pt serif}\n"), "'unsafe-hashes'",
+                              *sorted([h("width:2%"), h("text-align:center")])]
+    assert d["default-src"] == ["'none'"] and "script-src" not in d and d["frame-ancestors"] == ["'none'"]
+    assert _directives(document_csp("<p>x</p>"))["style-src"] == ["'none'"]

@@ -37,9 +37,10 @@ async def test_my_bids_with_receipts_and_documents(env, manual_clock):
     for bid_id in other:
         r = await env.client.get(f"/hesabim/teklifler/{bid_id}", headers={**HTML, **loser.headers})
         assert r.status_code == 404
-    # The public tutanak as its own document: its inline styles are allowed by the documents' CSP only.
+    # The public tutanak as its own document: its inline stylesheet is allowed by its hash only.
     tutanak = await env.client.get(f"/lots/{lot['id']}/tutanak")
-    assert tutanak.status_code == 200 and "style-src 'unsafe-inline'" in tutanak.headers["content-security-policy"]
+    csp = tutanak.headers["content-security-policy"]
+    assert tutanak.status_code == 200 and "style-src 'sha256-" in csp and "'unsafe-inline'" not in csp
     assert loser.user.full_name not in tutanak.text and loser.email not in tutanak.text
     docs = await env.client.get("/hesabim/belgeler", headers={**HTML, **loser.headers})
     assert "Artırma sonuç tutanakları" in text_of(docs.text)

@@ -53,3 +53,21 @@ async def test_pages_run_under_the_strict_policy(page, live_server):
         problems += await _visit(page, base + path, console)
     await page.screenshot(path="/tmp/sec2_csp_staff.png")
     assert problems == [], problems
+
+
+async def test_standalone_documents_keep_their_styles_under_their_hash_policy(page, live_server):
+    """The sıra cetveli (a <style> block and style= attributes) under a policy that names its styles by
+    hash: it renders styled, with no violation."""
+    base = live_server.url
+    await page.add_init_script(_RECORD)
+    await _login(page, base, "personel@esatis.test")
+    await page.goto(base + "/buro/sira-cetveli")
+    async with page.expect_navigation():
+        await page.click('button[name="output"][value="html"]')
+    await page.wait_for_load_state("networkidle")
+    assert await page.evaluate("window.__cspViolations") == []
+    # The stylesheet applied: the document's own <style> produced a sheet with rules.
+    assert await page.evaluate("[...document.styleSheets].some(s => s.cssRules.length > 0)")
+    # Its style= attributes (column widths) are there and not refused: the 'unsafe-hashes' path is used.
+    assert await page.evaluate("document.querySelectorAll('[style]').length") > 0
+    await page.screenshot(path="/tmp/sec2_csp_cetvel.png", full_page=True)
