@@ -69,13 +69,16 @@ class RequestContextMiddleware:
                     (b"referrer-policy", b"same-origin"),
                     (b"content-security-policy", (CSP_DOCS if path.startswith("/docs") else CSP).encode()),
                 ]
-                if self.hsts:
+                # HSTS only where the browser reached us over TLS: ESATIS_ENV=production (always behind the
+                # TLS proxy), or a request whose scheme is https (uvicorn's proxy_headers takes it from the
+                # trusted proxy's X-Forwarded-Proto). Over plain http it would be ignored anyway.
+                if self.hsts or scope.get("scheme") in ("https", "wss"):
                     extra.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
                 existing = list(message.get("headers", []))
-                if any(k.lower() == b"content-security-policy" for k, _ in existing):
-                    # A route that serves a standalone document (sıra cetveli, tutanak) sets its own,
-                    # tighter policy; don't override it.
-                    extra = [h for h in extra if h[0] != b"content-security-policy"]
+                # A route that serves a standalone document (sıra cetveli, tutanak) or an upload sets its
+                # own, tighter policy (and its own nosniff); don't override or repeat it.
+                present = {k.lower() for k, _ in existing}
+                extra = [h for h in extra if h[0] not in present]
                 message["headers"] = existing + extra
             await send(message)
 

@@ -54,7 +54,8 @@ async def test_cetvel_html_and_pdf(client, staff):
     r = await client.post("/api/v1/distributions/preview/html", headers=staff.headers, json=CASE)
     assert r.status_code == 200 and "text/html" in r.headers["content-type"]
     assert "Tekin Hırdavat" in r.text and "aciz" in r.text.lower()
-    assert "style-src 'unsafe-inline'" in r.headers["content-security-policy"]
+    assert "style-src 'sha256-" in r.headers["content-security-policy"]  # its own styles, by hash
+    assert "'unsafe-inline'" not in r.headers["content-security-policy"]
     r = await client.post("/api/v1/distributions/preview/pdf", headers=staff.headers, json=CASE)
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     assert r.content.startswith(b"%PDF")

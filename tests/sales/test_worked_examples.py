@@ -188,8 +188,9 @@ async def test_award_deadlines_tutanak_and_refunds(env, manual_clock, runtime):
                  winner.user.full_name, "23 kez uzadı", "06.04.2026 15:00:00", "KDV (%1,", "binde 5,69"):
         assert text in html, text
     public_resp = await env.client.get(f"/api/v1/lots/{lot['id']}/tutanak")
-    # A standalone document: its own stylesheet may apply, nothing else (web/documents.py).
-    assert "style-src 'unsafe-inline'" in public_resp.headers["content-security-policy"]
+    # A standalone document: its own stylesheet may apply (by hash), nothing else (web/documents.py).
+    assert "style-src 'sha256-" in public_resp.headers["content-security-policy"]
+    assert "'unsafe-inline'" not in public_resp.headers["content-security-policy"]
     assert "script-src" not in public_resp.headers["content-security-policy"]
     public = public_resp.text
     assert winner.user.full_name not in public

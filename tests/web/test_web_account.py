@@ -37,9 +37,10 @@ async def test_my_bids_with_receipts_and_documents(env, manual_clock):
     for bid_id in other:
         r = await env.client.get(f"/hesabim/teklifler/{bid_id}", headers={**HTML, **loser.headers})
         assert r.status_code == 404
-    # The public tutanak as its own document: its inline styles are allowed by the documents' CSP only.
+    # The public tutanak as its own document: its inline stylesheet is allowed by its hash only.
     tutanak = await env.client.get(f"/lots/{lot['id']}/tutanak")
-    assert tutanak.status_code == 200 and "style-src 'unsafe-inline'" in tutanak.headers["content-security-policy"]
+    csp = tutanak.headers["content-security-policy"]
+    assert tutanak.status_code == 200 and "style-src 'sha256-" in csp and "'unsafe-inline'" not in csp
     assert loser.user.full_name not in tutanak.text and loser.email not in tutanak.text
     docs = await env.client.get("/hesabim/belgeler", headers={**HTML, **loser.headers})
     assert "Artırma sonuç tutanakları" in text_of(docs.text)
@@ -189,6 +190,9 @@ async def test_mektup_scan_sent_by_the_bidder_and_recorded_by_staff(env, manual_
     sub_id = re.search(r"/buro/teminat-mektuplari/(\d+)/kaydet", staff_page.text).group(1)
     scan = await env.client.get(f"/buro/teminat-mektuplari/{sub_id}/tarama", headers=env.staff.headers)
     assert scan.content == b"%PDF-1.4 test"
+    assert scan.headers["content-type"] == "application/pdf" and scan.headers["x-content-type-options"] == "nosniff"
+    assert scan.headers["content-disposition"] == f'inline; filename="mektup-{sub_id}.pdf"'
+    assert "script-src" not in scan.headers["content-security-policy"]
     assert (await env.client.get(f"/buro/teminat-mektuplari/{sub_id}/tarama", headers=b.headers)).status_code == 403
     r = await env.client.post(f"/buro/teminat-mektuplari/{sub_id}/kaydet", headers={**HTML, **env.staff.headers})
     assert r.status_code == 303

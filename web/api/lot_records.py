@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, File, Form, UploadFile
 from starlette.responses import Response
 
@@ -15,6 +13,7 @@ from auction.lots.schemas import AppraisalChallenge, AppraisalFinal, AppraisalSe
 from auction.storage import storage_for
 from web.deps import DbSession, MaybeUser, RuntimeDep, StaffUser
 from web.params import Id
+from web.uploads import upload_response
 
 router = APIRouter(tags=["lots"])
 
@@ -75,6 +74,5 @@ async def list_files(lot_id: Id, db: DbSession, viewer: MaybeUser) -> list[LotFi
 @router.get("/lots/{lot_id}/files/{file_id}", summary="A photo or document", response_class=Response)
 async def get_file(lot_id: Id, file_id: Id, db: DbSession, viewer: MaybeUser, runtime: RuntimeDep) -> Response:
     row, data = await lots.read_file(db, storage_for(runtime.settings), lot_id, file_id, viewer)
-    headers: dict[str, Any] = {"Cache-Control": "public, max-age=86400" if row.public else "private, no-store",
-                               "X-Content-Type-Options": "nosniff"}
-    return Response(data, media_type=row.content_type, headers=headers)
+    return upload_response(data, row.content_type, name=f"dosya-{row.id}",
+                           cache_control="public, max-age=86400" if row.public else "private, no-store")

@@ -22,6 +22,7 @@ from web.i18n import translator
 from web.pages.common import error_text, safe_next
 from web.params import Id
 from web.templating import render, request_lang
+from web.uploads import upload_response
 
 router = APIRouter()
 
@@ -108,10 +109,7 @@ async def staff_list(request: Request, db: DbSession, actor: StaffUser) -> Respo
 async def staff_scan(submission_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUser) -> Response:
     row = await mektup.get_for(db, actor, submission_id)
     data = await storage_for(runtime.settings).get(row.storage_key)
-    ext = row.storage_key.rsplit(".", 1)[-1]
-    return Response(data, media_type=row.content_type,
-                    headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
-                             "Content-Disposition": f'inline; filename="mektup-{row.id}.{ext}"'})
+    return upload_response(data, row.content_type, name=f"mektup-{row.id}", cache_control="private, no-store")
 
 
 @router.post("/buro/teminat-mektuplari/{submission_id}/kaydet")
