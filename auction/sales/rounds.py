@@ -32,6 +32,14 @@ from auction.sales.tutanak import draft_tutanak
 
 
 async def claim_due_opening(session: AsyncSession, now: datetime) -> int | None:
+    ids = await claim_due_openings(session, now, 1)
+    return ids[0] if ids else None
+
+
+async def claim_due_openings(session: AsyncSession, now: datetime, limit: int,
+                             only: int | None = None) -> list[int]:
+    """Up to `limit` rounds due to open, locked for this transaction (SKIP LOCKED: a second opener running
+    the same select takes the next ones, never these); `only` restricts the claim to one round."""
     stmt = (select(Round.id).join(Sale, Sale.id == Round.sale_id)
             .where(Round.status == RoundStatus.scheduled.value, Round.starts_at <= now,
                    or_(and_(Round.number == 1, Sale.status == SaleStatus.announced.value),
@@ -39,8 +47,10 @@ async def claim_due_opening(session: AsyncSession, now: datetime) -> int | None:
                             Sale.status == SaleStatus.awaiting_round2.value),
                        # S-08 → S-03: the outage extension on the day the müdür fixed (TM-15).
                        and_(Round.extension_of.is_not(None), Sale.status == SaleStatus.extension_scheduled.value)))
-            .order_by(Round.starts_at).limit(1))
-    return (await session.execute(claim(session, stmt, of=Round))).scalar()
+            .order_by(Round.starts_at, Round.id).limit(limit))
+    if only is not None:
+        stmt = stmt.where(Round.id == only)
+    return [int(i) for i in (await session.execute(claim(session, stmt, of=Round))).scalars()]
 
 
 async def open_round(session: AsyncSession, runtime: Runtime, round_id: int, now: datetime) -> bool:
@@ -95,9 +105,19 @@ async def open_round(session: AsyncSession, runtime: Runtime, round_id: int, now
 
 
 async def claim_due_close(session: AsyncSession, cutoff: datetime) -> int | None:
+    ids = await claim_due_closes(session, cutoff, 1)
+    return ids[0] if ids else None
+
+
+async def claim_due_closes(session: AsyncSession, cutoff: datetime, limit: int,
+                           only: int | None = None) -> list[int]:
+    """Up to `limit` open rounds whose close has passed `cutoff`, earliest close first, locked for this
+    transaction (SKIP LOCKED: closers running at once claim disjoint batches); `only`: just that round."""
     stmt = (select(Round.id).where(Round.status == RoundStatus.open.value, Round.ends_at <= cutoff)
-            .order_by(Round.ends_at).limit(1))
-    return (await session.execute(claim(session, stmt, of=Round))).scalar()
+            .order_by(Round.ends_at, Round.id).limit(limit))
+    if only is not None:
+        stmt = stmt.where(Round.id == only)
+    return [int(i) for i in (await session.execute(claim(session, stmt, of=Round))).scalars()]
 
 
 async def close_round(session: AsyncSession, runtime: Runtime, round_id: int, now: datetime,
