@@ -71,8 +71,8 @@ class Settings(BaseSettings):
     ws_socket_buffer: int = Field(65536, ge=2048, validation_alias="ESATIS_WS_SOCKET_BUFFER")
     # The round clock (workers/closer.py): rounds opened or closed per transaction, and how many batches
     # one worker process runs at once (each on its own connection; SQLite, a single writer, runs one).
-    closer_batch: int = Field(25, ge=1, le=1000, validation_alias="ESATIS_CLOSER_BATCH")
-    closer_tasks: int = Field(2, ge=1, le=32, validation_alias="ESATIS_CLOSER_TASKS")
+    closer_batch: int = Field(10, ge=1, le=1000, validation_alias="ESATIS_CLOSER_BATCH")
+    closer_tasks: int = Field(4, ge=1, le=32, validation_alias="ESATIS_CLOSER_TASKS")
     # Per-lot admission of bids (auction/bidding/admission.py): bids on one lot that may hold a database
     # connection at once in one process; the others wait without one, so a hot lot cannot take the pool.
     bid_lot_concurrency: int = Field(4, ge=1, validation_alias="ESATIS_BID_LOT_CONCURRENCY")
