@@ -112,7 +112,7 @@ def start(database_url: str, redis_url: str | None, tmp: Path, *, port: int, wor
     asyncio.run(reset_schema(database_url))
     env = dict(os.environ, DATABASE_URL=database_url, ESATIS_VAR_DIR=str(tmp / "var"), ESATIS_RATE_LIMITS="off",
                ESATIS_LOG_LEVEL="WARNING", ESATIS_LOG_FORMAT="json", ESATIS_PASSWORD_HASHING="fast",
-               ESATIS_ENV="test", ESATIS_RULESET="demo", ESATIS_DB_POOL_SIZE="20", PYTHONUNBUFFERED="1",
+               ESATIS_ENV="test", ESATIS_RULESET="demo", ESATIS_DB_POOL_SIZE="10", PYTHONUNBUFFERED="1",
                ESATIS_WORKERS="external" if workers else "inprocess", **(extra_env or {}))
     env.pop("REDIS_URL", None)
     if redis_url:

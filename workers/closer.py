@@ -13,6 +13,7 @@ next run finishes the rest.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -47,14 +48,18 @@ class RoundCloser(Worker):
         super().__init__(runtime)
         self.batch = runtime.settings.closer_batch
         self.tasks = 1 if runtime.db.is_sqlite else runtime.settings.closer_tasks
+        self._next_sweep = 0.0  # the first run sweeps at once (a restarted closer finishes what was left)
 
     # Batches one task runs back to back in one `run_once` before the supervisor's loop looks again.
     drain_batches = 4
 
+    # Seconds between two sweeps for closes left unfinished by a closer that died (see `sweep`).
+    sweep_interval = 30.0
+
     async def run_once(self) -> int:
         opened = sum(await asyncio.gather(*(self._drain(self.open_batch) for _ in range(self.tasks))))
         closed = sum(await asyncio.gather(*(self._drain(self.close_batch) for _ in range(self.tasks))))
-        return opened + closed
+        return opened + closed + await self.sweep()
 
     async def _drain(self, step: Callable[[], Awaitable[int]]) -> int:
         total = 0
@@ -89,7 +94,10 @@ class RoundCloser(Worker):
         return len(ids)
 
     async def close_batch(self, limit: int | None = None, only: int | None = None) -> int:
-        """Close up to `limit` rounds whose close has passed, in one transaction; the number claimed."""
+        """Close up to `limit` rounds whose close has passed, in one transaction, then finish them (refund
+        jobs, tutanak draft, `round.closed`) in another; the number claimed. A round is seen closed as soon
+        as the first commits; a closer that dies between the two leaves closed rounds that the next sweep
+        finishes (`finish_batch`)."""
         now = clock.now()
         cutoff = now - close_grace()
         ids: list[int] = []
@@ -99,7 +107,8 @@ class RoundCloser(Worker):
                 if not ids:
                     return 0
                 await faults.point("closer.after_claim")
-                closed = [rid for rid in ids if await rounds.close_round(session, self.runtime, rid, now, cutoff)]
+                closed = [rid for rid in ids
+                          if await rounds.close_round(session, self.runtime, rid, now, cutoff, finish=False)]
                 await faults.point("closer.before_commit")
         except Exception:
             if only is not None or len(ids) <= 1:
@@ -108,7 +117,37 @@ class RoundCloser(Worker):
             return await self._one_by_one(ids, self.close_batch)
         if closed:
             log.info("rounds_closed", round_ids=closed)
+            try:
+                await self.finish_batch(among=closed)
+            except Exception:  # closed and committed: the sweep finishes them
+                log.exception("finish_failed", round_ids=closed)
+                self._next_sweep = 0.0
         return len(ids)
+
+    async def finish_batch(self, among: list[int] | None = None, limit: int | None = None,
+                           only: int | None = None) -> int:
+        """Finish closed rounds whose close is not finished yet (`among` those, or any): one transaction."""
+        ids: list[int] = []
+        try:
+            async with self.runtime.db.session() as session:
+                ids = await rounds.claim_unfinished_closes(session, limit or len(among or []) or self.batch,
+                                                           among=[only] if only is not None else among)
+                for rid in ids:
+                    await rounds.finish_close(session, self.runtime, rid)
+        except Exception:
+            if only is not None or len(ids) <= 1:
+                raise
+            log.exception("finish_batch_failed", rounds=ids)
+            return await self._one_by_one(ids, self.finish_batch)
+        return len(ids)
+
+    async def sweep(self) -> int:
+        """Finish the closes a closer left unfinished (killed between its two transactions), at most
+        every `sweep_interval` seconds: the query looks at every closed round."""
+        if time.monotonic() < self._next_sweep:
+            return 0
+        self._next_sweep = time.monotonic() + self.sweep_interval
+        return await self.finish_batch()
 
     @staticmethod
     async def _one_by_one(ids: list[int], step: Callable[..., Awaitable[int]]) -> int:

@@ -161,7 +161,9 @@ async def test_a_closer_killed_mid_way_leaves_nothing_and_a_restarted_one_finish
         while time.monotonic() < deadline:
             async with runtime.db.session() as s:
                 statuses = (await s.scalars(select(Round.status).where(Round.id.in_(ids)))).all()
-            if set(statuses) == {"closed"}:
+                # Closed, then finished (tutanak, refunds, round.closed) in the closer's second transaction.
+                finished = await s.scalar(select(func.count()).select_from(Tutanak).where(Tutanak.round_id.in_(ids)))
+            if set(statuses) == {"closed"} and finished == len(ids):
                 break
             await asyncio.sleep(0.2)
     finally:
@@ -225,10 +227,10 @@ async def test_a_failing_round_does_not_hold_up_its_batch(env, runtime, settings
     bad = ids[1]
     real = rounds.close_round
 
-    async def flaky(session, rt, round_id, now, cutoff):
+    async def flaky(session, rt, round_id, now, cutoff, **kwargs):
         if round_id == bad:
             raise RuntimeError("injected")
-        return await real(session, rt, round_id, now, cutoff)
+        return await real(session, rt, round_id, now, cutoff, **kwargs)
 
     monkeypatch.setattr(rounds, "close_round", flaky)
     assert await closer.close_batch() == 3
@@ -237,4 +239,32 @@ async def test_a_failing_round_does_not_hold_up_its_batch(env, runtime, settings
         status = dict((await s.execute(select(Round.id, Round.status).where(Round.id.in_(ids)))).all())
     assert status == {i: ("open" if i == bad else "closed") for i in ids}
     assert await closer.close_batch() == 1
+    await _assert_each_closed_once(runtime, ids)
+
+
+async def test_a_close_left_unfinished_is_finished_by_the_sweep_exactly_once(env, runtime, settings, monkeypatch):
+    """The closer commits the close first and finishes it (refund jobs, tutanak, `round.closed`) in a second
+    transaction; if it dies between the two, the round is closed without a tutanak and the next closer's
+    sweep finishes it - once, even with two closers sweeping at once."""
+    ids = await _due_rounds(env, runtime, settings, 3, 1.0)
+    await asyncio.sleep(1.5)
+    closer = RoundCloser(runtime)
+    assert await closer.open_batch() == 3
+    await asyncio.sleep(0.5)
+
+    async def dies(*args, **kwargs):
+        raise RuntimeError("killed between the close and its finish")
+
+    monkeypatch.setattr(rounds, "finish_close", dies)
+    assert await closer.close_batch() == 3
+    monkeypatch.undo()
+    async with runtime.db.session() as s:
+        assert set((await s.scalars(select(Round.status).where(Round.id.in_(ids)))).all()) == {"closed"}
+        assert await s.scalar(select(func.count()).select_from(Tutanak)) == 0
+        assert await s.scalar(select(func.count()).select_from(OutboxEvent)
+                              .where(OutboxEvent.type == "round.closed")) == 0
+    others = [RoundCloser(runtime), RoundCloser(runtime)]
+    assert sum(await asyncio.gather(*(c.sweep() for c in others))) == 3
+    assert [await c.sweep() for c in others] == [0, 0]  # not before the next sweep interval
+    assert await RoundCloser(runtime).finish_batch() == 0  # nothing left to finish
     await _assert_each_closed_once(runtime, ids)
