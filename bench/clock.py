@@ -1,7 +1,8 @@
 """The round clock: N rounds that start in the same second and end in the same second, opened and closed
 by the workers of one deployment (`esatis serve` with ESATIS_WORKERS=external and one or two
 `esatis worker` processes, PostgreSQL + Redis). Lag = when a change is first seen committed minus when
-it was due: an observer polls the rounds' status every 50 ms, so lags carry up to 50 ms of polling.
+it was due (open, closed, and finished: the close's tutanak drafted, ADR 0017): an observer polls the
+rounds' status every 50 ms, so lags carry up to 50 ms of polling.
 The close lag includes the A-40 grace (`auction.close.grace_ms`, 300 ms), which the closer waits for
 on purpose. The ceiling is a single UPDATE that opens (closes) all N rows at once, timed on the same
 database: the least any clock could take.
@@ -61,11 +62,15 @@ async def _run(url: str, database_url: str, n: int) -> dict[str, Any]:
         due = dict(await conn.fetch("SELECT id, starts_at FROM rounds WHERE id = ANY($1)", ids))
         seen_open: dict[int, float] = {}
         seen_closed: dict[int, float] = {}
+        seen_finished: dict[int, float] = {}
         ends: dict[int, datetime] = {}
         deadline = time.monotonic() + ROUND_SECONDS + 240
-        while len(seen_closed) < n and time.monotonic() < deadline:
+        while len(seen_finished) < n and time.monotonic() < deadline:
             rows = await conn.fetch("SELECT id, status, ends_at FROM rounds WHERE id = ANY($1)", ids)
+            drafted = await conn.fetch("SELECT round_id FROM tutanaklar WHERE round_id = ANY($1)", ids)
             now = datetime.now(UTC).timestamp()
+            for t in drafted:
+                seen_finished.setdefault(t["round_id"], now)
             for r in rows:
                 if r["status"] in ("open", "closed") and r["id"] not in seen_open:
                     seen_open[r["id"]] = now
@@ -77,7 +82,8 @@ async def _run(url: str, database_url: str, n: int) -> dict[str, Any]:
         await conn.close()
     open_lags = [seen_open[i] - due[i].timestamp() for i in seen_open]
     close_lags = [seen_closed[i] - ends[i].timestamp() for i in seen_closed]
-    return {"open": _stats(open_lags, n), "close": _stats(close_lags, n)}
+    finish_lags = [seen_finished[i] - ends[i].timestamp() for i in seen_finished if i in ends]
+    return {"open": _stats(open_lags, n), "close": _stats(close_lags, n), "finish": _stats(finish_lags, n)}
 
 
 def _stats(lags: list[float], n: int) -> dict[str, Any]:

@@ -47,16 +47,20 @@ def bids_table(r: dict[str, Any]) -> list[str]:
 def clock_table(r: dict[str, Any]) -> list[str]:
     out = ["### Round clock", "", _source(r) + f"; {r['rounds']} rounds of {r['round_seconds']} s starting in the "
            "same second and ending in the same second.", "",
-           "| worker processes | opened | open lag p50 / p99 / max ms | closed | close lag p50 / p99 / max ms |",
-           "| ---: | ---: | ---: | ---: | ---: |"]
+           "| worker processes | opened | open lag p50 / p99 / max ms | closed | close lag p50 / p99 / max ms "
+           "| finished | finish lag p50 / p99 / max ms |",
+           "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for run in r["runs"]:
         o, c = run["open"], run["close"]
+        f = run.get("finish") or {"done": None, "of": None, "p50_ms": None, "p99_ms": None, "max_ms": None}
         out.append(f"| {run['worker_processes']} | {o['done']}/{o['of']} | {_v(o['p50_ms'])} / {_v(o['p99_ms'])} / "
                    f"{_v(o['max_ms'])} | {c['done']}/{c['of']} | {_v(c['p50_ms'])} / {_v(c['p99_ms'])} / "
-                   f"{_v(c['max_ms'])} |")
+                   f"{_v(c['max_ms'])} | {_v(f['done'])}/{_v(f['of'])} | {_v(f['p50_ms'])} / {_v(f['p99_ms'])} / "
+                   f"{_v(f['max_ms'])} |")
     out += ["", f"Ceiling: one UPDATE flipping {r['ceiling']['rounds']} rows takes "
             f"{r['ceiling']['one_update_ms']} ms on the same database. The close lag includes the 300 ms A-40 "
-            "grace by design, and up to 50 ms of the observer's polling.", ""]
+            "grace by design, and up to 50 ms of the observer's polling; \"finished\" is when the close's tutanak is "
+            "drafted (the close's second transaction: refund jobs, tutanak, `round.closed`).", ""]
     return out
 
 
