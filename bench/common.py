@@ -40,6 +40,7 @@ def percentile(values: list[float], q: float) -> float | None:
 
 def machine() -> dict[str, Any]:
     return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+            "loadavg_1_5_15": [round(x, 2) for x in os.getloadavg()],
             "processor": _cpu_model()}
 
 
