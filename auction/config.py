@@ -84,6 +84,13 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = Field(15, ge=1, validation_alias="ESATIS_LOGIN_LOCKOUT_MINUTES")
     # One-time codes sent (each an SMS) per client IP per hour, on top of the per-user limits.
     otp_send_per_ip_hour: int = Field(30, ge=1, validation_alias="ESATIS_OTP_SEND_PER_IP_HOUR")
+    # The round clock (workers/closer.py): rounds opened or closed per transaction, and how many batches
+    # one worker process runs at once (each on its own connection; SQLite, a single writer, runs one).
+    closer_batch: int = Field(10, ge=1, le=1000, validation_alias="ESATIS_CLOSER_BATCH")
+    closer_tasks: int = Field(4, ge=1, le=32, validation_alias="ESATIS_CLOSER_TASKS")
+    # Per-lot admission of bids (auction/bidding/admission.py): bids on one lot that may hold a database
+    # connection at once in one process; the others wait without one, so a hot lot cannot take the pool.
+    bid_lot_concurrency: int = Field(4, ge=1, validation_alias="ESATIS_BID_LOT_CONCURRENCY")
 
     @field_validator("sms")
     @classmethod

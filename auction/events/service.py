@@ -53,20 +53,28 @@ def emit(
     office_id: int | None,
 ) -> OutboxEvent:
     """Add an event to the caller's transaction. It exists if and only if the change commits."""
+    event = OutboxEvent(**row(session, type_, data, subject_type=subject_type, subject_id=subject_id,
+                              office_id=office_id))
+    session.add(event)
+    return event
+
+
+def row(
+    session: AsyncSession,
+    type_: str,
+    data: dict[str, Any],
+    *,
+    subject_type: str,
+    subject_id: int | str,
+    office_id: int | None,
+) -> dict[str, Any]:
+    """The `outbox_events` row of an event, for a caller that inserts it in the same transaction itself
+    (the bid writes all its rows in one statement); the dispatcher's wake-up is queued as by `emit`."""
     if type_ not in EVENT_TYPES and type_ not in INTERNAL_EVENT_TYPES:
         raise ValueError(f"unknown event type {type_!r}")
-    event = OutboxEvent(
-        event_id=f"evt_{uuid.uuid4().hex}",
-        type=type_,
-        occurred_at=clock.now(),
-        office_id=office_id,
-        subject_type=subject_type,
-        subject_id=str(subject_id),
-        data=data,
-        attempts=0,
-    )
-    session.add(event)
     if _wakeup is not None and _wakeup not in session.info.get("after_commit", []):
         # Wake the dispatcher right after commit instead of waiting for its next poll.
         after_commit(session, _wakeup)
-    return event
+    return {"event_id": f"evt_{uuid.uuid4().hex}", "type": type_, "occurred_at": clock.now(), "office_id": office_id,
+            "subject_type": subject_type, "subject_id": str(subject_id), "data": data, "relayed_at": None,
+            "attempts": 0}

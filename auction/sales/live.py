@@ -27,8 +27,16 @@ def channel(lot_id: int) -> str:
 
 def append(session: AsyncSession, broker: Broker | None, *, lot_id: int, seq: int, type_: str,
            payload: dict[str, Any], at: datetime, round_id: int | None) -> LotEvent:
-    event = LotEvent(lot_id=lot_id, seq=seq, round_id=round_id, type=type_, payload=payload, at=at)
+    event = LotEvent(**row(session, broker, lot_id=lot_id, seq=seq, type_=type_, payload=payload, at=at,
+                           round_id=round_id))
     session.add(event)
+    return event
+
+
+def row(session: AsyncSession, broker: Broker | None, *, lot_id: int, seq: int, type_: str,
+        payload: dict[str, Any], at: datetime, round_id: int | None) -> dict[str, Any]:
+    """The `lot_events` row of an event, for a caller that inserts it itself (the bid writes all its rows
+    in one statement); its publication is queued after commit exactly as `append` queues it."""
     if broker is not None:
         message = message_of(type_, seq, payload)
 
@@ -36,7 +44,7 @@ def append(session: AsyncSession, broker: Broker | None, *, lot_id: int, seq: in
             await broker.publish(channel(lot_id), message)
 
         after_commit(session, publish)
-    return event
+    return {"lot_id": lot_id, "seq": seq, "round_id": round_id, "type": type_, "payload": payload, "at": at}
 
 
 def message_of(type_: str, seq: int, payload: dict[str, Any]) -> dict[str, Any]:

@@ -161,7 +161,9 @@ async def test_a_closer_killed_mid_way_leaves_nothing_and_a_restarted_one_finish
         while time.monotonic() < deadline:
             async with runtime.db.session() as s:
                 statuses = (await s.scalars(select(Round.status).where(Round.id.in_(ids)))).all()
-            if set(statuses) == {"closed"}:
+                # Closed, then finished (tutanak, refunds, round.closed) in the closer's second transaction.
+                finished = await s.scalar(select(func.count()).select_from(Tutanak).where(Tutanak.round_id.in_(ids)))
+            if set(statuses) == {"closed"} and finished == len(ids):
                 break
             await asyncio.sleep(0.2)
     finally:
@@ -180,3 +182,89 @@ async def _wait_for(proc: asyncio.subprocess.Process, marker: str) -> None:
         if marker in line.decode(errors="replace"):
             return
     raise AssertionError(f"worker exited before {marker!r} (rc={proc.returncode})")
+
+
+@pytest.mark.postgres
+async def test_two_closers_racing_over_many_due_rounds_claim_disjoint_batches(env, runtime, settings):
+    """Two closer processes (two runtimes, separate connections), each running two batches at once, race
+    over 60 due rounds with small batches: every round opens and closes exactly once, with one tutanak
+    and one `round.closed` event, and both closers claimed some (SKIP LOCKED hands them disjoint sets)."""
+    ids = await _due_rounds(env, runtime, settings, 60, 1.0)
+    await asyncio.sleep(1.5)
+    tuned = settings.model_copy(update={"closer_batch": 4, "closer_tasks": 2})
+    runtimes = [Runtime.from_settings(tuned) for _ in range(2)]
+    for rt in runtimes:
+        await rt.start()
+    try:
+        closers = [RoundCloser(rt) for rt in runtimes]
+        assert [c.tasks for c in closers] == [2, 2]
+
+        async def drain(c: RoundCloser) -> tuple[int, int]:
+            opened = closed = 0
+            for _ in range(40):
+                opened += sum(await asyncio.gather(c.open_batch(), c.open_batch()))
+                closed += sum(await asyncio.gather(c.close_batch(), c.close_batch()))
+            return opened, closed
+
+        counts = await asyncio.gather(*(drain(c) for c in closers))
+    finally:
+        for rt in runtimes:
+            await rt.stop()
+    assert sum(o for o, _ in counts) == 60
+    assert sum(c for _, c in counts) == 60
+    assert all(o > 0 and c > 0 for o, c in counts), counts  # both closers took part in both steps
+    await _assert_each_closed_once(runtime, ids)
+
+
+async def test_a_failing_round_does_not_hold_up_its_batch(env, runtime, settings, monkeypatch):
+    """A close that raises rolls its batch back; the batch's other rounds are then closed one by one and
+    the failing one stays open (and is retried by the next run)."""
+    ids = await _due_rounds(env, runtime, settings, 4, 1.0)
+    await asyncio.sleep(1.5)
+    closer = RoundCloser(runtime)
+    assert await closer.open_batch() == 4
+    await asyncio.sleep(0.5)
+    bad = ids[1]
+    real = rounds.close_round
+
+    async def flaky(session, rt, round_id, now, cutoff, **kwargs):
+        if round_id == bad:
+            raise RuntimeError("injected")
+        return await real(session, rt, round_id, now, cutoff, **kwargs)
+
+    monkeypatch.setattr(rounds, "close_round", flaky)
+    assert await closer.close_batch() == 3
+    monkeypatch.setattr(rounds, "close_round", real)
+    async with runtime.db.session() as s:
+        status = dict((await s.execute(select(Round.id, Round.status).where(Round.id.in_(ids)))).all())
+    assert status == {i: ("open" if i == bad else "closed") for i in ids}
+    assert await closer.close_batch() == 1
+    await _assert_each_closed_once(runtime, ids)
+
+
+async def test_a_close_left_unfinished_is_finished_by_the_sweep_exactly_once(env, runtime, settings, monkeypatch):
+    """The closer commits the close first and finishes it (refund jobs, tutanak, `round.closed`) in a second
+    transaction; if it dies between the two, the round is closed without a tutanak and the next closer's
+    sweep finishes it - once, even with two closers sweeping at once."""
+    ids = await _due_rounds(env, runtime, settings, 3, 1.0)
+    await asyncio.sleep(1.5)
+    closer = RoundCloser(runtime)
+    assert await closer.open_batch() == 3
+    await asyncio.sleep(0.5)
+
+    async def dies(*args, **kwargs):
+        raise RuntimeError("killed between the close and its finish")
+
+    monkeypatch.setattr(rounds, "finish_close", dies)
+    assert await closer.close_batch() == 3
+    monkeypatch.undo()
+    async with runtime.db.session() as s:
+        assert set((await s.scalars(select(Round.status).where(Round.id.in_(ids)))).all()) == {"closed"}
+        assert await s.scalar(select(func.count()).select_from(Tutanak)) == 0
+        assert await s.scalar(select(func.count()).select_from(OutboxEvent)
+                              .where(OutboxEvent.type == "round.closed")) == 0
+    others = [RoundCloser(runtime), RoundCloser(runtime)]
+    assert sum(await asyncio.gather(*(c.sweep() for c in others))) == 3
+    assert [await c.sweep() for c in others] == [0, 0]  # not before the next sweep interval
+    assert await RoundCloser(runtime).finish_batch() == 0  # nothing left to finish
+    await _assert_each_closed_once(runtime, ids)

@@ -28,7 +28,7 @@ from auction.errors import DomainError
 from auction.lots import service as lots
 from auction.sales import reads
 from auction.watch.search import parse_amount_input
-from web.deps import BidderUser, DbSession, MaybeUser, Public, RuntimeDep
+from web.deps import BidAdmission, BidderUser, DbSession, MaybeUser, Public, RuntimeDep
 from web.documents import document_html, document_pdf
 from web.i18n import translator
 from web.pages.common import error_text, is_htmx
@@ -92,7 +92,8 @@ async def confirm_bid(request: Request, lot_id: Id, db: DbSession, runtime: Runt
 
 
 @router.post("/lots/{lot_id}/teklif")
-async def place_bid(request: Request, lot_id: Id, db: DbSession, runtime: RuntimeDep, viewer: BidderUser,
+async def place_bid(request: Request, lot_id: Id, _admitted: BidAdmission, db: DbSession, runtime: RuntimeDep,
+                    viewer: BidderUser,
                     amount: str = Form(..., max_length=40),
                     idempotency_key: str = Form(..., min_length=8, max_length=64)) -> Response:
     value = parse_amount_input(amount)
