@@ -25,6 +25,7 @@ from auction.users import service as users
 from auction.users.errors import InvalidToken
 from auction.users.models import Role
 from auction.users.principal import Principal, ensure_role
+from web.params import Id
 from web.security import SAFE_METHODS, SESSION_COOKIE, submitted_csrf, tokens_match
 
 
@@ -59,7 +60,7 @@ async def _db_session(request: Request) -> AsyncIterator[AsyncSession]:
 DbSession = Annotated[AsyncSession, Depends(_db_session, scope="function")]
 
 
-async def _bid_admission(lot_id: int, request: Request) -> AsyncIterator[None]:
+async def _bid_admission(lot_id: Id, request: Request) -> AsyncIterator[None]:
     """Per-lot admission of a bid (auction/admission.py): entered before the request's first query and
     left after its commit, so bids beyond the lot's limit wait here without a database connection. A
     route declares it before `DbSession`: dependencies are entered in order and left in reverse."""
