@@ -28,6 +28,9 @@ RULES = {
     # Codes tried per client IP (web.deps.otp_confirm_limit); sends per IP are a setting.
     "otp_ip": "60/minute",
     "api_write": "120/minute",
+    # Bids per client IP (web.deps.bid_ip_limit), on top of `bid` per user; generous, because many bidders
+    # may share one office network behind one address.
+    "bid_ip": "600/minute",
 }
 
 

@@ -197,5 +197,11 @@ async def otp_confirm_limit(request: Request, runtime: RuntimeDep) -> None:
     await runtime.limiter.hit("otp_ip", client_ip(request))
 
 
+async def bid_ip_limit(request: Request, runtime: RuntimeDep) -> None:
+    """Bids per client IP (rule `bid_ip`), on top of the per-user rule `bid`: 429 `rate_limited`."""
+    await runtime.limiter.hit("bid_ip", client_ip(request))
+
+
 OtpSendLimit = Annotated[None, Depends(otp_send_limit)]
 OtpConfirmLimit = Annotated[None, Depends(otp_confirm_limit)]
+BidIpLimit = Annotated[None, Depends(bid_ip_limit)]

@@ -344,14 +344,20 @@ async def apply_report(session: AsyncSession, runtime: Runtime, report: BankRepo
         raise CallbackInvalid(details={"reason": "amount differs", "expected": fmt(payment.amount)})
     if await state.lock_if(session, sale.id, _GUARD[payment.purpose], now=min(now, report.paid_at)):
         await session.refresh(sale)
+        await session.refresh(payment)
+        if payment.status != PaymentState.pending:  # the same report, delivered again, won while we waited
+            return {"status": payment.status, "duplicate": True}
         await receive(session, runtime, sale, payment, now)
         return {"status": PaymentState.received.value}
     # Too late: the money is here, but the sale no longer takes it (A-62: no extension).
-    await session.execute(update(SalePayment).where(SalePayment.id == payment.id,
-                                                    SalePayment.status == PaymentState.pending.value)
-                          .values(status=PaymentState.received.value, received_at=now, updated_at=now)
-                          .execution_options(synchronize_session=False))
+    done = await session.execute(update(SalePayment).where(SalePayment.id == payment.id,
+                                                           SalePayment.status == PaymentState.pending.value)
+                                 .values(status=PaymentState.received.value, received_at=now, updated_at=now)
+                                 .execution_options(synchronize_session=False))
     await session.refresh(payment)
+    if not getattr(done, "rowcount", 0):
+        # Not too late: a simultaneous delivery of the same report received it (and closed the guard).
+        return {"status": payment.status, "duplicate": True}
     await payment_refunds.refund_payment(session, sale, payment, reason="late", now=now)
     return {"status": PaymentState.refunding.value}
 

@@ -2,12 +2,14 @@
 
 - two confirmations of one payment with the right code: the money is taken once;
 - two payments whose sum exceeds what is due, confirmed at once: one is received, the other cancelled
-  before any money moves (the due amount is recomputed under the sale row's lock).
+  before any money moves (the due amount is recomputed under the sale row's lock);
+- one signed bank report delivered several times at once: received once, no refund, every delivery 200.
 Each test shows that both sides reached the decisive write (the barrier was passed by both)."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -125,3 +127,53 @@ async def test_two_payments_exceeding_the_due_amount_cannot_both_be_taken(env, m
     assert set(rows) == {"received", "cancelled"} and rows["cancelled"].cancel_reason == "exceeds_due"
     st = await settlement(env, won.buyer, won.sale_id)
     assert st["due_now"] == "363500.00"
+
+
+async def test_one_bank_callback_delivered_many_times_at_once_confirms_once(env, manual_clock, runtime, sms_file):
+    """The same signed bank report delivered several times at the same moment (separate requests, separate
+    connections): the payment is received once, with one `payment.received` event and one audit entry, and
+    every delivery is answered 200 (the bank's retries are idempotent)."""
+    import json
+
+    from standardwebhooks.webhooks import Webhook
+
+    import auction.clock as c
+    from auction.audit.models import AuditEntry
+    from tests.aftersale.test_payments import SECRET, _bank_payment
+
+    manual_clock.set(c.SystemClock().now() - timedelta(days=18))  # the award lands around today
+    won = await win(env, manual_clock)
+    pid, confirmed = await _bank_payment(env, runtime, won, sms_file)
+    manual_clock.set(c.SystemClock().now())
+    body = json.dumps({"type": "payment.succeeded",
+                       "data": {"reference": confirmed["reference"], "amount": "963500.00"}}).encode()
+    ts = c.SystemClock().now()
+    headers = {"webhook-id": "msg_race_1", "webhook-timestamp": str(int(ts.timestamp())),
+               "content-type": "application/json"}
+    headers["webhook-signature"] = Webhook(SECRET).sign(headers["webhook-id"], ts, body.decode())
+    async with runtime.db.session() as s:
+        audits_before = len((await s.scalars(select(AuditEntry).order_by(AuditEntry.id))).all())
+
+    async def deliver() -> tuple[int, dict[str, Any]]:
+        r = await env.client.post("/api/v1/payments/callback", content=body, headers=headers)
+        return r.status_code, r.json()
+
+    answers = await asyncio.gather(*(deliver() for _ in range(DELIVERIES)))
+    print(f"\n{DELIVERIES} deliveries of one bank report: {answers}")
+    assert [code for code, _ in answers] == [200] * DELIVERIES
+    assert [a["status"] for _, a in answers] == ["received"] * DELIVERIES
+    assert sum(1 for _, a in answers if not a.get("duplicate")) == 1
+    async with runtime.db.session() as s:
+        received = (await s.scalars(select(SalePayment).where(SalePayment.status == "received"))).all()
+        events = (await s.scalars(select(OutboxEvent).where(OutboxEvent.type == "payment.received"))).all()
+        audits = (await s.scalars(select(AuditEntry).order_by(AuditEntry.id))).all()[audits_before:]
+    assert [p.id for p in received] == [pid]
+    assert not [a for a in audits if a.action.startswith("refund")]  # a late duplicate must not refund it
+    assert len(events) == 1
+    print(f"audit entries written by the deliveries: {[a.action for a in audits]}")
+    assert sum(1 for a in audits if a.action == "payment.received") == 1
+    st = await settlement(env, won.buyer, won.sale_id)
+    assert (st["price_paid"], st["payment_status"]) == ("963500.00", "paid")
+
+
+DELIVERIES = 6

@@ -150,6 +150,34 @@ async def test_rate_limit_is_429(env, manual_clock, runtime):
     assert r.json()["error"]["code"] == "rate_limited"
 
 
+async def test_bids_are_limited_per_client_ip(env, manual_clock, runtime, app, monkeypatch):
+    """Rule `bid_ip` (issue 16): bidders behind one address share it; another address is not affected."""
+    import httpx
+
+    from auction.ratelimit import RULES, RateLimiter
+
+    monkeypatch.setitem(RULES, "bid_ip", "3/minute")
+    runtime.limiter = RateLimiter(None)
+    lot, _ = await open_lot(env, manual_clock)
+    a = await env.bidder(lot["id"])
+    b = await env.bidder(lot["id"])
+    c = await env.bidder(lot["id"])
+    codes = [(await env.bid(a, lot["id"], "1.00")).status_code for _ in range(2)]
+    codes.append((await env.bid(b, lot["id"], "1.00")).status_code)
+    assert codes == [409, 409, 409]
+    r = await env.bid(b, lot["id"], "1175000.00")
+    assert r.status_code == 429
+    assert r.json()["error"]["code"] == "rate_limited"
+    assert r.json()["error"]["details"]["rule"] == "bid_ip"
+    page = await env.client.post(f"/lots/{lot['id']}/teklif", headers=a.headers,
+                                 data={"amount": "1175000.00", "idempotency_key": "ip-limit-page-1"})
+    assert page.status_code == 429
+    other = httpx.ASGITransport(app=app, client=("10.20.30.40", 50000))
+    async with httpx.AsyncClient(transport=other, base_url="http://testserver") as elsewhere:
+        r = await elsewhere.post(f"/api/v1/lots/{lot['id']}/bids", headers=c.headers, json={"amount": "1175000.00"})
+    assert r.status_code == 201, r.text
+
+
 async def test_live_events_carry_the_contract_shape(env, manual_clock, runtime):
     lot, _ = await open_lot(env, manual_clock)
     a = await env.bidder(lot["id"])

@@ -15,7 +15,7 @@ from auction.deposits import service as deposits
 from auction.deposits.schemas import DepositCreate, DepositOut
 from auction.sales import live
 from auction.sales import reads as sales
-from web.deps import BidAdmission, BidderUser, CurrentUser, DbSession, MaybeUser, Public, RuntimeDep
+from web.deps import BidAdmission, BidderUser, BidIpLimit, CurrentUser, DbSession, MaybeUser, Public, RuntimeDep
 from web.params import ID_MAX, Id
 
 router = APIRouter(tags=["bidding"])
@@ -26,8 +26,8 @@ router = APIRouter(tags=["bidding"])
              responses={409: {"description": "bid_too_low / round_closed / round_not_open / already_highest"},
                         403: {"description": "teminat_required / sartname_not_accepted / bidder_excluded"},
                         429: {"description": "rate_limited"}})
-async def place_bid(lot_id: Id, body: BidCreate, _admitted: BidAdmission, db: DbSession, actor: BidderUser,
-                    runtime: RuntimeDep,
+async def place_bid(lot_id: Id, body: BidCreate, _ip_limit: BidIpLimit, _admitted: BidAdmission, db: DbSession,
+                    actor: BidderUser, runtime: RuntimeDep,
                     idempotency_key: str | None = Header(None, alias="Idempotency-Key")) -> JSONResponse:
     answer = await bidding.place_bid(db, runtime, actor, lot_id, body.amount, idempotency_key)
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None

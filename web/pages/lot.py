@@ -28,7 +28,7 @@ from auction.errors import DomainError
 from auction.lots import service as lots
 from auction.sales import reads
 from auction.watch.search import parse_amount_input
-from web.deps import BidAdmission, BidderUser, DbSession, MaybeUser, Public, RuntimeDep
+from web.deps import BidAdmission, BidderUser, DbSession, MaybeUser, Public, RuntimeDep, bid_ip_limit
 from web.documents import document_html, document_pdf
 from web.i18n import translator
 from web.pages.common import error_text, is_htmx
@@ -101,6 +101,7 @@ async def place_bid(request: Request, lot_id: Id, _admitted: BidAdmission, db: D
         state = await lot_state(db, runtime, lot_id, viewer)
         return _problem(request, state, BidAmountInvalid(details={"amount": amount}))
     try:
+        await bid_ip_limit(request, runtime)  # per client IP; refused like the per-user limit, on the page
         answer = await bidding.place_bid(db, runtime, viewer, lot_id, value, idempotency_key)
     except DomainError as exc:
         # The engine's partial writes (the claimed idempotency key) must not survive a refusal.
