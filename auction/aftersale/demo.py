@@ -11,7 +11,7 @@ event is what the code produces. The two demo bidders get registered phones (the
 | Maltepe flat | `awarded`, paid, a fesih complaint pending (price held with nema) |
 | Pendik shop | `awaiting_finality_check` |
 | Kartal flat | `final`, KDV and damga due (muhtıra) |
-| Forklift (taşınır) | `distributing` (delivered) |
+| Forklift (taşınır) | `distributing` (delivered; its cetvel pays a haciz creditor in derece 1) |
 | Tuzla plot | defaulted in round 1: `awaiting_round2`, the defaulter barred |
 | Beykoz villa | `annulled` (the court annulled the ihale; refunds ordered) |
 
@@ -32,9 +32,12 @@ from auction.aftersale import default, fesih, finality, handover, payments
 from auction.aftersale.schemas import FesihCreate, FesihDecision, FinalityConfirm, HandoverCreate
 from auction.bidding import service as bidding
 from auction.calendar import add_working_days, local_date, local_datetime, next_working_day, utc_ms
-from auction.cases.schemas import CaseCreate
+from auction.cases import service as cases
+from auction.cases.schemas import CaseCreate, CreditorCreate, HacizCreate, InterestPeriodIn
 from auction.cases.service import create_case
 from auction.deposits import service as deposits
+from auction.lots import claims
+from auction.lots.models import Lot
 from auction.lots.schemas import LotCreate
 from auction.lots.service import create_lot
 from auction.runtime import Runtime
@@ -225,6 +228,18 @@ async def load_demo_aftersale(session: AsyncSession, runtime: Runtime, staff: Pr
         await _load(session, runtime, staff)
 
 
+async def _haciz_creditor(session: AsyncSession, staff: Principal, lot: Lot) -> None:
+    """A creditor of the file with an executive haciz on `lot`, its claim at the kanuni faiz since the takip."""
+    today = local_date(clock.now())
+    creditor = await cases.add_creditor(session, staff, lot.case_id, CreditorCreate(
+        name="Anadolu Yedek Parça A.Ş.", kind="haciz", claim_total=Decimal("272500.00")))
+    await claims.add_haciz(session, staff, lot.id, HacizCreate(
+        creditor_id=creditor.id, kind="haciz", haciz_date=today - timedelta(days=250),
+        takip_date=today - timedelta(days=280), principal=Decimal("250000.00"), costs=Decimal("4500.00"),
+        vekalet_ucreti=Decimal("18000.00"),
+        interest=[InterestPeriodIn(start=today - timedelta(days=280), rate="kanuni")]))
+
+
 async def _load(session: AsyncSession, runtime: Runtime, staff: Principal) -> None:
     for email, phone in PHONES.items():
         await session.execute(update(User).where(User.email == email).values(phone=phone))
@@ -290,6 +305,8 @@ async def _load(session: AsyncSession, runtime: Runtime, staff: Principal) -> No
     finalised = await _finalise(session, runtime, tl, staff, sid, checked)
     taxed = await _pay_taxes(session, runtime, sid, finalised)
     with _at(taxed + tl.step):
+        # The file's haciz creditor on the forklift, so the cetvel built at handover shows a haciz derece.
+        await _haciz_creditor(session, staff, await _lot(session, "2020 model akülü forklift"))
         await handover.record(session, runtime, staff, sid, HandoverCreate(mode="delivered"))
 
     # Tuzla: round 1 awarded to alici2, part paid, not paid in full: default (S-13), round 2 on its dates.

@@ -27,6 +27,27 @@ class DuplicatePledge(Conflict):
     default_message = "Bu alacaklının bu mal üzerinde kayıtlı bir rehni zaten var."
 
 
+class HacizInvalid(Unprocessable):
+    code = "haciz_invalid"
+    default_message = "Haciz bilgileri geçersiz."
+
+
+class DuplicateHaciz(Conflict):
+    code = "duplicate_haciz"
+    default_message = "Bu alacaklının bu mal üzerinde kayıtlı bir haczi zaten var."
+
+
+class PledgeAndHaciz(Conflict):
+    code = "pledge_and_haciz"
+    default_message = ("Bir alacaklı aynı mal üzerinde hem rehinli hem hacizli alacaklı olarak kaydedilemez: "
+                       "sıra cetvelinde tek satırı olur.")
+
+
+class AssetTaxInvalid(Unprocessable):
+    code = "asset_tax_invalid"
+    default_message = "Vergi bilgileri geçersiz."
+
+
 class PartyInvalid(Unprocessable):
     code = "party_invalid"
     default_message = "Taraf bağlantısı geçersiz."

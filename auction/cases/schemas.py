@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field
 
-from auction.schemas import IdRef, Money, Out, Schema, UTCTime
+from auction.schemas import Day, IdRef, Money, Out, Schema, UTCTime
 
 
 class CaseCreate(Schema):
@@ -58,6 +60,81 @@ class PledgeOut(Out):
     degree: int
     limit_amount: Money
     claim_amount: Money
+
+
+class InterestPeriodIn(Schema):
+    start: Day
+    end: Day | None = Field(None, description="Exclusive; empty = up to the sale date")
+    rate: str = Field(max_length=16, examples=["0.24", "kanuni"],
+                      description='A yearly rate ("0.24" = 24 %) or "kanuni": the dated kanuni faiz table (T-40)')
+
+
+class PaymentIn(Schema):
+    paid_on: Day
+    amount: Money
+
+
+class HacizCreate(Schema):
+    """A creditor's haciz on the lot and its claim (docs/law/distribution-contract.md, "Fields")."""
+
+    creditor_id: IdRef
+    kind: Literal["haciz", "ihtiyati_haciz", "kamu_haczi", "takipsiz"]
+    haciz_date: Day | None = None
+    takip_date: Day | None = Field(None, description="For an ilamlı takip, the day the lawsuit was filed")
+    document_date: Day | None = Field(None, description="The İİK 100 document's date, to join an earlier derece")
+    sira: int | None = Field(None, description="İİK 206 sıra 1–4 (default 4; none for kamu_haczi)")
+    joins_creditor_id: IdRef | None = Field(None, description="takipsiz: the haciz creditor whose derece it joins")
+    principal: Money
+    interest_accrued: Money = Decimal(0)
+    costs: Money = Field(Decimal(0), description="Takip costs")
+    vekalet_ucreti: Money = Decimal(0)
+    interest: list[InterestPeriodIn] = Field(default_factory=list, max_length=50)
+    payments: list[PaymentIn] = Field(default_factory=list, max_length=100)
+    imputation: Literal["tbk100", "orantili"] = "tbk100"
+
+
+class InterestPeriodOut(Out):
+    start: date
+    end: date | None
+    rate: str
+
+
+class PaymentOut(Out):
+    paid_on: date
+    amount: Money
+
+
+class HacizOut(Out):
+    id: int
+    lot_id: int
+    creditor_id: int
+    kind: str
+    haciz_date: date | None
+    takip_date: date | None
+    document_date: date | None
+    sira: int | None
+    joins_creditor_id: int | None
+    principal: Money
+    interest_accrued: Money
+    costs: Money
+    vekalet_ucreti: Money
+    interest: list[InterestPeriodOut]
+    payments: list[PaymentOut]
+    imputation: str
+
+
+class AssetTaxCreate(Schema):
+    tax: Literal["emlak_vergisi", "mtv"]
+    authority: str = Field(min_length=2, max_length=200, examples=["Kadıköy Belediyesi"])
+    amount: Money
+
+
+class AssetTaxOut(Out):
+    id: int
+    lot_id: int
+    tax: str
+    authority: str
+    amount: Money
 
 
 class PartyLink(Schema):

@@ -11,8 +11,8 @@ from auction import clock
 from auction.audit import service as audit
 from auction.calendar import local_date, period_end
 from auction.cases import service as cases
-from auction.cases.errors import DuplicatePledge
-from auction.cases.models import Pledge
+from auction.cases.errors import DuplicatePledge, PledgeAndHaciz
+from auction.cases.models import Haciz, Pledge
 from auction.cases.schemas import PledgeCreate
 from auction.dbutil import get_one, insert_ignore
 from auction.lots.errors import (
@@ -194,6 +194,9 @@ def appraisal_age_exceeded(lot: Lot, on: date, years: int) -> bool:
 async def add_pledge(session: AsyncSession, actor: Principal, lot_id: int, data: PledgeCreate) -> Pledge:
     lot = await get_lot_for(session, actor, lot_id)
     creditor = await cases.get_creditor(session, lot.case_id, data.creditor_id)
+    if await session.scalar(select(Haciz.id).where(Haciz.lot_id == lot.id, Haciz.creditor_id == creditor.id)):
+        # One creditor, one line of the cetvel: a pledgee ranks by its pledge (auction.lots.claims).
+        raise PledgeAndHaciz(details={"lot_id": lot.id, "creditor_id": creditor.id})
     now = clock.now()
     pledge_id = await insert_ignore(session, Pledge, {
         "lot_id": lot.id, "creditor_id": creditor.id, "degree": data.degree, "limit_amount": data.limit_amount,

@@ -55,7 +55,7 @@ class MahsupNotComputable(Conflict):
 
     code = "mahsup_not_computable"
     default_message = ("Alacağa mahsuben alım için alacaklının bu satıştan alacağı pay dosya kayıtlarından "
-                       "hesaplanamıyor (yalnızca bu mal üzerindeki rehin alacaklıları için hesaplanır).")
+                       "hesaplanamıyor (bu mal üzerinde rehni ya da haczi kayıtlı alacaklılar için hesaplanır).")
 
 
 class MahsupInvalid(Unprocessable):

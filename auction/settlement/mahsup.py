@@ -6,6 +6,15 @@ UNCERTAIN(OP-21) `mahsup.formula` = `price_minus_net_payout`: `cash_due = price 
 distribution computed with this price by the distribution engine, on the case the file's records give
 (auction.cetvel.case_from_file). If the final cetvel differs, the difference is collected or refunded
 then (the distribution's business). Ex 5: price 1,982,000.00, net payout 1,230,004.00 → 751,996.00.
+
+Whose share the file gives: a pledgee's, and since the file records hacizler (issue 12) a haciz, kamu haczi
+or takipsiz creditor's on this lot as well — its derece and sıra follow from those records, and A-57 asks
+only for "the draft distribution computed with this price". Before the price is paid the paid-in day is
+unknown, so the draft takes the ihale date (a later haciz cannot join an earlier derece in it); the final
+cetvel settles any difference, as A-57 says. Refused:
+- a creditor with neither a pledge nor a haciz on this lot (nothing in this price is its own);
+- an ihtiyati haciz creditor: its share is reserved, not paid, until the haciz becomes final (contract
+  step 7), so there is nothing it "would itself receive" from this price yet to set off.
 """
 
 from __future__ import annotations
@@ -59,7 +68,8 @@ async def declared_creditor(session: AsyncSession, sale: Sale, user_id: int | No
 
 async def mahsup_for(session: AsyncSession, sale: Sale, policy: Policy) -> Mahsup | None:
     """The buyer's mahsup, or None when it bought for cash. Raises `MahsupNotComputable` when the file's
-    records cannot give the creditor's share (it holds no pledge on this lot: see case_from_file)."""
+    records cannot give the creditor's share (no pledge or haciz on this lot: see case_from_file) or the share
+    is reserved (ihtiyati haciz)."""
     creditor_id = await declared_creditor(session, sale, sale.winner_user_id)
     if creditor_id is None or sale.price is None:
         return None
@@ -78,6 +88,10 @@ async def mahsup_for(session: AsyncSession, sale: Sale, policy: Policy) -> Mahsu
     except InvalidCase as exc:
         raise MahsupNotComputable(details={"problems": [p.message for p in exc.problems]}) from None
     alloc = next(a for a in result.allocations if a.creditor.id == case_id)
+    if alloc.status == "reserved":
+        raise MahsupNotComputable("İhtiyati haciz alacaklısının payı kesinleşene kadar bankada tutulur; alacağa "
+                                  "mahsuben alımda nakit yerine sayılamaz.",
+                                  details={"creditor_id": creditor_id, "status": alloc.status})
     base = f"allocations[{case_id}]"
     refs = sorted({r for e in result.explain if e["path"].startswith(base) or e["path"].startswith("deductions")
                    for r in (*e["rules"], *e["refs"])})

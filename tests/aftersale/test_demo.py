@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import select
 
 from auction.demo import load_demo
+from auction.disbursement.models import Cetvel, CetvelVersion
 from auction.lots.models import Lot
 from auction.sales.models import Sale
 
@@ -34,3 +37,13 @@ async def test_a_lot_in_each_state_after_the_award(runtime, ruleset):
     merter = next((st, ps) for title, st, ps, _ in rows if title.startswith("Merter"))
     # Law: paid, final, taxes paid → tescil. Demo: its 60-second payment period ran out (the worker defaults it).
     assert merter == (("handover", "paid") if ruleset == "law" else ("awarded", "due"))
+    # Issue 12: the forklift's cetvel, built at handover from the file, pays its haciz creditor in derece 1.
+    async with runtime.db.session() as s:
+        result = await s.scalar(select(CetvelVersion.result).join(Cetvel, Cetvel.id == CetvelVersion.cetvel_id)
+                                .join(Sale, Sale.id == Cetvel.sale_id).join(Lot, Lot.id == Sale.lot_id)
+                                .where(Lot.title.startswith("2020 model akülü forklift")))
+    haciz = [st for st in result["stages"] if st["stage"] == "haciz"]
+    assert [st["derece"] for st in haciz] == [1]
+    share = next(a for a in result["allocations"] if a["creditor_id"] == haciz[0]["founder"])
+    assert (share["name"], share["status"]) == ("Anadolu Yedek Parça A.Ş.", "paid")
+    assert Decimal(share["share"]) > 0

@@ -108,6 +108,40 @@ async def test_ex5_alacaga_mahsuben_with_the_bank_exemption(env, manual_clock, r
     assert "T-06" in next(ln for ln in st["lines"] if ln["key"] == "kdv")["rule"]
 
 
+async def test_mahsup_of_a_haciz_creditor_from_its_haciz_and_refused_for_an_ihtiyati_one(
+        env, manual_clock, runtime, sms_file):
+    """Issue 12: the file's haciz gives the creditor's share (A-57); an ihtiyati share is reserved, not paid."""
+    holder: dict = {}
+
+    async def declare(lot, sale, buyer):
+        cid = lot["case_id"]
+        for name, kind in (("B Ltd.", "haciz"), ("C A.Ş.", "ihtiyati_haciz")):
+            c = await env.client.post(f"/api/v1/cases/{cid}/creditors", headers=env.staff.headers, json={
+                "name": name, "kind": "haciz", "claim_total": "100000.00"})
+            assert c.status_code == 201, c.text
+            r = await env.client.post(f"/api/v1/lots/{lot['id']}/hacizler", headers=env.staff.headers, json={
+                "creditor_id": c.json()["id"], "kind": kind, "haciz_date": "2026-03-02", "takip_date": "2026-02-10",
+                "principal": "100000.00"})
+            assert r.status_code == 201, r.text
+            holder[kind] = c.json()["id"]
+        r = await env.client.post(f"/api/v1/sales/{sale['id']}/mahsup", headers=env.staff.headers,
+                                  json={"user_id": buyer.user.id, "creditor_id": holder[holder["buys"]]})
+        assert r.status_code == 201, r.text
+
+    holder["buys"] = "haciz"
+    won = await win(env, manual_clock, before_post=declare)
+    # The price covers the deductions and the 100,000.00 claim in derece 1: the share is the claim, less
+    # tahsil harcı 11.38 % (11,380.00) and cezaevi harcı 2 % (2,000.00) → net 86,620.00 (T-25, T-26).
+    st = await settlement(env, won.buyer, won.sale_id)
+    assert st["mahsup"] == "86620.00"
+
+    holder["buys"] = "ihtiyati_haciz"
+    won = await win(env, manual_clock, before_post=declare)
+    r = await env.client.get(f"/api/v1/sales/{won.sale_id}/settlement", headers=won.buyer.headers)
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "mahsup_not_computable")
+    assert r.json()["error"]["details"]["status"] == "reserved"
+
+
 async def test_mahsup_is_refused_for_a_creditor_the_file_cannot_rank(env, manual_clock, runtime, sms_file):
     async def declare(lot, sale, buyer):
         cid = lot["case_id"]

@@ -1,11 +1,13 @@
-"""Staff records on a lot: appraisal service and finality (A-04), pledges (A-31), photos and documents."""
+"""Staff records on a lot: appraisal service and finality (A-04), pledges (A-31), hacizler and asset taxes
+(the sıra cetveli's input), photos and documents."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, File, Form, UploadFile
 from starlette.responses import Response
 
-from auction.cases.schemas import PledgeCreate, PledgeOut
+from auction.cases.schemas import AssetTaxCreate, AssetTaxOut, HacizCreate, HacizOut, PledgeCreate, PledgeOut
+from auction.lots import claims
 from auction.lots import service as lots
 from auction.lots.errors import FileTooLarge
 from auction.lots.models import LotFileKind
@@ -49,6 +51,30 @@ async def add_pledge(lot_id: Id, body: PledgeCreate, db: DbSession, actor: Staff
 async def list_pledges(lot_id: Id, db: DbSession, actor: StaffUser) -> list[PledgeOut]:
     lot = await lots.get_lot_for(db, actor, lot_id)
     return [PledgeOut.model_validate(p) for p in await lots.list_pledges(db, lot.id)]
+
+
+@router.post("/lots/{lot_id}/hacizler", status_code=201, response_model=HacizOut,
+             summary="A creditor's haciz on the lot with its claim (the sıra cetveli's haciz dereceler)")
+async def add_haciz(lot_id: Id, body: HacizCreate, db: DbSession, actor: StaffUser) -> HacizOut:
+    return HacizOut.model_validate((await claims.add_haciz(db, actor, lot_id, body)).view())
+
+
+@router.get("/lots/{lot_id}/hacizler", response_model=list[HacizOut], summary="Hacizler on the lot (staff)")
+async def list_hacizler(lot_id: Id, db: DbSession, actor: StaffUser) -> list[HacizOut]:
+    lot = await lots.get_lot_for(db, actor, lot_id)
+    return [HacizOut.model_validate(h.view()) for h in await claims.list_hacizler(db, lot.id)]
+
+
+@router.post("/lots/{lot_id}/asset-taxes", status_code=201, response_model=AssetTaxOut,
+             summary="A tax on the asset itself: emlak vergisi, MTV (paid after the pledges)")
+async def add_asset_tax(lot_id: Id, body: AssetTaxCreate, db: DbSession, actor: StaffUser) -> AssetTaxOut:
+    return AssetTaxOut.model_validate(await claims.add_asset_tax(db, actor, lot_id, body))
+
+
+@router.get("/lots/{lot_id}/asset-taxes", response_model=list[AssetTaxOut], summary="Taxes on the asset (staff)")
+async def list_asset_taxes(lot_id: Id, db: DbSession, actor: StaffUser) -> list[AssetTaxOut]:
+    lot = await lots.get_lot_for(db, actor, lot_id)
+    return [AssetTaxOut.model_validate(t) for t in await claims.list_asset_taxes(db, lot.id)]
 
 
 @router.post("/lots/{lot_id}/files", status_code=201, response_model=LotFileOut,
