@@ -80,6 +80,12 @@ class PayoutState(Conflict):
     default_message = "Ödeme talimatı bu işlem için uygun durumda değil."
 
 
+class PayoutAlreadySent(Conflict):
+    code = "payout_already_sent"
+    default_message = ("Ödeme talimatı banka ödeme dosyasıyla gönderilmiş; iptal edilemez. Geri alınması bankayla "
+                       "yazışarak yürütülür.")
+
+
 class IbanMissing(Conflict):
     code = "iban_missing"
     default_message = "Hak sahibinin bildirdiği bir IBAN yok; ödeme talimatı onaylanamaz (D-44)."

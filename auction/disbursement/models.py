@@ -110,7 +110,7 @@ class Payout(Base, IdMixin, TimestampMixin):
     iban: Mapped[str | None] = mapped_column(String(34))
     channel: Mapped[str] = mapped_column(String(8))  # eft (to the IBAN) | harc (to the treasury, T-30)
     amount: Mapped[Decimal] = mapped_column(Kurus)
-    status: Mapped[str] = mapped_column(String(10))  # prepared | approved | sent
+    status: Mapped[str] = mapped_column(String(10))  # prepared | approved | sent | cancelled (before sent)
     due_by: Mapped[datetime] = mapped_column(UTCDateTime)  # TM-22 (D-44)
     prepared_by: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))

@@ -13,6 +13,11 @@ müdür (four eyes), exported as a bank payment file, marked sent; the sale clos
   (`approved → sent`; a second export finds none), writes the CSV with a TOPLAM line and a SHA-256 line,
   marks the lines paid, emits `payout.sent` per payout, and when every line of the cetvel is paid the
   cetvel becomes `paid` and the sale `closed` (S-24).
+- `cancel` (staff or müdür, with a reason): an instruction not yet `sent` (`prepared` or `approved`) becomes
+  `cancelled` in one conditional UPDATE (an export claiming it at the same moment wins or loses as a
+  whole); its line is payable again and the next `prepare` re-issues the same row as a new instruction
+  (the payee and IBAN read again, a new preparer, no approval: four eyes again). A cancelled instruction
+  counts as not instructed (`instructed_sums`), so `distributed = instructed + held` keeps holding.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from auction.disbursement.errors import (
     IbanMissing,
     NotDistributable,
     NothingToPay,
+    PayoutAlreadySent,
     PayoutNotFound,
     PayoutState,
 )
@@ -53,6 +59,9 @@ from auction.users.models import Office, Role, User
 from auction.users.principal import Principal, ensure_office, requires_role
 
 TREASURY = "Hazine (harç)"
+# An instruction may be cancelled until the bank file carries it; `cancelled` ones are not instructed.
+CANCELLABLE = ("prepared", "approved")
+CANCELLED = "cancelled"
 
 
 def due_by(payable_at: datetime, runtime: Runtime) -> datetime:
@@ -117,18 +126,31 @@ async def prepare(session: AsyncSession, runtime: Runtime, actor: Principal, cet
     if sale.status != SaleStatus.distributing.value:  # D-01
         raise NotDistributable(details={"status": sale.status})
     rows = await versions.current_lines(session, cetvel)
-    done = set((await session.scalars(select(Payout.key).where(Payout.cetvel_id == cetvel.id))).all())
+    existing = {p.key: p for p in await payouts_of(session, cetvel.id)}
     now = clock.now()
     made: list[Payout] = []
+    reissued: list[int] = []
     for ln in rows:
-        if ln.state != "final" or ln.key in done or ln.amount <= ZERO:
+        if ln.state != "final" or ln.amount <= ZERO:
+            continue
+        old = existing.get(ln.key)
+        if old is not None and old.status != CANCELLED:
             continue
         party, user_id, iban, channel = await _payee(session, cetvel, ln)
-        p = Payout(cetvel_id=cetvel.id, version=cetvel.version, line_id=ln.id, key=ln.key, kind=ln.kind,
-                   party=party[:200], party_user_id=user_id, iban=iban, channel=channel, amount=ln.amount,
-                   status="prepared", due_by=due_by(ln.payable_at or now, runtime), prepared_by=actor.user_id,
-                   created_at=now, updated_at=now)
-        session.add(p)
+        fields = {"version": cetvel.version, "line_id": ln.id, "kind": ln.kind, "party": party[:200],
+                  "party_user_id": user_id, "iban": iban, "channel": channel, "amount": ln.amount,
+                  "status": "prepared", "due_by": due_by(ln.payable_at or now, runtime),
+                  "prepared_by": actor.user_id, "approved_by": None, "approved_at": None, "updated_at": now}
+        if old is None:
+            p = Payout(cetvel_id=cetvel.id, key=ln.key, created_at=now, **fields)
+            session.add(p)
+        else:
+            # A line key has one instruction row (unique): a cancelled one is issued again, with whatever
+            # approval it had cleared, so the re-issued instruction needs a new one (four eyes).
+            p = old
+            for name, value in fields.items():
+                setattr(p, name, value)
+            reissued.append(p.id)
         made.append(p)
     if not made:
         raise NothingToPay(details={"status": cetvel.status})
@@ -136,7 +158,7 @@ async def prepare(session: AsyncSession, runtime: Runtime, actor: Principal, cet
     audit.record(session, "payout.prepared", "distribution", cetvel.id, actor=actor, office_id=cetvel.office_id,
                  data={"rule": "D-44", "payouts": [{"id": p.id, "key": p.key, "amount": str(p.amount),
                                                     "iban": p.iban, "channel": p.channel} for p in made],
-                       "due_by": {p.key: iso_ms(p.due_by) for p in made}})
+                       "reissued": reissued, "due_by": {p.key: iso_ms(p.due_by) for p in made}})
     return made
 
 
@@ -172,6 +194,31 @@ async def approve_write(session: AsyncSession, payout_id: int, user_id: int, now
     ).values(status="approved", approved_by=user_id, approved_at=now, updated_at=now)
         .returning(Payout.id))).first()
     return won is not None
+
+
+@requires_role(Role.staff, Role.manager, Role.admin)
+async def cancel(session: AsyncSession, actor: Principal, cetvel: Cetvel, payout: Payout, reason: str) -> Payout:
+    """An instruction not yet sent, cancelled (a wrong IBAN, a late objection). The caller holds the cetvel's
+    lock; the conditional UPDATE still decides, so a payout a concurrent export claimed stays `sent`."""
+    before = {"status": payout.status, "approved_by": payout.approved_by, "iban": payout.iban}
+    now = clock.now()
+    won = (await session.execute(update(Payout).where(
+        Payout.id == payout.id, Payout.status.in_(CANCELLABLE),
+    ).values(status=CANCELLED, updated_at=now).returning(Payout.id))).first()
+    if won is None:
+        current = await session.scalar(select(Payout.status).where(Payout.id == payout.id))
+        if current == "sent":
+            raise PayoutAlreadySent(details={"payout_id": payout.id, "status": current})
+        raise PayoutState(details={"payout_id": payout.id, "status": current, "allowed_from": list(CANCELLABLE)})
+    await session.refresh(payout)
+    # The lines do not move (a cancelled instruction leaves its line `final`, payable again); the invariant
+    # is checked all the same, as on every write of the distribution.
+    v = await versions.current_version(session, cetvel)
+    L.check(await versions.current_lines(session, cetvel), v.distributed)
+    audit.record(session, "payout.cancelled", "payout", payout.id, actor=actor, office_id=cetvel.office_id,
+                 data={"rule": "D-44", "distribution_id": cetvel.id, "key": payout.key,
+                       "amount": str(payout.amount), "reason": reason, "was": before})
+    return payout
 
 
 def payment_file(cetvel: Cetvel, payouts: list[Payout], created_at: datetime) -> tuple[str, str, Decimal]:
@@ -252,7 +299,8 @@ async def payouts_of(session: AsyncSession, cetvel_id: int) -> list[Payout]:
 
 
 async def instructed_sums(session: AsyncSession, cetvel_id: int) -> tuple[Decimal, Decimal]:
-    payouts = await payouts_of(session, cetvel_id)
+    """What is instructed (every payout not cancelled) and what of it was sent."""
+    payouts = [p for p in await payouts_of(session, cetvel_id) if p.status != CANCELLED]
     instructed = sum((p.amount for p in payouts), ZERO)
     sent = sum((p.amount for p in payouts if p.status == "sent"), ZERO)
     return instructed, sent

@@ -26,3 +26,8 @@ class ObjectionCreate(Schema):
 class ObjectionDecision(Schema):
     outcome: Literal["upheld", "rejected"]
     note: str = Field(min_length=3, max_length=4000)
+
+
+class PayoutCancel(Schema):
+    reason: str = Field(min_length=10, max_length=2000, description="Why the instruction is cancelled (a wrong "
+                        "IBAN, a late objection), audited")

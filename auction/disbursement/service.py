@@ -15,7 +15,7 @@ from auction.disbursement import lifecycle, payouts, versions, views
 from auction.disbursement import tax_report as tax
 from auction.disbursement.errors import DistributionNotFound, PayoutNotFound
 from auction.disbursement.models import Cetvel, Objection, Payout, PayoutFile
-from auction.disbursement.schemas import CorrectionCreate, ObjectionCreate, ObjectionDecision
+from auction.disbursement.schemas import CorrectionCreate, ObjectionCreate, ObjectionDecision, PayoutCancel
 from auction.runtime import Runtime
 from auction.sales.reads import get_sale_for
 from auction.users.models import Role
@@ -94,6 +94,17 @@ async def payouts_of(session: AsyncSession, actor: Principal, cetvel_id: int) ->
 @requires_role(Role.manager, Role.admin)
 async def approve(session: AsyncSession, actor: Principal, payout_id: int) -> Payout:
     return await payouts.approve(session, actor, payout_id)
+
+
+@requires_role(*STAFF)
+async def cancel_payout(session: AsyncSession, actor: Principal, payout_id: int, body: PayoutCancel) -> Payout:
+    """Cancel an instruction not yet sent, under the cetvel's lock (a prepare or export waits for it)."""
+    p = await session.get(Payout, payout_id)
+    if p is None:
+        raise PayoutNotFound(details={"payout_id": payout_id})
+    cetvel = await views.lock(session, await views.staff_cetvel(session, actor, p.cetvel_id))
+    await session.refresh(p)  # as it is after the lock: an export may have sent it meanwhile
+    return await payouts.cancel(session, actor, cetvel, p, body.reason.strip())
 
 
 @requires_role(*STAFF)

@@ -235,7 +235,9 @@ async def correct(session: AsyncSession, runtime: Runtime, actor: Principal, cet
     now = clock.now()
     number = cetvel.version + 1
     version, rows = await _store(session, runtime, cetvel, number, case, creditor_ids, omitted, reason, actor, now)
-    instructed = {p.key: p for p in (await session.scalars(select(Payout).where(Payout.cetvel_id == cetvel.id))).all()}
+    # A cancelled instruction no longer binds its line: the correction may change it (re-prepared after).
+    instructed = {p.key: p for p in (await session.scalars(select(Payout).where(
+        Payout.cetvel_id == cetvel.id, Payout.status != "cancelled"))).all()}
     keep: dict[str, str] = {}
     for ln in rows:
         p = instructed.get(ln.key)

@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, Response
 
 from auction.disbursement import certificates as certs
 from auction.disbursement import service, views
-from auction.disbursement.schemas import CorrectionCreate, ObjectionCreate, ObjectionDecision
+from auction.disbursement.schemas import CorrectionCreate, ObjectionCreate, ObjectionDecision, PayoutCancel
 from auction.disbursement.tax_report import to_csv as tax_csv
 from auction.disbursement.views import payout_json
 from auction.distribution.document import render_html, render_pdf
@@ -120,6 +120,13 @@ async def list_payouts(distribution_id: Id, db: DbSession, actor: StaffUser) -> 
              summary="Approve one instruction; whoever prepared it cannot (403 four_eyes) (müdür)")
 async def approve(payout_id: Id, db: DbSession, actor: ManagerUser) -> dict[str, Any]:
     return payout_json(await service.approve(db, actor, payout_id))
+
+
+@router.post("/payouts/{payout_id}/cancel",
+             summary="Cancel an instruction not yet sent, with a reason; its line is payable again and a re-prepared "
+                     "instruction needs a new approval (409 payout_already_sent once sent) (staff or müdür)")
+async def cancel_payout(payout_id: Id, body: PayoutCancel, db: DbSession, actor: StaffUser) -> dict[str, Any]:
+    return payout_json(await service.cancel_payout(db, actor, payout_id, body))
 
 
 @router.post("/distributions/{distribution_id}/payout-files", status_code=201,

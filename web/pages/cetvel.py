@@ -1,6 +1,6 @@
 """The staff page of a sale's sıra cetveli and its payouts (`/staff/sales/{sale_id}/cetvel`,
 `data-testid` `sale-status`, `cetvel`, `payouts`): lines with their states, versions, objections, and the
-actions of each step (build, correct, serve, finalise, decide, prepare, approve, export). Forms post and
+actions of each step (build, correct, serve, finalise, decide, prepare, approve, cancel, export). Forms post and
 redirect (303); the services of auction.disbursement do the work, the same ones the API calls."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from auction.disbursement import service, views
-from auction.disbursement.schemas import CorrectionCreate, ObjectionDecision
+from auction.disbursement.schemas import CorrectionCreate, ObjectionDecision, PayoutCancel
 from auction.errors import DomainError
 from web.deps import DbSession, ManagerUser, RuntimeDep, StaffUser
 from web.params import Id
@@ -109,6 +109,16 @@ async def approve(sale_id: Id, payout_id: Id, db: DbSession, actor: ManagerUser)
     try:
         await service.approve(db, actor, payout_id)
     except DomainError as exc:
+        return await _failed(db, sale_id, exc)
+    return _back(sale_id)
+
+
+@router.post("/payouts/{payout_id}/cancel")
+async def cancel_payout(sale_id: Id, payout_id: Id, db: DbSession, actor: StaffUser,
+                        reason: str = Form("", max_length=2000)) -> Response:
+    try:
+        await service.cancel_payout(db, actor, payout_id, PayoutCancel.model_validate({"reason": reason}))
+    except (DomainError, ValueError) as exc:
         return await _failed(db, sale_id, exc)
     return _back(sale_id)
 
