@@ -132,7 +132,8 @@ async def tax_report(session: AsyncSession, runtime: Runtime, actor: Principal, 
     return await tax.report(session, runtime, actor, s, e)
 
 
-@requires_role(*STAFF)
+@requires_role(*STAFF, Role.party)
 async def certificate(session: AsyncSession, actor: Principal, cetvel_id: int, ref: str) -> certs.Certificate:
-    """D-45 / D-46: the aciz vesikası or rehin açığı belgesi due to one creditor of the current version."""
+    """D-45 / D-46: the aciz vesikası or rehin açığı belgesi due to one creditor of the current version
+    (staff: of their office; a party: its own creditor's, the borçlu's side every one)."""
     return await certs.of_creditor(session, actor, cetvel_id, ref)

@@ -7,7 +7,7 @@ import asyncio
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from starlette.responses import HTMLResponse, Response
 
 from auction.disbursement import certificates as certs
@@ -16,11 +16,15 @@ from auction.disbursement.schemas import CorrectionCreate, ObjectionCreate, Obje
 from auction.disbursement.tax_report import to_csv as tax_csv
 from auction.disbursement.views import payout_json
 from auction.distribution.document import render_html, render_pdf
-from web.deps import CurrentUser, DbSession, ManagerUser, PartyUser, RuntimeDep, StaffUser
+from auction.users.models import Role
+from auction.users.principal import Principal
+from web.deps import CurrentUser, DbSession, ManagerUser, PartyUser, RuntimeDep, StaffUser, require_roles
 from web.documents import document_html, document_pdf
 from web.params import ID_MAX, Id
 
 router = APIRouter(tags=["distribution"])
+# The certificates: staff, and the parties of the file (their own creditor's; the borçlu's side a copy, D-45).
+StaffOrParty = Annotated[Principal, Depends(require_roles(Role.staff, Role.manager, Role.admin, Role.party))]
 
 
 def _short(c: Any) -> dict[str, Any]:
@@ -166,14 +170,16 @@ async def tax_report_csv(db: DbSession, actor: StaffUser, runtime: RuntimeDep,
 
 
 @router.get("/distributions/{distribution_id}/certificates/{creditor_id}.pdf",
-            summary="The aciz vesikası / rehin açığı belgesi of a creditor left short, PDF (D-45, D-46) (staff)",
+            summary="The aciz vesikası / rehin açığı belgesi of a creditor left short, PDF (D-45, D-46) (staff; a "
+                    "party of the file: its own creditor's, the borçlu's side a copy of each)",
             responses={200: {"content": {"application/pdf": {}}}})
-async def certificate_pdf(distribution_id: Id, creditor_id: str, db: DbSession, actor: StaffUser) -> Response:
+async def certificate_pdf(distribution_id: Id, creditor_id: str, db: DbSession, actor: StaffOrParty) -> Response:
     c = await service.certificate(db, actor, distribution_id, creditor_id)
     return document_pdf(await asyncio.to_thread(certs.render_pdf, c), c.filename)
 
 
 @router.get("/distributions/{distribution_id}/certificates/{creditor_id}", response_class=HTMLResponse,
-            summary="The same certificate as HTML, marked TASLAK until final for that creditor (staff)")
-async def certificate_html(distribution_id: Id, creditor_id: str, db: DbSession, actor: StaffUser) -> HTMLResponse:
+            summary="The same certificate as HTML, marked TASLAK until final for that creditor (staff; a party: "
+                    "as the PDF)")
+async def certificate_html(distribution_id: Id, creditor_id: str, db: DbSession, actor: StaffOrParty) -> HTMLResponse:
     return document_html(certs.render_html(await service.certificate(db, actor, distribution_id, creditor_id)))
