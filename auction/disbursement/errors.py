@@ -106,3 +106,27 @@ class InvariantBroken(Conflict):
 class CertificateNotFound(NotFound):
     code = "certificate_not_found"
     default_message = "Bu alacaklı için aciz vesikası veya rehin açığı belgesi düzenlenmez (alacağın tamamı ödeniyor)."
+
+
+class GuaranteeNotAllowed(Conflict):
+    """D-43 / D-54: only a creditor's share entitled under the served cetvel and not final yet (open or
+    disputed) is paid against a teminat mektubu; a final line is paid the ordinary way."""
+
+    code = "guarantee_not_allowed"
+    default_message = ("Teminat mektubu karşılığı ödeme yalnızca tebliğ edilmiş cetvelde henüz kesinleşmemiş "
+                       "(açık veya itirazlı) bir alacaklı payı için yapılır (İİK 142/a, D-43).")
+
+
+class GuaranteeInvalid(Unprocessable):
+    code = "guarantee_invalid"
+    default_message = "Teminat mektubu kaydedilemiyor."
+
+
+class GuaranteeToBeCalled(Conflict):
+    """OP-50: the upheld objection against a line paid against a letter needs the letter called first; the
+    platform does not record the call yet, so it refuses rather than correct a line whose money is out."""
+
+    code = "guarantee_to_be_called"
+    default_message = ("Bu itirazın tuttuğu satır teminat mektubu karşılığı ödendi (D-43). Kabul kararından önce "
+                       "teminat mektubunu bankaya yazılı talimatla sistem dışında paraya çevirin; çevrilen paranın "
+                       "düzeltilmiş cetvele alınması sistemde henüz yapılamıyor (OP-50).")

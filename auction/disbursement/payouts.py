@@ -18,6 +18,12 @@ müdür (four eyes), exported as a bank payment file, marked sent; the sale clos
   whole); its line is payable again and the next `prepare` re-issues the same row as a new instruction
   (the payee and IBAN read again, a new preparer, no approval: four eyes again). A cancelled instruction
   counts as not instructed (`instructed_sums`), so `distributed = instructed + held` keeps holding.
+- `prepare_against_guarantee` (staff or müdür; D-43, İİK 142/a): a creditor's share entitled under the served
+  cetvel and not final yet (`open` or `disputed`), instructed before finality once the creditor lodged a
+  kesin ve süresiz teminat mektubu for the amount the office fixed (the share and its interest). The letter
+  is recorded (`PayoutGuarantee`, `held`) with a `prepared` instruction that a müdür approves like any
+  other (four eyes); the export marks the line `paid_against_guarantee` (`guarantees.settle` then makes it
+  `paid` and releases the letter once the line is final; OP-50).
 """
 
 from __future__ import annotations
@@ -37,10 +43,13 @@ from auction.calendar import add_working_days, local_date, local_datetime, offic
 from auction.cases.models import Case, CaseParty, Creditor, PartyCapacity
 from auction.clock import iso_ms
 from auction.disbursement import forfeit, versions
+from auction.disbursement import guarantees as G
 from auction.disbursement import lines as L
 from auction.disbursement.errors import (
     CetvelState,
     FourEyes,
+    GuaranteeInvalid,
+    GuaranteeNotAllowed,
     IbanMissing,
     NotDistributable,
     NothingToPay,
@@ -48,7 +57,8 @@ from auction.disbursement.errors import (
     PayoutNotFound,
     PayoutState,
 )
-from auction.disbursement.models import Cetvel, CetvelLine, Payout, PayoutFile
+from auction.disbursement.models import Cetvel, CetvelLine, Payout, PayoutFile, PayoutGuarantee
+from auction.disbursement.schemas import GuaranteeCreate
 from auction.events import service as events
 from auction.money import ZERO, fmt
 from auction.rules.table import rulebook
@@ -162,6 +172,65 @@ async def prepare(session: AsyncSession, runtime: Runtime, actor: Principal, cet
     return made
 
 
+@requires_role(Role.staff, Role.manager, Role.admin)
+async def prepare_against_guarantee(session: AsyncSession, runtime: Runtime, actor: Principal, cetvel: Cetvel,
+                                    body: GuaranteeCreate) -> tuple[Payout, PayoutGuarantee]:
+    """D-43: record the letter and prepare the instruction it backs (the caller holds the cetvel's lock)."""
+    # rule: D-43 - "entitled under the served cetvel ... before the cetvel is final": served (the window
+    # running, lines open) or partly final (lines disputed).
+    if cetvel.status not in ("served", "partly_final"):
+        raise GuaranteeNotAllowed(details={"status": cetvel.status, "allowed_from": ["served", "partly_final"]})
+    sale = await session.get(Sale, cetvel.sale_id)
+    assert sale is not None
+    if sale.status != SaleStatus.distributing.value:  # D-01, D-54
+        raise NotDistributable(details={"status": sale.status})
+    key = f"creditor:{body.creditor_id}"
+    rows = await versions.current_lines(session, cetvel)
+    ln = next((x for x in rows if x.key == key), None)
+    if ln is None:
+        raise GuaranteeInvalid("Cetvelde bu alacaklının payı yok.", details={"creditor_id": body.creditor_id})
+    if ln.state not in ("open", "disputed") or ln.amount <= ZERO:
+        raise GuaranteeNotAllowed(details={"line": key, "state": ln.state, "amount": str(ln.amount)})
+    if body.amount < ln.amount:
+        raise GuaranteeInvalid("Teminat tutarı en az ödenecek pay kadar olmalıdır (pay ve faizi, D-43).",
+                               details={"field": "amount", "share": str(ln.amount), "amount": str(body.amount)})
+    now = clock.now()
+    if body.letter_date > local_date(now):
+        raise GuaranteeInvalid("Teminat mektubunun tarihi ileri bir tarih olamaz.", details={"field": "letter_date"})
+    old = await session.scalar(select(Payout).where(Payout.cetvel_id == cetvel.id, Payout.key == key)
+                               .execution_options(populate_existing=True))
+    if old is not None and old.status != CANCELLED:
+        raise GuaranteeNotAllowed("Bu satır için zaten bir ödeme talimatı var.",
+                                  details={"line": key, "payout_id": old.id, "status": old.status})
+    party, user_id, iban, channel = await _payee(session, cetvel, ln)
+    fields = {"version": cetvel.version, "line_id": ln.id, "kind": ln.kind, "party": party[:200],
+              "party_user_id": user_id, "iban": iban, "channel": channel, "amount": ln.amount,
+              "status": "prepared", "due_by": due_by(now, runtime), "prepared_by": actor.user_id,
+              "approved_by": None, "approved_at": None, "updated_at": now}
+    if old is None:
+        p = Payout(cetvel_id=cetvel.id, key=key, created_at=now, **fields)
+        session.add(p)
+    else:
+        p = old
+        for name, value in fields.items():
+            setattr(p, name, value)
+    await session.flush()
+    g = PayoutGuarantee(cetvel_id=cetvel.id, payout_id=p.id, key=key, version=cetvel.version, bank=body.bank.strip(),
+                        letter_no=body.letter_no.strip(), letter_date=body.letter_date, amount=body.amount,
+                        share=ln.amount, status=G.HELD, recorded_by=actor.user_id, created_at=now, updated_at=now)
+    session.add(g)
+    await session.flush()
+    v = await versions.current_version(session, cetvel)
+    L.check(rows, v.distributed)
+    audit.record(session, "payout.guarantee_recorded", "distribution", cetvel.id, actor=actor,
+                 office_id=cetvel.office_id, data={
+                     "rule": "D-43", "policy": "OP-50", "guarantee_id": g.id, "payout_id": p.id, "key": key,
+                     "line_state": ln.state, "share": str(ln.amount), "amount": str(g.amount),
+                     "interest": str(g.amount - ln.amount), "bank": g.bank, "letter_no": g.letter_no,
+                     "letter_date": g.letter_date.isoformat(), "iban": p.iban})
+    return p, g
+
+
 @requires_role(Role.manager, Role.admin)
 async def approve(session: AsyncSession, actor: Principal, payout_id: int) -> Payout:
     """Four eyes in the one write that decides: whoever commits first wins; the other waits for the row
@@ -257,10 +326,12 @@ async def export(session: AsyncSession, runtime: Runtime, actor: Principal, cetv
     sale = await session.get(Sale, cetvel.sale_id)
     assert sale is not None
     rows = {ln.key: ln for ln in await versions.current_lines(session, cetvel)}
+    guaranteed = {g.key for g in await G.held_of(session, cetvel.id)}
     for p in sent:
         ln = rows.get(p.key)
         if ln is not None:
-            ln.state = "paid"
+            # D-43: a share paid before its line is final is paid against the letter the office holds.
+            ln.state = G.PAID_AGAINST_GUARANTEE if ln.state != "final" and p.key in guaranteed else "paid"
         audit.record(session, "payout.sent", "payout", p.id, actor=actor, office_id=cetvel.office_id,
                      data={"rule": "D-44", "file_id": f.id, "key": p.key, "amount": str(p.amount)})
         events.emit(session, "payout.sent", {

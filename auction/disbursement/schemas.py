@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from auction.schemas import IdRef, Schema
+from auction.schemas import Day, IdRef, Money, Schema
 
 
 class CorrectionCreate(Schema):
@@ -31,3 +31,16 @@ class ObjectionDecision(Schema):
 class PayoutCancel(Schema):
     reason: str = Field(min_length=10, max_length=2000, description="Why the instruction is cancelled (a wrong "
                         "IBAN, a late objection), audited")
+
+
+class GuaranteeCreate(Schema):
+    """D-43: the letter a creditor lodged to take its share before the cetvel is final for it."""
+
+    creditor_id: str = Field(min_length=1, max_length=64, description="The case creditor id of the line (`cr12`)")
+    bank: str = Field(min_length=2, max_length=200, description="The bank that issued the letter")
+    letter_no: str = Field(min_length=1, max_length=64, description="The letter's number")
+    letter_date: Day = Field(description="The letter's date (not in the future)")
+    amount: Money = Field(description="The guaranteed amount the office fixed: the share and its interest until "
+                          "repayment (D-43); at least the share")
+    kesin_ve_suresiz: Literal[True] = Field(description="The letter is kesin (unconditional) and süresiz (without "
+                                            "an end date), as İİK 142/a requires")

@@ -11,11 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auction import clock
 from auction.calendar import local_date
 from auction.disbursement import certificates as certs
-from auction.disbursement import lifecycle, payouts, versions, views
+from auction.disbursement import guarantees, lifecycle, payouts, versions, views
 from auction.disbursement import tax_report as tax
 from auction.disbursement.errors import DistributionNotFound, PayoutNotFound
-from auction.disbursement.models import Cetvel, Objection, Payout, PayoutFile
-from auction.disbursement.schemas import CorrectionCreate, ObjectionCreate, ObjectionDecision, PayoutCancel
+from auction.disbursement.models import Cetvel, Objection, Payout, PayoutFile, PayoutGuarantee
+from auction.disbursement.schemas import (
+    CorrectionCreate,
+    GuaranteeCreate,
+    ObjectionCreate,
+    ObjectionDecision,
+    PayoutCancel,
+)
 from auction.runtime import Runtime
 from auction.sales.reads import get_sale_for
 from auction.users.models import Role
@@ -104,7 +110,16 @@ async def cancel_payout(session: AsyncSession, actor: Principal, payout_id: int,
         raise PayoutNotFound(details={"payout_id": payout_id})
     cetvel = await views.lock(session, await views.staff_cetvel(session, actor, p.cetvel_id))
     await session.refresh(p)  # as it is after the lock: an export may have sent it meanwhile
-    return await payouts.cancel(session, actor, cetvel, p, body.reason.strip())
+    cancelled = await payouts.cancel(session, actor, cetvel, p, body.reason.strip())
+    await guarantees.release_cancelled(session, actor, cetvel, cancelled, clock.now())  # D-43: letter returned
+    return cancelled
+
+
+@requires_role(*STAFF)
+async def pay_against_guarantee(session: AsyncSession, runtime: Runtime, actor: Principal, cetvel_id: int,
+                                body: GuaranteeCreate) -> tuple[Payout, PayoutGuarantee]:
+    cetvel = await views.lock(session, await views.staff_cetvel(session, actor, cetvel_id))
+    return await payouts.prepare_against_guarantee(session, runtime, actor, cetvel, body)
 
 
 @requires_role(*STAFF)

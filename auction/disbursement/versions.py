@@ -25,6 +25,7 @@ from auction.cases.models import Creditor
 from auction.cetvel.case_from_file import sale_case
 from auction.dbutil import insert_ignore
 from auction.disbursement import forfeit as F
+from auction.disbursement import guarantees as G
 from auction.disbursement import lines as L
 from auction.disbursement import nema as N
 from auction.disbursement.errors import (
@@ -69,6 +70,12 @@ async def holding_objections(session: AsyncSession, cetvel_id: int) -> list[Obje
     rows = (await session.scalars(select(Objection).where(Objection.cetvel_id == cetvel_id)
                                   .execution_options(populate_existing=True))).all()
     return [o for o in rows if o.status == "pending" or (o.status == "upheld" and o.applied_in_version is None)]
+
+
+def any_pending(lines: list[CetvelLine]) -> bool:
+    """`partly_final` rather than `final`: a line is still disputed, or paid against a letter while its
+    objection runs (D-43, D-52)."""
+    return any(ln.state in ("disputed", G.PAID_AGAINST_GUARANTEE) for ln in lines)
 
 
 def held_refs(objections: list[Objection]) -> set[str]:
@@ -256,10 +263,15 @@ async def correct(session: AsyncSession, runtime: Runtime, actor: Principal, cet
         o.updated_at = now
     pending = [o for o in objections if o.status == "pending"]
     since = {k: ln.payable_at for k, ln in old_lines.items() if ln.payable_at is not None}
+    # A line paid against a letter keeps its amount (above) but not its state: it is worked out again and
+    # `guarantees.settle` makes it `paid` (the letter released) once final, else keeps it as it was.
+    before = {k: ln.state for k, ln in old_lines.items()}
+    keep = {k: st for k, st in keep.items() if st != G.PAID_AGAINST_GUARANTEE}
     assign_states(rows, finalised=finalised, held=held_refs(pending), keep=keep, now=now, payable_since=since)
+    released = await G.settle(session, actor, cetvel, rows, before, now)
     cetvel.version = number
     if finalised:
-        cetvel.status = "partly_final" if any(ln.state == "disputed" for ln in rows) else "final"
+        cetvel.status = "partly_final" if any_pending(rows) else "final"
     cetvel.updated_at = now
     await session.flush()
     L.check(rows, version.distributed)
@@ -269,5 +281,6 @@ async def correct(session: AsyncSession, runtime: Runtime, actor: Principal, cet
                      "from_file": case is None, "applied_objections": [o.id for o in applied],
                      "changed": sorted(k for k, ln in ((ln.key, ln) for ln in rows)
                                        if k not in old_lines or old_lines[k].amount != ln.amount),
-                     "distributed": str(version.distributed), "status": cetvel.status})
+                     "distributed": str(version.distributed), "status": cetvel.status,
+                     "guarantees_released": released})
     return cetvel

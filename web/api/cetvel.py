@@ -12,9 +12,15 @@ from starlette.responses import HTMLResponse, Response
 
 from auction.disbursement import certificates as certs
 from auction.disbursement import service, views
-from auction.disbursement.schemas import CorrectionCreate, ObjectionCreate, ObjectionDecision, PayoutCancel
+from auction.disbursement.schemas import (
+    CorrectionCreate,
+    GuaranteeCreate,
+    ObjectionCreate,
+    ObjectionDecision,
+    PayoutCancel,
+)
 from auction.disbursement.tax_report import to_csv as tax_csv
-from auction.disbursement.views import payout_json
+from auction.disbursement.views import guarantee_json, payout_json
 from auction.distribution.document import render_html, render_pdf
 from auction.users.models import Role
 from auction.users.principal import Principal
@@ -131,6 +137,15 @@ async def approve(payout_id: Id, db: DbSession, actor: ManagerUser) -> dict[str,
                      "instruction needs a new approval (409 payout_already_sent once sent) (staff or müdür)")
 async def cancel_payout(payout_id: Id, body: PayoutCancel, db: DbSession, actor: StaffUser) -> dict[str, Any]:
     return payout_json(await service.cancel_payout(db, actor, payout_id, body))
+
+
+@router.post("/distributions/{distribution_id}/guarantees", status_code=201,
+             summary="Pay a share before it is final against a kesin ve süresiz teminat mektubu (D-43, İİK 142/a): "
+                     "records the letter and prepares the instruction a müdür approves (staff or müdür)")
+async def pay_against_guarantee(distribution_id: Id, body: GuaranteeCreate, db: DbSession, actor: StaffUser,
+                                runtime: RuntimeDep) -> dict[str, Any]:
+    p, g = await service.pay_against_guarantee(db, runtime, actor, distribution_id, body)
+    return {"guarantee": guarantee_json(g), "payout": payout_json(p)}
 
 
 @router.post("/distributions/{distribution_id}/payout-files", status_code=201,
