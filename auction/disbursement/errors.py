@@ -130,3 +130,13 @@ class GuaranteeToBeCalled(Conflict):
     default_message = ("Bu itirazın tuttuğu satır teminat mektubu karşılığı ödendi (D-43). Kabul kararından önce "
                        "teminat mektubunu bankaya yazılı talimatla sistem dışında paraya çevirin; çevrilen paranın "
                        "düzeltilmiş cetvele alınması sistemde henüz yapılamıyor (OP-50).")
+
+
+class LineNotReserved(Conflict):
+    code = "line_not_reserved"
+    default_message = "Bu alacaklının payı ihtiyati haciz nedeniyle bekletilmiyor (D-14)."
+
+
+class ReleaseInvalid(Unprocessable):
+    code = "release_invalid"
+    default_message = "İhtiyati haczin sonucu kaydedilemiyor."

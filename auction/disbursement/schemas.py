@@ -44,3 +44,14 @@ class GuaranteeCreate(Schema):
                           "repayment (D-43); at least the share")
     kesin_ve_suresiz: Literal[True] = Field(description="The letter is kesin (unconditional) and süresiz (without "
                                             "an end date), as İİK 142/a requires")
+
+
+class ReservedRelease(Schema):
+    """D-14 (İİK 268, 138/4): what became of the ihtiyati haciz whose share the cetvel reserves."""
+
+    creditor_id: str = Field(min_length=1, max_length=64, description="The case creditor id of the reserved line")
+    outcome: Literal["made_final", "lifted"] = Field(description="made_final: the ihtiyati haciz became a kesin "
+                                                     "haciz (the share is payable); lifted: it was lifted (the "
+                                                     "share goes on by the cetvel's order)")
+    reason: str = Field(min_length=10, max_length=2000, description="What the document says, audited")
+    document_date: Day = Field(description="The date of the document (kesinleşme or kaldırma), not in the future")

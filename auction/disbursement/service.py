@@ -21,6 +21,7 @@ from auction.disbursement.schemas import (
     ObjectionCreate,
     ObjectionDecision,
     PayoutCancel,
+    ReservedRelease,
 )
 from auction.runtime import Runtime
 from auction.sales.reads import get_sale_for
@@ -55,6 +56,13 @@ async def correct(session: AsyncSession, runtime: Runtime, actor: Principal, cet
                   body: CorrectionCreate) -> Cetvel:
     cetvel = await views.lock(session, await views.staff_cetvel(session, actor, cetvel_id))
     return await versions.correct(session, runtime, actor, cetvel, reason=body.reason, case=body.case)
+
+
+@requires_role(*STAFF)
+async def release_reserved(session: AsyncSession, runtime: Runtime, actor: Principal, cetvel_id: int,
+                           body: ReservedRelease) -> Cetvel:
+    cetvel = await views.lock(session, await views.staff_cetvel(session, actor, cetvel_id))
+    return await versions.release_reserved(session, runtime, actor, cetvel, body)
 
 
 @requires_role(*STAFF)

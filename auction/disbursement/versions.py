@@ -1,6 +1,7 @@
 """Cetvel versions: built from the file when the sale's money is in (S-21, at handover) and on demand,
 and rebuilt as a new version when staff correct an input (D-48, D-51: with a reason, audited). A version
-is never edited; the current one is `Cetvel.version`.
+is never edited; the current one is `Cetvel.version`. The outcome of an ihtiyati haciz whose share is
+reserved (D-14) is such a correction too (`release_reserved`).
 
 What carries over to a corrected version (same line key): a line whose payout is already instructed keeps
 its figures (else `paid_line_changed`) and its state; after the cetvel was finalised every other line is
@@ -11,6 +12,7 @@ holds; an upheld objection is marked applied in the new version and no longer ho
 from __future__ import annotations
 
 import asyncio
+import copy
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -31,17 +33,21 @@ from auction.disbursement import nema as N
 from auction.disbursement.errors import (
     CetvelState,
     DistributionExists,
+    LineNotReserved,
     NotDistributable,
     PaidLineChanged,
     ReasonRequired,
+    ReleaseInvalid,
 )
 from auction.disbursement.models import Cetvel, CetvelLine, CetvelVersion, Objection, Payout
+from auction.disbursement.schemas import ReservedRelease
 from auction.distribution.errors import InvalidCase
 from auction.distribution.service import distribute
 from auction.events import service as events
 from auction.runtime import Runtime
 from auction.sales.models import Sale, SaleStatus
-from auction.users.principal import Principal
+from auction.users.models import Role
+from auction.users.principal import Principal, requires_role
 
 HOLDING = ("pending",)
 
@@ -283,4 +289,47 @@ async def correct(session: AsyncSession, runtime: Runtime, actor: Principal, cet
                                        if k not in old_lines or old_lines[k].amount != ln.amount),
                      "distributed": str(version.distributed), "status": cetvel.status,
                      "guarantees_released": released})
+    return cetvel
+
+
+_OUTCOME = {"made_final": "İhtiyati haciz kesin hacze dönüştü", "lifted": "İhtiyati haciz kaldırıldı"}
+
+
+@requires_role(Role.staff, Role.manager, Role.admin)
+async def release_reserved(session: AsyncSession, runtime: Runtime, actor: Principal, cetvel: Cetvel,
+                           body: ReservedRelease) -> Cetvel:
+    """D-14 (İİK 268, 138/4): the ihtiyati haciz whose share the cetvel reserves became kesin, or was lifted.
+    Recorded as a corrected version of the case (D-48), so it holds in every later version: made final, the
+    creditor is entered as a `haciz` on the ihtiyati haciz's date (D-14) and its share is payable like any
+    other (its harç now withheld, contract step 8); lifted, the creditor leaves the case and its share goes
+    on by the cetvel's order to the later creditors or the borçlu. Refused like any correction while the
+    objection window runs (the parties were served the current version) and once everything is paid."""
+    v = await current_version(session, cetvel)
+    reserved = {ln.ref for ln in await current_lines(session, cetvel)
+                if ln.state == "reserved" and ln.kind == "creditor"}
+    creditors = v.case.get("creditors") or []
+    target = next((c for c in creditors if isinstance(c, dict) and c.get("id") == body.creditor_id), None)
+    if target is None or target.get("kind") != "ihtiyati_haciz" or body.creditor_id not in reserved:
+        raise LineNotReserved(details={"creditor_id": body.creditor_id,
+                                       "reserved": sorted(r for r in reserved if r is not None)})
+    now = clock.now()
+    if body.document_date > local_date(now):
+        raise ReleaseInvalid("Belgenin tarihi ileri bir tarih olamaz.", details={"field": "document_date"})
+    case = copy.deepcopy(v.case)
+    if body.outcome == "made_final":
+        for c in case["creditors"]:
+            if isinstance(c, dict) and c.get("id") == body.creditor_id:
+                c["kind"] = "haciz"  # rule: D-14 - entered as a haciz, its date the ihtiyati haciz's
+    else:
+        case["creditors"] = [c for c in case["creditors"]
+                             if not (isinstance(c, dict) and c.get("id") == body.creditor_id)]
+    day = body.document_date.strftime("%d.%m.%Y")
+    reason = f"{_OUTCOME[body.outcome]} ({body.creditor_id}, belge tarihi {day}): {body.reason.strip()}"
+    cetvel = await correct(session, runtime, actor, cetvel, reason=reason, case=case)
+    audit.record(session, "distribution.reserved_released", "distribution", cetvel.id, actor=actor,
+                 office_id=cetvel.office_id, data={"rule": "D-14", "outcome": body.outcome,
+                                                   "creditor_id": body.creditor_id,
+                                                   "document_date": body.document_date.isoformat(),
+                                                   "reason": body.reason.strip(), "version": cetvel.version,
+                                                   "status": cetvel.status})
     return cetvel

@@ -18,6 +18,7 @@ from auction.disbursement.schemas import (
     ObjectionCreate,
     ObjectionDecision,
     PayoutCancel,
+    ReservedRelease,
 )
 from auction.disbursement.tax_report import to_csv as tax_csv
 from auction.disbursement.views import guarantee_json, payout_json
@@ -85,6 +86,15 @@ async def document_pdf_(distribution_id: Id, db: DbSession, actor: StaffUser, ru
 async def correct(distribution_id: Id, body: CorrectionCreate, db: DbSession, actor: StaffUser,
                   runtime: RuntimeDep) -> dict[str, Any]:
     return _short(await service.correct(db, runtime, actor, distribution_id, body))
+
+
+@router.post("/distributions/{distribution_id}/reserved-releases", status_code=201,
+             summary="Record what became of an ihtiyati haciz whose share is reserved: made final (payable) or lifted "
+                     "(its share goes on by the cetvel's order), as a new version (D-14, D-48) (staff)")
+async def release_reserved(distribution_id: Id, body: ReservedRelease, db: DbSession, actor: StaffUser,
+                           runtime: RuntimeDep) -> dict[str, Any]:
+    return {**_short(await service.release_reserved(db, runtime, actor, distribution_id, body)),
+            "outcome": body.outcome, "creditor_id": body.creditor_id}
 
 
 @router.post("/distributions/{distribution_id}/serve",
