@@ -122,14 +122,24 @@ class GuaranteeInvalid(Unprocessable):
     default_message = "Teminat mektubu kaydedilemiyor."
 
 
+class GuaranteeState(Conflict):
+    code = "guarantee_state"
+    default_message = "Teminat mektubu bu işlem için uygun durumda değil."
+
+
+class GuaranteeNotFound(NotFound):
+    code = "guarantee_not_found"
+    default_message = "Teminat mektubu kaydı bulunamadı."
+
+
 class GuaranteeToBeCalled(Conflict):
-    """OP-50: the upheld objection against a line paid against a letter needs the letter called first; the
-    platform does not record the call yet, so it refuses rather than correct a line whose money is out."""
+    """OP-50: an objection against a line paid against a letter is upheld only once the letter is called
+    (the money back in the office's account), so the corrected version can share it again."""
 
     code = "guarantee_to_be_called"
     default_message = ("Bu itirazın tuttuğu satır teminat mektubu karşılığı ödendi (D-43). Kabul kararından önce "
-                       "teminat mektubunu bankaya yazılı talimatla sistem dışında paraya çevirin; çevrilen paranın "
-                       "düzeltilmiş cetvele alınması sistemde henüz yapılamıyor (OP-50).")
+                       "teminat mektubunu paraya çevirip tahsilatı kaydedin (POST /api/v1/guarantees/{id}/call, "
+                       "OP-50).")
 
 
 class LineNotReserved(Conflict):

@@ -8,15 +8,18 @@ it was final, as its state moves.
   is released (returned to the creditor). A letter whose instruction was never sent is released as well
   once its line is final (the line is then paid the ordinary way).
 - `release_cancelled`: a cancelled instruction returns its letter (nothing was paid against it).
-- `refuse_upheld` (OP-50, as built): an upheld objection against a line with a letter held is refused
-  (409 `guarantee_to_be_called`): the letter is to be called outside the platform first; calling it and
-  re-entering the money into a corrected version are not built.
+- `refuse_upheld` (OP-50): an upheld objection against a line whose letter the office still holds is
+  refused (409 `guarantee_to_be_called`): the müdür calls the letter first (`payouts.call_guarantee`: the
+  instruction `recalled`, the line `disputed` again, the letter `called`), then records the decision; the
+  corrected version (D-48) shares the price again as decided, and what the bank paid beyond the share
+  (`called_interest`) follows as nema to the entitled lines (D-62).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auction.audit import service as audit
 from auction.disbursement.errors import GuaranteeToBeCalled
 from auction.disbursement.models import Cetvel, CetvelLine, Objection, Payout, PayoutGuarantee
+from auction.money import ZERO
 from auction.users.principal import Principal
 
 PAID_AGAINST_GUARANTEE = "paid_against_guarantee"
@@ -39,6 +43,13 @@ async def held_of(session: AsyncSession, cetvel_id: int) -> list[PayoutGuarantee
     return list((await session.scalars(select(PayoutGuarantee).where(
         PayoutGuarantee.cetvel_id == cetvel_id, PayoutGuarantee.status == HELD).order_by(PayoutGuarantee.id)
         .execution_options(populate_existing=True))).all())
+
+
+async def called_interest(session: AsyncSession, cetvel_id: int) -> Decimal:
+    """OP-50: the interest the called letters brought in (what the bank paid beyond the share taken)."""
+    rows = (await session.scalars(select(PayoutGuarantee).where(PayoutGuarantee.cetvel_id == cetvel_id,
+                                                                 PayoutGuarantee.status == "called"))).all()
+    return sum(((g.called_amount or ZERO) - g.share for g in rows), ZERO)
 
 
 async def of_cetvel(session: AsyncSession, cetvel_id: int) -> list[PayoutGuarantee]:
@@ -90,8 +101,9 @@ async def release_cancelled(session: AsyncSession, actor: Principal, cetvel: Cet
 
 
 async def refuse_upheld(session: AsyncSession, cetvel: Cetvel, objection: Objection) -> None:
-    """OP-50 as built: an upheld objection may not be recorded over a line whose letter the office holds."""
-    # UNCERTAIN(OP-50): the default calls the letter and re-shares the money; only the refusal is built.
+    """OP-50: an upheld objection is not recorded over a line whose letter the office still holds: the letter
+    is called first (or, not sent yet, its instruction cancelled)."""
+    # UNCERTAIN(OP-50): the letter is called before the decision is recorded, so the money is back first.
     held = [g for g in await held_of(session, cetvel.id) if ref_of(g.key) in set(objection.lines)]
     if not held:
         return
@@ -99,6 +111,7 @@ async def refuse_upheld(session: AsyncSession, cetvel: Cetvel, objection: Object
         Payout.id.in_([g.payout_id for g in held])))).all()}
     if any(sent.get(g.payout_id) == "sent" for g in held):
         raise GuaranteeToBeCalled(details={"objection_id": objection.id, "lines": [g.key for g in held],
+                                           "guarantee_ids": [g.id for g in held],
                                            "letters": [g.letter_no for g in held], "policy": "OP-50"})
     raise GuaranteeToBeCalled(
         "Bu itirazın tuttuğu satır için teminat mektubu karşılığı bir ödeme talimatı var (henüz gönderilmedi). "

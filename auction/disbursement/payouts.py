@@ -6,7 +6,8 @@ müdür (four eyes), exported as a bank payment file, marked sent; the sale clos
   account declared (the creditor itself, else its lawyer), the borçlu's surplus to the borçlu's, the
   satış masrafları to the office's account, harç (tahsil and cezaevi harcı withheld, the seller's tapu
   harcı) to the treasury (`channel = harc`, no IBAN). `due_by` is 3 working days on
-  (`payout.instruction_working_days`, D-44). A line key is instructed once over every version (unique).
+  (`payout.instruction_working_days`, D-44). A line key has one live instruction over every version (a
+  partial unique index: a cancelled or recalled one no longer counts).
 - `approve` (müdür): one conditional UPDATE `prepared → approved WHERE prepared_by <> me`: two müdürs
   approving at once cannot both win, and whoever prepared it cannot approve it (403 `four_eyes`).
 - `export` (staff or müdür): claims every approved instruction into a new payout file in one UPDATE
@@ -24,6 +25,8 @@ müdür (four eyes), exported as a bank payment file, marked sent; the sale clos
   is recorded (`PayoutGuarantee`, `held`) with a `prepared` instruction that a müdür approves like any
   other (four eyes); the export marks the line `paid_against_guarantee` (`guarantees.settle` then makes it
   `paid` and releases the letter once the line is final; OP-50).
+- `call_guarantee` (müdür; OP-50): the letter called after the objection against its line is upheld; the
+  instruction `recalled`, the line `disputed` until the corrected version shares it again.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from auction.disbursement.errors import (
     FourEyes,
     GuaranteeInvalid,
     GuaranteeNotAllowed,
+    GuaranteeState,
     IbanMissing,
     NotDistributable,
     NothingToPay,
@@ -58,7 +62,7 @@ from auction.disbursement.errors import (
     PayoutState,
 )
 from auction.disbursement.models import Cetvel, CetvelLine, Payout, PayoutFile, PayoutGuarantee
-from auction.disbursement.schemas import GuaranteeCreate
+from auction.disbursement.schemas import GuaranteeCall, GuaranteeCreate
 from auction.events import service as events
 from auction.money import ZERO, fmt
 from auction.rules.table import rulebook
@@ -72,6 +76,9 @@ TREASURY = "Hazine (harç)"
 # An instruction may be cancelled until the bank file carries it; `cancelled` ones are not instructed.
 CANCELLABLE = ("prepared", "approved")
 CANCELLED = "cancelled"
+# OP-50: sent, then the teminat mektubu backing it was called: the money is back in the office's account.
+RECALLED = "recalled"
+NOT_LIVE = (CANCELLED, RECALLED)
 
 
 def due_by(payable_at: datetime, runtime: Runtime) -> datetime:
@@ -136,16 +143,16 @@ async def prepare(session: AsyncSession, runtime: Runtime, actor: Principal, cet
     if sale.status != SaleStatus.distributing.value:  # D-01
         raise NotDistributable(details={"status": sale.status})
     rows = await versions.current_lines(session, cetvel)
-    existing = {p.key: p for p in await payouts_of(session, cetvel.id)}
+    every = await payouts_of(session, cetvel.id)
+    live = {p.key for p in every if p.status not in NOT_LIVE}
+    cancelled = {p.key: p for p in every if p.status == CANCELLED}
     now = clock.now()
     made: list[Payout] = []
     reissued: list[int] = []
     for ln in rows:
-        if ln.state != "final" or ln.amount <= ZERO:
+        if ln.state != "final" or ln.amount <= ZERO or ln.key in live:
             continue
-        old = existing.get(ln.key)
-        if old is not None and old.status != CANCELLED:
-            continue
+        old = cancelled.get(ln.key)
         party, user_id, iban, channel = await _payee(session, cetvel, ln)
         fields = {"version": cetvel.version, "line_id": ln.id, "kind": ln.kind, "party": party[:200],
                   "party_user_id": user_id, "iban": iban, "channel": channel, "amount": ln.amount,
@@ -197,11 +204,13 @@ async def prepare_against_guarantee(session: AsyncSession, runtime: Runtime, act
     now = clock.now()
     if body.letter_date > local_date(now):
         raise GuaranteeInvalid("Teminat mektubunun tarihi ileri bir tarih olamaz.", details={"field": "letter_date"})
-    old = await session.scalar(select(Payout).where(Payout.cetvel_id == cetvel.id, Payout.key == key)
-                               .execution_options(populate_existing=True))
-    if old is not None and old.status != CANCELLED:
+    of_key = list((await session.scalars(select(Payout).where(Payout.cetvel_id == cetvel.id, Payout.key == key)
+                                         .execution_options(populate_existing=True))).all())
+    live = [x for x in of_key if x.status not in NOT_LIVE]
+    if live:
         raise GuaranteeNotAllowed("Bu satır için zaten bir ödeme talimatı var.",
-                                  details={"line": key, "payout_id": old.id, "status": old.status})
+                                  details={"line": key, "payout_id": live[0].id, "status": live[0].status})
+    old = next((x for x in of_key if x.status == CANCELLED), None)
     party, user_id, iban, channel = await _payee(session, cetvel, ln)
     fields = {"version": cetvel.version, "line_id": ln.id, "kind": ln.kind, "party": party[:200],
               "party_user_id": user_id, "iban": iban, "channel": channel, "amount": ln.amount,
@@ -290,6 +299,55 @@ async def cancel(session: AsyncSession, actor: Principal, cetvel: Cetvel, payout
     return payout
 
 
+@requires_role(Role.manager, Role.admin)
+async def call_guarantee(session: AsyncSession, actor: Principal, cetvel: Cetvel, g: PayoutGuarantee,
+                         body: GuaranteeCall) -> PayoutGuarantee:
+    """OP-50: the court upheld (or is about to have recorded as upheld) an objection against a line paid
+    against a letter; the müdür called the letter and the bank paid. The money is back: the instruction is
+    `recalled` (no longer instructed, so `held` grows by the share), the line `disputed` again (held by the
+    objection, D-53), the letter `called`. The interest (what the bank paid beyond the share) enters the
+    corrected version as nema (`versions._store`, D-62). The caller holds the cetvel's lock."""
+    if g.status != G.HELD:
+        raise GuaranteeState(details={"guarantee_id": g.id, "status": g.status})
+    p = await session.get(Payout, g.payout_id)
+    assert p is not None
+    rows = await versions.current_lines(session, cetvel)
+    ln = next((x for x in rows if x.key == g.key), None)
+    held = versions.held_refs([o for o in await versions.holding_objections(session, cetvel.id)
+                               if o.status == "pending"])
+    if p.status != "sent" or ln is None or ln.state != G.PAID_AGAINST_GUARANTEE or G.ref_of(g.key) not in held:
+        raise GuaranteeState("Mektup yalnızca teminat karşılığı ödenmiş ve bekleyen bir itirazın tuttuğu bir satır "
+                             "için paraya çevrilir; gönderilmemiş talimat iptal edilir.",
+                             details={"guarantee_id": g.id, "payout_status": p.status,
+                                      "line_state": ln.state if ln else None})
+    if not g.share <= body.called_amount <= g.amount:
+        raise GuaranteeInvalid("Tahsil edilen tutar ödenen paydan az, mektup tutarından çok olamaz.",
+                               details={"field": "called_amount", "share": str(g.share), "amount": str(g.amount)})
+    now = clock.now()
+    if body.called_on > local_date(now):
+        raise GuaranteeInvalid("Tahsil tarihi ileri bir tarih olamaz.", details={"field": "called_on"})
+    won = (await session.execute(update(Payout).where(Payout.id == p.id, Payout.status == "sent")
+                                 .values(status=RECALLED, updated_at=now).returning(Payout.id))).first()
+    if won is None:
+        raise GuaranteeState(details={"guarantee_id": g.id, "payout_id": p.id})
+    ln.state = "disputed"
+    g.status = "called"
+    g.called_amount = body.called_amount
+    g.called_on = body.called_on
+    g.called_by = actor.user_id
+    g.updated_at = now
+    await session.flush()
+    v = await versions.current_version(session, cetvel)
+    L.check(rows, v.distributed)
+    audit.record(session, "payout.guarantee_called", "distribution", cetvel.id, actor=actor,
+                 office_id=cetvel.office_id, data={
+                     "rule": "D-43", "policy": "OP-50", "guarantee_id": g.id, "payout_id": p.id, "key": g.key,
+                     "called_amount": str(body.called_amount), "principal": str(g.share),
+                     "interest": str(body.called_amount - g.share), "called_on": body.called_on.isoformat(),
+                     "reason": body.reason.strip()})
+    return g
+
+
 def payment_file(cetvel: Cetvel, payouts: list[Payout], created_at: datetime) -> tuple[str, str, Decimal]:
     """The bank payment file: one line per payout, a TOPLAM line (count and sum), and a SHA-256 line over
     every byte before it (UTF-8, CRLF line ends), so the bank and the office can check it was not altered."""
@@ -370,8 +428,8 @@ async def payouts_of(session: AsyncSession, cetvel_id: int) -> list[Payout]:
 
 
 async def instructed_sums(session: AsyncSession, cetvel_id: int) -> tuple[Decimal, Decimal]:
-    """What is instructed (every payout not cancelled) and what of it was sent."""
-    payouts = [p for p in await payouts_of(session, cetvel_id) if p.status != CANCELLED]
+    """What is instructed (every payout neither cancelled nor recalled) and what of it was sent."""
+    payouts = [p for p in await payouts_of(session, cetvel_id) if p.status not in NOT_LIVE]
     instructed = sum((p.amount for p in payouts), ZERO)
     sent = sum((p.amount for p in payouts if p.status == "sent"), ZERO)
     return instructed, sent

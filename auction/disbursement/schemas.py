@@ -55,3 +55,12 @@ class ReservedRelease(Schema):
                                                      "share goes on by the cetvel's order)")
     reason: str = Field(min_length=10, max_length=2000, description="What the document says, audited")
     document_date: Day = Field(description="The date of the document (kesinleşme or kaldırma), not in the future")
+
+
+class GuaranteeCall(Schema):
+    """OP-50: the letter called after the objection against its line was upheld; what the bank paid."""
+
+    called_amount: Money = Field(description="What the bank paid: the share taken back and its interest (at most "
+                                 "the letter's amount, at least the share)")
+    called_on: Day = Field(description="The day the money reached the office's account (not in the future)")
+    reason: str = Field(min_length=10, max_length=2000, description="The decision the call follows, audited")

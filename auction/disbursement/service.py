@@ -13,10 +13,11 @@ from auction.calendar import local_date
 from auction.disbursement import certificates as certs
 from auction.disbursement import guarantees, lifecycle, payouts, versions, views
 from auction.disbursement import tax_report as tax
-from auction.disbursement.errors import DistributionNotFound, PayoutNotFound
+from auction.disbursement.errors import DistributionNotFound, GuaranteeNotFound, PayoutNotFound
 from auction.disbursement.models import Cetvel, Objection, Payout, PayoutFile, PayoutGuarantee
 from auction.disbursement.schemas import (
     CorrectionCreate,
+    GuaranteeCall,
     GuaranteeCreate,
     ObjectionCreate,
     ObjectionDecision,
@@ -128,6 +129,17 @@ async def pay_against_guarantee(session: AsyncSession, runtime: Runtime, actor: 
                                 body: GuaranteeCreate) -> tuple[Payout, PayoutGuarantee]:
     cetvel = await views.lock(session, await views.staff_cetvel(session, actor, cetvel_id))
     return await payouts.prepare_against_guarantee(session, runtime, actor, cetvel, body)
+
+
+@requires_role(Role.manager, Role.admin)
+async def call_guarantee(session: AsyncSession, actor: Principal, guarantee_id: int,
+                         body: GuaranteeCall) -> PayoutGuarantee:
+    g = await session.get(PayoutGuarantee, guarantee_id)
+    if g is None:
+        raise GuaranteeNotFound(details={"guarantee_id": guarantee_id})
+    cetvel = await views.lock(session, await views.staff_cetvel(session, actor, g.cetvel_id))
+    await session.refresh(g)
+    return await payouts.call_guarantee(session, actor, cetvel, g, body)
 
 
 @requires_role(*STAFF)

@@ -155,11 +155,16 @@ async def _store(session: AsyncSession, runtime: Runtime, cetvel: Cetvel, number
         outflows = L.lines_of(result, creditor_ids) + F.prefixed(L.lines_of(fresult, creditor_ids))
     sale = await session.get(Sale, cetvel.sale_id)
     assert sale is not None
-    nema, nema_ref = await N.of_sale(session, runtime, sale)
+    fesih_nema, nema_ref = await N.of_sale(session, runtime, sale)
+    # UNCERTAIN(OP-50): the interest a called teminat mektubu brought in is the entitled's, as nema.
+    called = await G.called_interest(session, cetvel.id)
+    nema = fesih_nema + called
     if nema > 0:
         # rule: D-62 - the nema of the price held during a rejected fesih follows it to the entitled.
         nema_lines = N.lines(nema, [x for x in outflows if not x["key"].startswith(F.PREFIX)])
-        result = {**result, "nema": {"amount": str(nema), "reason": "ihale_feshi", "policy": nema_ref,
+        result = {**result, "nema": {"amount": str(nema), "reason": "ihale_feshi" if fesih_nema > 0 else
+                                     "teminat_mektubu", "policy": nema_ref, "ihale_feshi": str(fesih_nema),
+                                     "guarantee_interest": str(called),
                                      "lines": {x["key"]: str(x["amount"]) for x in nema_lines}}}
         distributed += nema
         outflows += nema_lines
@@ -248,9 +253,10 @@ async def correct(session: AsyncSession, runtime: Runtime, actor: Principal, cet
     now = clock.now()
     number = cetvel.version + 1
     version, rows = await _store(session, runtime, cetvel, number, case, creditor_ids, omitted, reason, actor, now)
-    # A cancelled instruction no longer binds its line: the correction may change it (re-prepared after).
+    # A cancelled instruction, or one recalled with its letter (OP-50), no longer binds its line: the
+    # correction may change it (instructed again after).
     instructed = {p.key: p for p in (await session.scalars(select(Payout).where(
-        Payout.cetvel_id == cetvel.id, Payout.status != "cancelled"))).all()}
+        Payout.cetvel_id == cetvel.id, Payout.status.not_in(("cancelled", "recalled"))))).all()}
     keep: dict[str, str] = {}
     for ln in rows:
         p = instructed.get(ln.key)

@@ -76,7 +76,9 @@ def guarantee_json(g: PayoutGuarantee) -> dict[str, Any]:
     return {"id": g.id, "distribution_id": g.cetvel_id, "payout_id": g.payout_id, "key": g.key,
             "version": g.version, "bank": g.bank, "letter_no": g.letter_no, "letter_date": g.letter_date.isoformat(),
             "amount": str(g.amount), "share": str(g.share), "status": g.status, "recorded_by": g.recorded_by,
-            "released_at": iso_ms(g.released_at) if g.released_at else None, "release_reason": g.release_reason}
+            "released_at": iso_ms(g.released_at) if g.released_at else None, "release_reason": g.release_reason,
+            "called_amount": str(g.called_amount) if g.called_amount is not None else None,
+            "called_on": g.called_on.isoformat() if g.called_on else None}
 
 
 def certificates(result: dict[str, Any], refs: set[str] | None = None) -> list[dict[str, Any]]:

@@ -3,7 +3,9 @@ mektubu. Staff record the letter (bank, number, date, the amount the office fixe
 with the instruction, a müdür approves it (four eyes), the export marks the line
 `paid_against_guarantee`; once the line is final it is `paid` and the letter released (returned); a
 cancelled instruction returns its letter; an upheld objection over a line whose letter the office holds
-is refused (409 `guarantee_to_be_called`, OP-50). `distributed = instructed + held` at every step."""
+is refused until the müdür records the letter called (OP-50): the instruction recalled, the line held
+again, the corrected version shares the price as decided and the interest as nema. `distributed =
+instructed + held` at every step."""
 
 from __future__ import annotations
 
@@ -95,11 +97,12 @@ async def test_paid_against_a_letter_then_final_on_rejection(env, manual_clock, 
     assert c["guarantees"][0]["status"] == "held"
     _balanced(c)
 
-    # OP-50 as built: an upheld decision over the line is refused until the letter is called (offline).
+    # OP-50: an upheld decision over the line is refused until the letter is called.
     r = await env.client.post(f"/api/v1/objections/{objection_id}/decision", headers=env.manager.headers,
                               json={"outcome": "upheld", "note": "İtiraz kabul edildi, karar kesinleşti"})
     assert (r.status_code, r.json()["error"]["code"]) == (409, "guarantee_to_be_called")
-    assert "paraya çevirin" in r.json()["error"]["message"]
+    assert "paraya çevirip" in r.json()["error"]["message"]
+    assert r.json()["error"]["details"]["guarantee_ids"] == [g["id"]]
     c = await _get(env, f"/api/v1/distributions/{did}")
     assert c["objections"][0]["status"] == "pending"
 
@@ -176,3 +179,85 @@ async def test_cancelled_instruction_returns_the_letter(env, manual_clock, runti
                 json={"outcome": "upheld", "note": "İtiraz kabul edildi"})
     c = await _get(env, f"/api/v1/distributions/{did}")
     assert c["status"] == "partly_final" and _states(c)[f"creditor:{cr1}"] == "disputed"
+
+
+async def test_upheld_after_the_letter_is_called(env, manual_clock, runtime, sms_file, no_pdf):
+    """OP-50: the court upholds the objection against a line paid against a letter; the müdür calls the
+    letter (the bank pays the share back with interest), the decision is recorded, the corrected version
+    shares the price as decided and the interest as nema; the creditor's corrected share is instructed
+    anew; the sale closes with every kuruş accounted for."""
+    d, c = await _served(env, manual_clock, sms_file)
+    did = c["distribution_id"]
+    cr1 = f"cr{d.creditors[0]}"
+    share = next(x["amount"] for x in c["lines"] if x["key"] == f"creditor:{cr1}")
+    until = at((await _post(env, f"/api/v1/distributions/{did}/serve")).json()["objection_until"])
+    r = (await _post(env, f"/api/v1/distributions/{did}/guarantees", status=201, json=_letter(cr1, share))).json()
+    g, p = r["guarantee"], r["payout"]
+    call = {"called_amount": str(Decimal(share) + Decimal("7250.00")), "called_on": "2026-01-20",
+            "reason": "İtiraz davası kabul edildi; mektup 20.01.2026'da paraya çevrildi"}
+    # Nothing paid yet: there is nothing to call (an unsent instruction is cancelled instead).
+    r = await env.client.post(f"/api/v1/guarantees/{g['id']}/call", headers=env.manager.headers, json=call)
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "guarantee_state")
+    await _post(env, f"/api/v1/payouts/{p['id']}/approve", actor=env.manager)
+    await _post(env, f"/api/v1/distributions/{did}/payout-files", status=201)
+    r = await _post(env, f"/api/v1/distributions/{did}/objections", actor=d.parties[1], status=201, json={
+        "kind": "itiraz", "lines": [cr1], "reason": "Birinci derece alacağın 100.000 TL'si ödenmiştir"})
+    objection_id = r.json()["id"]
+    manual_clock.set(until + timedelta(seconds=1))
+    await _post(env, f"/api/v1/distributions/{did}/finalise", actor=env.manager)
+    upheld = {"outcome": "upheld", "note": "Mahkeme: 100.000 TL ödenmiş, cetvel düzeltilecek"}
+    r = await env.client.post(f"/api/v1/objections/{objection_id}/decision", headers=env.manager.headers, json=upheld)
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "guarantee_to_be_called")
+
+    # The call: a müdür only, what the bank paid between the share and the letter's amount.
+    url = f"/api/v1/guarantees/{g['id']}/call"
+    r = await env.client.post(url, headers=env.staff.headers, json=call)
+    assert r.status_code == 403
+    for bad in ({**call, "called_amount": str(Decimal(share) - Decimal("0.01"))},
+                {**call, "called_amount": str(Decimal(g["amount"]) + Decimal("0.01"))},
+                {**call, "called_on": "2099-01-01"}):
+        r = await env.client.post(url, headers=env.manager.headers, json=bad)
+        assert (r.status_code, r.json()["error"]["code"]) == (422, "guarantee_invalid"), r.text
+    r = await env.client.post("/api/v1/guarantees/999999/call", headers=env.manager.headers, json=call)
+    assert (r.status_code, r.json()["error"]["code"]) == (404, "guarantee_not_found")
+    r = await _post(env, url, actor=env.manager, json=call)
+    assert (r.json()["status"], r.json()["called_amount"]) == ("called", call["called_amount"])
+    c = await _get(env, f"/api/v1/distributions/{did}")
+    assert _states(c)[f"creditor:{cr1}"] == "disputed"
+    t = _balanced(c)
+    assert Decimal(t["sent"]) == 0 and Decimal(t["instructed"]) == 0  # the money is back
+    assert [x["status"] for x in await _get(env, f"/api/v1/distributions/{did}/payouts")] == ["recalled"]
+    r = await env.client.post(url, headers=env.manager.headers, json=call)
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "guarantee_state")
+
+    # The decision, then the corrected version: cr1's claim less 100.000 TL; the interest shared as nema.
+    await _post(env, f"/api/v1/objections/{objection_id}/decision", actor=env.manager, json=upheld)
+    case = (await _get(env, f"/api/v1/distributions/{did}"))["case"]
+    case["creditors"][0]["claim"]["principal"] = "300000.00"
+    await _post(env, f"/api/v1/distributions/{did}/versions", status=201,
+                json={"reason": "Mahkeme kararı uyarınca düzeltildi (D-48)", "case": case})
+    c = await _get(env, f"/api/v1/distributions/{did}")
+    assert c["status"] == "final" and all(x["state"] == "final" for x in c["lines"])
+    t = _balanced(c)
+    assert Decimal(t["nema"]) == Decimal("7250.00")
+    assert Decimal(t["distributed"]) == Decimal(d.price) + Decimal("7250.00")
+    assert _sum_key(c, f"creditor:{cr1}") < Decimal(share)
+    assert c["result"]["nema"]["guarantee_interest"] == "7250.00"
+    # Every line instructed anew, cr1's corrected share on a new instruction (the recalled one stays).
+    again = (await _post(env, f"/api/v1/distributions/{did}/payouts", status=201)).json()
+    redo = next(x for x in again if x["key"] == f"creditor:{cr1}")
+    assert redo["id"] != p["id"] and Decimal(redo["amount"]) == _sum_key(c, f"creditor:{cr1}")
+    other = await _second_manager(env)
+    for x in again:
+        await _post(env, f"/api/v1/payouts/{x['id']}/approve", actor=other)
+    await _post(env, f"/api/v1/distributions/{did}/payout-files", status=201)
+    c = await _get(env, f"/api/v1/distributions/{did}")
+    assert c["status"] == "paid" and Decimal(_balanced(c)["sent"]) == Decimal(d.price) + Decimal("7250.00")
+    assert (await _get(env, f"/api/v1/sales/{d.sale_id}"))["status"] == "closed"
+    async with runtime.db.session() as s:
+        entry = (await s.scalars(select(AuditEntry).where(AuditEntry.action == "payout.guarantee_called"))).one()
+    assert (entry.data["principal"], entry.data["interest"]) == (share, "7250.00")
+
+
+def _sum_key(c, key):
+    return sum((Decimal(x["amount"]) for x in c["lines"] if x["key"] == key), Decimal(0))

@@ -14,6 +14,7 @@ from auction.disbursement import certificates as certs
 from auction.disbursement import service, views
 from auction.disbursement.schemas import (
     CorrectionCreate,
+    GuaranteeCall,
     GuaranteeCreate,
     ObjectionCreate,
     ObjectionDecision,
@@ -156,6 +157,15 @@ async def pay_against_guarantee(distribution_id: Id, body: GuaranteeCreate, db: 
                                 runtime: RuntimeDep) -> dict[str, Any]:
     p, g = await service.pay_against_guarantee(db, runtime, actor, distribution_id, body)
     return {"guarantee": guarantee_json(g), "payout": payout_json(p)}
+
+
+@router.post("/guarantees/{guarantee_id}/call",
+             summary="Record a teminat mektubu called after the objection against its line was upheld: the payout "
+                     "recalled, the line held again, the interest shared as nema in the corrected version (OP-50) "
+                     "(müdür)")
+async def call_guarantee(guarantee_id: Id, body: GuaranteeCall, db: DbSession, actor: ManagerUser) -> dict[str, Any]:
+    g = await service.call_guarantee(db, actor, guarantee_id, body)
+    return guarantee_json(g)
 
 
 @router.post("/distributions/{distribution_id}/payout-files", status_code=201,
