@@ -198,6 +198,12 @@ async def prepare_against_guarantee(session: AsyncSession, runtime: Runtime, act
         raise GuaranteeInvalid("Cetvelde bu alacaklının payı yok.", details={"creditor_id": body.creditor_id})
     if ln.state not in ("open", "disputed") or ln.amount <= ZERO:
         raise GuaranteeNotAllowed(details={"line": key, "state": ln.state, "amount": str(ln.amount)})
+    # An objection against the line already upheld (awaiting its corrected version) denies the entitlement.
+    upheld = versions.held_refs([o for o in await versions.holding_objections(session, cetvel.id)
+                                 if o.status == "upheld"])
+    if body.creditor_id in upheld:
+        raise GuaranteeNotAllowed("Bu paya karşı itiraz kabul edildi; düzeltilmiş cetvel beklenir (D-48).",
+                                  details={"line": key, "objection": "upheld"})
     if body.amount < ln.amount:
         raise GuaranteeInvalid("Teminat tutarı en az ödenecek pay kadar olmalıdır (pay ve faizi, D-43).",
                                details={"field": "amount", "share": str(ln.amount), "amount": str(body.amount)})

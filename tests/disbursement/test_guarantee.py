@@ -175,10 +175,21 @@ async def test_cancelled_instruction_returns_the_letter(env, manual_clock, runti
     c = await _get(env, f"/api/v1/distributions/{did}")
     assert (c["guarantees"][0]["status"], c["guarantees"][0]["release_reason"]) == ("released", "cancelled")
     assert Decimal(_balanced(c)["instructed"]) == 0
+    # While the objection is pending the disputed share may take a new letter: the same instruction re-issued.
+    again = (await _post(env, f"/api/v1/distributions/{did}/guarantees", status=201,
+                         json=_letter(cr1, share, letter_no="TM-2026/0043"))).json()
+    assert (again["payout"]["id"], again["payout"]["status"], again["guarantee"]["status"]) == (
+        p["id"], "prepared", "held")
+    await _post(env, f"/api/v1/payouts/{p['id']}/cancel", json={"reason": "Mahkeme kararı bekleniyor, iade"})
     await _post(env, f"/api/v1/objections/{objection_id}/decision", actor=env.manager,
                 json={"outcome": "upheld", "note": "İtiraz kabul edildi"})
     c = await _get(env, f"/api/v1/distributions/{did}")
     assert c["status"] == "partly_final" and _states(c)[f"creditor:{cr1}"] == "disputed"
+    assert [g["status"] for g in c["guarantees"]] == ["released", "released"]
+    # Upheld: the share is no longer "entitled under the cetvel" until the corrected version.
+    r = await env.client.post(f"/api/v1/distributions/{did}/guarantees", headers=env.staff.headers,
+                              json=_letter(cr1, share, letter_no="TM-2026/0044"))
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "guarantee_not_allowed")
 
 
 async def test_upheld_after_the_letter_is_called(env, manual_clock, runtime, sms_file, no_pdf):
