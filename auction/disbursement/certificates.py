@@ -5,7 +5,8 @@ creditor's share). HTML, and PDF through the same WeasyPrint helper as the sale'
 
 A certificate is the definitive word on a shortfall: it is marked TASLAK (draft) while the figure can
 still change — the cetvel not finalised (D-52), or the creditor's line held by an objection (D-53) — and
-carries the müdür who finalised the cetvel once it is final for that creditor. With a forfeited teminat
+carries the müdür who finalised the cetvel once it is final for that creditor. Staff read every one of
+their office's; a party reads its own creditor's, and the borçlu's side a copy of each (D-45). With a forfeited teminat
 (D-60) the sale's run already counts what the teminat paid, so its shortfall is what is left after both.
 """
 
@@ -23,15 +24,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auction import clock
 from auction.calendar import local_date
 from auction.cases.models import Case
+from auction.cases.parties import standing_in
 from auction.disbursement import versions
 from auction.disbursement.errors import CertificateNotFound
 from auction.disbursement.models import Cetvel
-from auction.disbursement.views import certificates, staff_cetvel
+from auction.disbursement.views import certificates, party_cetvel, staff_cetvel
 from auction.lots.models import Lot
 from auction.money import amount_in_words_tr, fmt_tr
 from auction.sales.models import Sale
-from auction.users.models import Office, User
-from auction.users.principal import Principal
+from auction.users.models import Office, Role, User
+from auction.users.principal import Principal, requires_role
 
 _TITLE = {"aciz_vesikasi": "Aciz Vesikası", "rehin_acigi_belgesi": "Rehin Açığı Belgesi"}
 _BASIS = {"aciz_vesikasi": "İİK m.143", "rehin_acigi_belgesi": "İİK m.152"}
@@ -60,9 +62,26 @@ class Certificate:
         return f"{self.kind.replace('_', '-')}-{self.cetvel_no}-{self.creditor_ref}.pdf"
 
 
+async def _readable(session: AsyncSession, actor: Principal, cetvel_id: int, ref: str) -> Cetvel:
+    """Staff: their office's cetvel. A party: a served cetvel of a file it is linked to (404 otherwise), and
+    only a certificate its standing reaches — the creditor it is or represents, or any creditor's for the
+    borçlu's side, who gets a copy (D-45: "copies to the creditor and the borçlu"; İİK 143). Another
+    creditor's certificate is a 404 like every party read of what is not its own."""
+    if actor.role != Role.party:
+        return await staff_cetvel(session, actor, cetvel_id)
+    cetvel = await party_cetvel(session, actor, cetvel_id)
+    standing = await standing_in(session, actor, cetvel.case_id)
+    if not standing.debtor_side:
+        v = await versions.current_version(session, cetvel)
+        if v.creditor_ids.get(ref) not in standing.creditor_ids:
+            raise CertificateNotFound(details={"distribution_id": cetvel_id, "creditor": ref})
+    return cetvel
+
+
+@requires_role(Role.staff, Role.manager, Role.admin, Role.party)
 async def of_creditor(session: AsyncSession, actor: Principal, cetvel_id: int, ref: str) -> Certificate:
     """The certificate due to the creditor `ref` (the case id, `cr12`) under the current version."""
-    cetvel: Cetvel = await staff_cetvel(session, actor, cetvel_id)
+    cetvel = await _readable(session, actor, cetvel_id, ref)
     v = await versions.current_version(session, cetvel)
     found = [c for c in certificates(v.result) if c["creditor_id"] == ref]
     if not found:

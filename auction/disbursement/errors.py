@@ -80,6 +80,12 @@ class PayoutState(Conflict):
     default_message = "Ödeme talimatı bu işlem için uygun durumda değil."
 
 
+class PayoutAlreadySent(Conflict):
+    code = "payout_already_sent"
+    default_message = ("Ödeme talimatı banka ödeme dosyasıyla gönderilmiş; iptal edilemez. Geri alınması bankayla "
+                       "yazışarak yürütülür.")
+
+
 class IbanMissing(Conflict):
     code = "iban_missing"
     default_message = "Hak sahibinin bildirdiği bir IBAN yok; ödeme talimatı onaylanamaz (D-44)."
@@ -100,3 +106,47 @@ class InvariantBroken(Conflict):
 class CertificateNotFound(NotFound):
     code = "certificate_not_found"
     default_message = "Bu alacaklı için aciz vesikası veya rehin açığı belgesi düzenlenmez (alacağın tamamı ödeniyor)."
+
+
+class GuaranteeNotAllowed(Conflict):
+    """D-43 / D-54: only a creditor's share entitled under the served cetvel and not final yet (open or
+    disputed) is paid against a teminat mektubu; a final line is paid the ordinary way."""
+
+    code = "guarantee_not_allowed"
+    default_message = ("Teminat mektubu karşılığı ödeme yalnızca tebliğ edilmiş cetvelde henüz kesinleşmemiş "
+                       "(açık veya itirazlı) bir alacaklı payı için yapılır (İİK 142/a, D-43).")
+
+
+class GuaranteeInvalid(Unprocessable):
+    code = "guarantee_invalid"
+    default_message = "Teminat mektubu kaydedilemiyor."
+
+
+class GuaranteeState(Conflict):
+    code = "guarantee_state"
+    default_message = "Teminat mektubu bu işlem için uygun durumda değil."
+
+
+class GuaranteeNotFound(NotFound):
+    code = "guarantee_not_found"
+    default_message = "Teminat mektubu kaydı bulunamadı."
+
+
+class GuaranteeToBeCalled(Conflict):
+    """OP-50: an objection against a line paid against a letter is upheld only once the letter is called
+    (the money back in the office's account), so the corrected version can share it again."""
+
+    code = "guarantee_to_be_called"
+    default_message = ("Bu itirazın tuttuğu satır teminat mektubu karşılığı ödendi (D-43). Kabul kararından önce "
+                       "teminat mektubunu paraya çevirip tahsilatı kaydedin (POST /api/v1/guarantees/{id}/call, "
+                       "OP-50).")
+
+
+class LineNotReserved(Conflict):
+    code = "line_not_reserved"
+    default_message = "Bu alacaklının payı ihtiyati haciz nedeniyle bekletilmiyor (D-14)."
+
+
+class ReleaseInvalid(Unprocessable):
+    code = "release_invalid"
+    default_message = "İhtiyati haczin sonucu kaydedilemiyor."

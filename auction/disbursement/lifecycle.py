@@ -12,8 +12,10 @@ finalise (partly_final / final) → the court's outcome of each objection.
   cetvel is `partly_final` while anything is disputed, else `final`. The surplus stays held until the
   cetvel is wholly final.
 - `decide` (müdür): the court's outcome. Rejected: the lines it held become final (unless another
-  objection holds them). Upheld: they stay held until a corrected version applies the decision (D-48,
-  `versions.correct`).
+  objection holds them); a line paid against a teminat mektubu becomes `paid` and its letter is released
+  (D-43, `guarantees.settle`). Upheld: they stay held until a corrected version applies the decision (D-48,
+  `versions.correct`); over a line whose letter the office holds it is refused (409
+  `guarantee_to_be_called`, OP-50).
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ from auction.calendar import local_date, period_end
 from auction.cases.models import CaseParty, PartyCapacity
 from auction.cases.parties import standing_in
 from auction.clock import iso_ms
+from auction.disbursement import guarantees as G
 from auction.disbursement import lines as L
-from auction.disbursement import versions
+from auction.disbursement import payouts, versions
 from auction.disbursement.errors import (
     CetvelState,
     ObjectionInvalid,
@@ -144,8 +147,10 @@ async def finalise(session: AsyncSession, actor: Principal, cetvel: Cetvel) -> C
         raise ObjectionWindowOpen(details={"objection_until": iso_ms(cetvel.objection_until)})
     rows = await versions.current_lines(session, cetvel)
     held = versions.held_refs(await versions.holding_objections(session, cetvel.id))
+    before = {ln.key: ln.state for ln in rows}
     versions.assign_states(rows, finalised=True, held=held, keep={})
-    cetvel.status = "partly_final" if any(ln.state == "disputed" for ln in rows) else "final"
+    released = await G.settle(session, actor, cetvel, rows, before, now)
+    cetvel.status = "partly_final" if versions.any_pending(rows) else "final"
     cetvel.finalised_at = now
     cetvel.finalised_by = actor.user_id
     cetvel.updated_at = now
@@ -153,7 +158,8 @@ async def finalise(session: AsyncSession, actor: Principal, cetvel: Cetvel) -> C
     L.check(rows, v.distributed)
     audit.record(session, "distribution.finalised", "distribution", cetvel.id, actor=actor,
                  office_id=cetvel.office_id, data={"rule": "D-52", "status": cetvel.status, "held": sorted(held),
-                                                   "states": {ln.key: ln.state for ln in rows}})
+                                                   "states": {ln.key: ln.state for ln in rows},
+                                                   "guarantees_released": released})
     return cetvel
 
 
@@ -165,6 +171,8 @@ async def decide(session: AsyncSession, actor: Principal, objection_id: int, bod
         raise ObjectionNotFound(details={"objection_id": objection_id})
     if o.status != "pending":
         raise CetvelState("İtiraz zaten sonuçlanmış.", details={"status": o.status})
+    if body.outcome == "upheld":
+        await G.refuse_upheld(session, cetvel, o)  # OP-50: the letter is called first (nothing written)
     now = clock.now()
     o.status = body.outcome
     o.decided_by = actor.user_id
@@ -172,17 +180,26 @@ async def decide(session: AsyncSession, actor: Principal, objection_id: int, bod
     o.decision_note = body.note
     o.updated_at = now
     await session.flush()
+    released: list[str] = []
     if cetvel.status in ("partly_final", "final"):
         rows = await versions.current_lines(session, cetvel)
         held = versions.held_refs(await versions.holding_objections(session, cetvel.id))
         keep = {ln.key: ln.state for ln in rows if ln.state == "paid"}
+        before = {ln.key: ln.state for ln in rows}
         versions.assign_states(rows, finalised=True, held=held, keep=keep)
-        cetvel.status = "partly_final" if any(ln.state == "disputed" for ln in rows) else "final"
+        released = await G.settle(session, actor, cetvel, rows, before, now)
+        cetvel.status = "partly_final" if versions.any_pending(rows) else "final"
         cetvel.updated_at = now
         v = await versions.current_version(session, cetvel)
         L.check(rows, v.distributed)
     audit.record(session, "distribution.objection_decided", "distribution", cetvel.id, actor=actor,
                  office_id=cetvel.office_id, data={"rule": "D-48" if body.outcome == "upheld" else "D-52",
                                                    "objection_id": o.id, "outcome": body.outcome, "note": body.note,
-                                                   "status": cetvel.status})
+                                                   "status": cetvel.status, "guarantees_released": released})
+    if released:
+        # The letter's line may have been the last one unpaid: the sale closes as after an export (S-24).
+        sale = await session.get(Sale, cetvel.sale_id)
+        assert sale is not None
+        await session.flush()
+        await payouts.close_if_paid(session, actor, cetvel, sale, now)
     return o

@@ -12,7 +12,8 @@ price = paid out + harç withheld + held + surplus).
 
 Line states (D-52): `open` (served, window running, or draft), `final` (payable, D-54), `disputed` (held
 by an objection, D-53), `reserved` (the engine's `reserved`: an ihtiyati haciz, D-14), `held` (the
-surplus while anything else is not final: "surplus only when the cetvel is wholly final"), `paid`.
+surplus while anything else is not final: "surplus only when the cetvel is wholly final"), `paid`,
+`paid_against_guarantee` (paid before final against a teminat mektubu, D-43; `paid` once final).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from auction.disbursement.errors import InvariantBroken
 from auction.disbursement.models import CetvelLine
 from auction.money import ZERO
 
-STATES = ("open", "final", "disputed", "reserved", "held", "paid")
+STATES = ("open", "final", "disputed", "reserved", "held", "paid", "paid_against_guarantee")
 
 
 def lines_of(result: dict[str, Any], creditor_ids: dict[str, int]) -> list[dict[str, Any]]:

@@ -8,15 +8,17 @@
 - `Objection`: an itiraz davası or şikayet a party records against lines (D-41, D-53).
 - `Payout`: the instruction to pay one line (D-44), prepared by one person and approved by another.
 - `PayoutFile`: a bank payment file exported with its checksum; its payouts are marked sent.
+- `PayoutGuarantee`: the kesin ve süresiz teminat mektubu a creditor lodged to be paid before its line is
+  final (D-43, İİK 142/a), held by the office until the line is final (then returned) — OP-50.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from auction.db import Base, IdMixin, JSONText, Kurus, TimestampMixin, UTCDateTime
@@ -70,8 +72,8 @@ class CetvelLine(Base, IdMixin):
     creditor_id: Mapped[int | None] = mapped_column(ForeignKey("creditors.id", ondelete="RESTRICT"))
     name: Mapped[str] = mapped_column(String(200))
     amount: Mapped[Decimal] = mapped_column(Kurus)
-    # open | final | disputed | reserved | held | paid
-    state: Mapped[str] = mapped_column(String(12))
+    # open | final | disputed | reserved | held | paid | paid_against_guarantee (D-43, D-52)
+    state: Mapped[str] = mapped_column(String(24))
     # When it became payable (final, D-54): the 3 working days of D-44 (TM-22) run from here.
     payable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rules: Mapped[list[Any]] = mapped_column(JSONText, default=list)
@@ -94,11 +96,18 @@ class Objection(Base, IdMixin, TimestampMixin):
     applied_in_version: Mapped[int | None] = mapped_column(Integer)  # D-48: the corrected version
 
 
+LIVE_PAYOUT = "status IN ('prepared', 'approved', 'sent')"
+
+
 class Payout(Base, IdMixin, TimestampMixin):
-    """One instruction. A line key is paid once over all versions (unique), whatever version prepared it."""
+    """One instruction. A line key is paid once over all versions (one live instruction), whatever version
+    prepared it."""
 
     __tablename__ = "payouts"
-    __table_args__ = (UniqueConstraint("cetvel_id", "key"),)
+    # One live instruction per line key over all versions: a cancelled one, or one sent whose teminat
+    # mektubu was then called (`recalled`, D-43, OP-50), no longer counts, and the line is instructed again.
+    __table_args__ = (Index("uq_payouts_cetvel_id_key_live", "cetvel_id", "key", unique=True,
+                            postgresql_where=text(LIVE_PAYOUT), sqlite_where=text(LIVE_PAYOUT)),)
 
     cetvel_id: Mapped[int] = mapped_column(ForeignKey("cetvels.id", ondelete="RESTRICT"))
     version: Mapped[int] = mapped_column(Integer)
@@ -110,7 +119,8 @@ class Payout(Base, IdMixin, TimestampMixin):
     iban: Mapped[str | None] = mapped_column(String(34))
     channel: Mapped[str] = mapped_column(String(8))  # eft (to the IBAN) | harc (to the treasury, T-30)
     amount: Mapped[Decimal] = mapped_column(Kurus)
-    status: Mapped[str] = mapped_column(String(10))  # prepared | approved | sent
+    # prepared | approved | sent | cancelled (before sent) | recalled (sent, then its guarantee called, OP-50)
+    status: Mapped[str] = mapped_column(String(10))
     due_by: Mapped[datetime] = mapped_column(UTCDateTime)  # TM-22 (D-44)
     prepared_by: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
@@ -129,3 +139,31 @@ class PayoutFile(Base, IdMixin):
     count: Mapped[int] = mapped_column(Integer)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PayoutGuarantee(Base, IdMixin, TimestampMixin):
+    """D-43: a bank's kesin ve süresiz teminat mektubu against a payout before finality. Recorded with the
+    payout instruction it backs (which a müdür approves as any other, four eyes); `held` while the office
+    keeps the letter, `released` (returned) once the line is final or the instruction was cancelled."""
+
+    __tablename__ = "payout_guarantees"
+
+    cetvel_id: Mapped[int] = mapped_column(ForeignKey("cetvels.id", ondelete="RESTRICT"), index=True)
+    payout_id: Mapped[int] = mapped_column(ForeignKey("payouts.id", ondelete="RESTRICT"), index=True)
+    key: Mapped[str] = mapped_column(String(80))  # the line paid (`creditor:<cid>`)
+    version: Mapped[int] = mapped_column(Integer)  # the cetvel version the line was paid under
+    bank: Mapped[str] = mapped_column(String(200))
+    letter_no: Mapped[str] = mapped_column(String(64))
+    letter_date: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Kurus)  # fixed by the office: the share and its interest (D-43)
+    share: Mapped[Decimal] = mapped_column(Kurus)  # the line's amount paid against it
+    status: Mapped[str] = mapped_column(String(10))  # held | released | called
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    # OP-50: what the bank paid when the office called the letter (the share back, and interest), and when.
+    called_amount: Mapped[Decimal | None] = mapped_column(Kurus)
+    called_on: Mapped[date | None] = mapped_column(Date)
+    called_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    released_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    # final (the line became final: the letter goes back) | cancelled (its instruction was cancelled)
+    release_reason: Mapped[str | None] = mapped_column(String(12))

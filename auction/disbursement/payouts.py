@@ -6,13 +6,27 @@ müdür (four eyes), exported as a bank payment file, marked sent; the sale clos
   account declared (the creditor itself, else its lawyer), the borçlu's surplus to the borçlu's, the
   satış masrafları to the office's account, harç (tahsil and cezaevi harcı withheld, the seller's tapu
   harcı) to the treasury (`channel = harc`, no IBAN). `due_by` is 3 working days on
-  (`payout.instruction_working_days`, D-44). A line key is instructed once over every version (unique).
+  (`payout.instruction_working_days`, D-44). A line key has one live instruction over every version (a
+  partial unique index: a cancelled or recalled one no longer counts).
 - `approve` (müdür): one conditional UPDATE `prepared → approved WHERE prepared_by <> me`: two müdürs
   approving at once cannot both win, and whoever prepared it cannot approve it (403 `four_eyes`).
 - `export` (staff or müdür): claims every approved instruction into a new payout file in one UPDATE
   (`approved → sent`; a second export finds none), writes the CSV with a TOPLAM line and a SHA-256 line,
   marks the lines paid, emits `payout.sent` per payout, and when every line of the cetvel is paid the
   cetvel becomes `paid` and the sale `closed` (S-24).
+- `cancel` (staff or müdür, with a reason): an instruction not yet `sent` (`prepared` or `approved`) becomes
+  `cancelled` in one conditional UPDATE (an export claiming it at the same moment wins or loses as a
+  whole); its line is payable again and the next `prepare` re-issues the same row as a new instruction
+  (the payee and IBAN read again, a new preparer, no approval: four eyes again). A cancelled instruction
+  counts as not instructed (`instructed_sums`), so `distributed = instructed + held` keeps holding.
+- `prepare_against_guarantee` (staff or müdür; D-43, İİK 142/a): a creditor's share entitled under the served
+  cetvel and not final yet (`open` or `disputed`), instructed before finality once the creditor lodged a
+  kesin ve süresiz teminat mektubu for the amount the office fixed (the share and its interest). The letter
+  is recorded (`PayoutGuarantee`, `held`) with a `prepared` instruction that a müdür approves like any
+  other (four eyes); the export marks the line `paid_against_guarantee` (`guarantees.settle` then makes it
+  `paid` and releases the letter once the line is final; OP-50).
+- `call_guarantee` (müdür; OP-50): the letter called after the objection against its line is upheld; the
+  instruction `recalled`, the line `disputed` until the corrected version shares it again.
 """
 
 from __future__ import annotations
@@ -32,17 +46,23 @@ from auction.calendar import add_working_days, local_date, local_datetime, offic
 from auction.cases.models import Case, CaseParty, Creditor, PartyCapacity
 from auction.clock import iso_ms
 from auction.disbursement import forfeit, versions
+from auction.disbursement import guarantees as G
 from auction.disbursement import lines as L
 from auction.disbursement.errors import (
     CetvelState,
     FourEyes,
+    GuaranteeInvalid,
+    GuaranteeNotAllowed,
+    GuaranteeState,
     IbanMissing,
     NotDistributable,
     NothingToPay,
+    PayoutAlreadySent,
     PayoutNotFound,
     PayoutState,
 )
-from auction.disbursement.models import Cetvel, CetvelLine, Payout, PayoutFile
+from auction.disbursement.models import Cetvel, CetvelLine, Payout, PayoutFile, PayoutGuarantee
+from auction.disbursement.schemas import GuaranteeCall, GuaranteeCreate
 from auction.events import service as events
 from auction.money import ZERO, fmt
 from auction.rules.table import rulebook
@@ -53,6 +73,12 @@ from auction.users.models import Office, Role, User
 from auction.users.principal import Principal, ensure_office, requires_role
 
 TREASURY = "Hazine (harç)"
+# An instruction may be cancelled until the bank file carries it; `cancelled` ones are not instructed.
+CANCELLABLE = ("prepared", "approved")
+CANCELLED = "cancelled"
+# OP-50: sent, then the teminat mektubu backing it was called: the money is back in the office's account.
+RECALLED = "recalled"
+NOT_LIVE = (CANCELLED, RECALLED)
 
 
 def due_by(payable_at: datetime, runtime: Runtime) -> datetime:
@@ -117,18 +143,31 @@ async def prepare(session: AsyncSession, runtime: Runtime, actor: Principal, cet
     if sale.status != SaleStatus.distributing.value:  # D-01
         raise NotDistributable(details={"status": sale.status})
     rows = await versions.current_lines(session, cetvel)
-    done = set((await session.scalars(select(Payout.key).where(Payout.cetvel_id == cetvel.id))).all())
+    every = await payouts_of(session, cetvel.id)
+    live = {p.key for p in every if p.status not in NOT_LIVE}
+    cancelled = {p.key: p for p in every if p.status == CANCELLED}
     now = clock.now()
     made: list[Payout] = []
+    reissued: list[int] = []
     for ln in rows:
-        if ln.state != "final" or ln.key in done or ln.amount <= ZERO:
+        if ln.state != "final" or ln.amount <= ZERO or ln.key in live:
             continue
+        old = cancelled.get(ln.key)
         party, user_id, iban, channel = await _payee(session, cetvel, ln)
-        p = Payout(cetvel_id=cetvel.id, version=cetvel.version, line_id=ln.id, key=ln.key, kind=ln.kind,
-                   party=party[:200], party_user_id=user_id, iban=iban, channel=channel, amount=ln.amount,
-                   status="prepared", due_by=due_by(ln.payable_at or now, runtime), prepared_by=actor.user_id,
-                   created_at=now, updated_at=now)
-        session.add(p)
+        fields = {"version": cetvel.version, "line_id": ln.id, "kind": ln.kind, "party": party[:200],
+                  "party_user_id": user_id, "iban": iban, "channel": channel, "amount": ln.amount,
+                  "status": "prepared", "due_by": due_by(ln.payable_at or now, runtime),
+                  "prepared_by": actor.user_id, "approved_by": None, "approved_at": None, "updated_at": now}
+        if old is None:
+            p = Payout(cetvel_id=cetvel.id, key=ln.key, created_at=now, **fields)
+            session.add(p)
+        else:
+            # A line key has one instruction row (unique): a cancelled one is issued again, with whatever
+            # approval it had cleared, so the re-issued instruction needs a new one (four eyes).
+            p = old
+            for name, value in fields.items():
+                setattr(p, name, value)
+            reissued.append(p.id)
         made.append(p)
     if not made:
         raise NothingToPay(details={"status": cetvel.status})
@@ -136,8 +175,75 @@ async def prepare(session: AsyncSession, runtime: Runtime, actor: Principal, cet
     audit.record(session, "payout.prepared", "distribution", cetvel.id, actor=actor, office_id=cetvel.office_id,
                  data={"rule": "D-44", "payouts": [{"id": p.id, "key": p.key, "amount": str(p.amount),
                                                     "iban": p.iban, "channel": p.channel} for p in made],
-                       "due_by": {p.key: iso_ms(p.due_by) for p in made}})
+                       "reissued": reissued, "due_by": {p.key: iso_ms(p.due_by) for p in made}})
     return made
+
+
+@requires_role(Role.staff, Role.manager, Role.admin)
+async def prepare_against_guarantee(session: AsyncSession, runtime: Runtime, actor: Principal, cetvel: Cetvel,
+                                    body: GuaranteeCreate) -> tuple[Payout, PayoutGuarantee]:
+    """D-43: record the letter and prepare the instruction it backs (the caller holds the cetvel's lock)."""
+    # rule: D-43 - "entitled under the served cetvel ... before the cetvel is final": served (the window
+    # running, lines open) or partly final (lines disputed).
+    if cetvel.status not in ("served", "partly_final"):
+        raise GuaranteeNotAllowed(details={"status": cetvel.status, "allowed_from": ["served", "partly_final"]})
+    sale = await session.get(Sale, cetvel.sale_id)
+    assert sale is not None
+    if sale.status != SaleStatus.distributing.value:  # D-01, D-54
+        raise NotDistributable(details={"status": sale.status})
+    key = f"creditor:{body.creditor_id}"
+    rows = await versions.current_lines(session, cetvel)
+    ln = next((x for x in rows if x.key == key), None)
+    if ln is None:
+        raise GuaranteeInvalid("Cetvelde bu alacaklının payı yok.", details={"creditor_id": body.creditor_id})
+    if ln.state not in ("open", "disputed") or ln.amount <= ZERO:
+        raise GuaranteeNotAllowed(details={"line": key, "state": ln.state, "amount": str(ln.amount)})
+    # An objection against the line already upheld (awaiting its corrected version) denies the entitlement.
+    upheld = versions.held_refs([o for o in await versions.holding_objections(session, cetvel.id)
+                                 if o.status == "upheld"])
+    if body.creditor_id in upheld:
+        raise GuaranteeNotAllowed("Bu paya karşı itiraz kabul edildi; düzeltilmiş cetvel beklenir (D-48).",
+                                  details={"line": key, "objection": "upheld"})
+    if body.amount < ln.amount:
+        raise GuaranteeInvalid("Teminat tutarı en az ödenecek pay kadar olmalıdır (pay ve faizi, D-43).",
+                               details={"field": "amount", "share": str(ln.amount), "amount": str(body.amount)})
+    now = clock.now()
+    if body.letter_date > local_date(now):
+        raise GuaranteeInvalid("Teminat mektubunun tarihi ileri bir tarih olamaz.", details={"field": "letter_date"})
+    of_key = list((await session.scalars(select(Payout).where(Payout.cetvel_id == cetvel.id, Payout.key == key)
+                                         .execution_options(populate_existing=True))).all())
+    live = [x for x in of_key if x.status not in NOT_LIVE]
+    if live:
+        raise GuaranteeNotAllowed("Bu satır için zaten bir ödeme talimatı var.",
+                                  details={"line": key, "payout_id": live[0].id, "status": live[0].status})
+    old = next((x for x in of_key if x.status == CANCELLED), None)
+    party, user_id, iban, channel = await _payee(session, cetvel, ln)
+    fields = {"version": cetvel.version, "line_id": ln.id, "kind": ln.kind, "party": party[:200],
+              "party_user_id": user_id, "iban": iban, "channel": channel, "amount": ln.amount,
+              "status": "prepared", "due_by": due_by(now, runtime), "prepared_by": actor.user_id,
+              "approved_by": None, "approved_at": None, "updated_at": now}
+    if old is None:
+        p = Payout(cetvel_id=cetvel.id, key=key, created_at=now, **fields)
+        session.add(p)
+    else:
+        p = old
+        for name, value in fields.items():
+            setattr(p, name, value)
+    await session.flush()
+    g = PayoutGuarantee(cetvel_id=cetvel.id, payout_id=p.id, key=key, version=cetvel.version, bank=body.bank.strip(),
+                        letter_no=body.letter_no.strip(), letter_date=body.letter_date, amount=body.amount,
+                        share=ln.amount, status=G.HELD, recorded_by=actor.user_id, created_at=now, updated_at=now)
+    session.add(g)
+    await session.flush()
+    v = await versions.current_version(session, cetvel)
+    L.check(rows, v.distributed)
+    audit.record(session, "payout.guarantee_recorded", "distribution", cetvel.id, actor=actor,
+                 office_id=cetvel.office_id, data={
+                     "rule": "D-43", "policy": "OP-50", "guarantee_id": g.id, "payout_id": p.id, "key": key,
+                     "line_state": ln.state, "share": str(ln.amount), "amount": str(g.amount),
+                     "interest": str(g.amount - ln.amount), "bank": g.bank, "letter_no": g.letter_no,
+                     "letter_date": g.letter_date.isoformat(), "iban": p.iban})
+    return p, g
 
 
 @requires_role(Role.manager, Role.admin)
@@ -172,6 +278,80 @@ async def approve_write(session: AsyncSession, payout_id: int, user_id: int, now
     ).values(status="approved", approved_by=user_id, approved_at=now, updated_at=now)
         .returning(Payout.id))).first()
     return won is not None
+
+
+@requires_role(Role.staff, Role.manager, Role.admin)
+async def cancel(session: AsyncSession, actor: Principal, cetvel: Cetvel, payout: Payout, reason: str) -> Payout:
+    """An instruction not yet sent, cancelled (a wrong IBAN, a late objection). The caller holds the cetvel's
+    lock; the conditional UPDATE still decides, so a payout a concurrent export claimed stays `sent`."""
+    before = {"status": payout.status, "approved_by": payout.approved_by, "iban": payout.iban}
+    now = clock.now()
+    won = (await session.execute(update(Payout).where(
+        Payout.id == payout.id, Payout.status.in_(CANCELLABLE),
+    ).values(status=CANCELLED, updated_at=now).returning(Payout.id))).first()
+    if won is None:
+        current = await session.scalar(select(Payout.status).where(Payout.id == payout.id))
+        if current == "sent":
+            raise PayoutAlreadySent(details={"payout_id": payout.id, "status": current})
+        raise PayoutState(details={"payout_id": payout.id, "status": current, "allowed_from": list(CANCELLABLE)})
+    await session.refresh(payout)
+    # The lines do not move (a cancelled instruction leaves its line `final`, payable again); the invariant
+    # is checked all the same, as on every write of the distribution.
+    v = await versions.current_version(session, cetvel)
+    L.check(await versions.current_lines(session, cetvel), v.distributed)
+    audit.record(session, "payout.cancelled", "payout", payout.id, actor=actor, office_id=cetvel.office_id,
+                 data={"rule": "D-44", "distribution_id": cetvel.id, "key": payout.key,
+                       "amount": str(payout.amount), "reason": reason, "was": before})
+    return payout
+
+
+@requires_role(Role.manager, Role.admin)
+async def call_guarantee(session: AsyncSession, actor: Principal, cetvel: Cetvel, g: PayoutGuarantee,
+                         body: GuaranteeCall) -> PayoutGuarantee:
+    """OP-50: the court upheld (or is about to have recorded as upheld) an objection against a line paid
+    against a letter; the müdür called the letter and the bank paid. The money is back: the instruction is
+    `recalled` (no longer instructed, so `held` grows by the share), the line `disputed` again (held by the
+    objection, D-53), the letter `called`. The interest (what the bank paid beyond the share) enters the
+    corrected version as nema (`versions._store`, D-62). The caller holds the cetvel's lock."""
+    if g.status != G.HELD:
+        raise GuaranteeState(details={"guarantee_id": g.id, "status": g.status})
+    p = await session.get(Payout, g.payout_id)
+    assert p is not None
+    rows = await versions.current_lines(session, cetvel)
+    ln = next((x for x in rows if x.key == g.key), None)
+    held = versions.held_refs([o for o in await versions.holding_objections(session, cetvel.id)
+                               if o.status == "pending"])
+    if p.status != "sent" or ln is None or ln.state != G.PAID_AGAINST_GUARANTEE or G.ref_of(g.key) not in held:
+        raise GuaranteeState("Mektup yalnızca teminat karşılığı ödenmiş ve bekleyen bir itirazın tuttuğu bir satır "
+                             "için paraya çevrilir; gönderilmemiş talimat iptal edilir.",
+                             details={"guarantee_id": g.id, "payout_status": p.status,
+                                      "line_state": ln.state if ln else None})
+    if not g.share <= body.called_amount <= g.amount:
+        raise GuaranteeInvalid("Tahsil edilen tutar ödenen paydan az, mektup tutarından çok olamaz.",
+                               details={"field": "called_amount", "share": str(g.share), "amount": str(g.amount)})
+    now = clock.now()
+    if body.called_on > local_date(now):
+        raise GuaranteeInvalid("Tahsil tarihi ileri bir tarih olamaz.", details={"field": "called_on"})
+    won = (await session.execute(update(Payout).where(Payout.id == p.id, Payout.status == "sent")
+                                 .values(status=RECALLED, updated_at=now).returning(Payout.id))).first()
+    if won is None:
+        raise GuaranteeState(details={"guarantee_id": g.id, "payout_id": p.id})
+    ln.state = "disputed"
+    g.status = "called"
+    g.called_amount = body.called_amount
+    g.called_on = body.called_on
+    g.called_by = actor.user_id
+    g.updated_at = now
+    await session.flush()
+    v = await versions.current_version(session, cetvel)
+    L.check(rows, v.distributed)
+    audit.record(session, "payout.guarantee_called", "distribution", cetvel.id, actor=actor,
+                 office_id=cetvel.office_id, data={
+                     "rule": "D-43", "policy": "OP-50", "guarantee_id": g.id, "payout_id": p.id, "key": g.key,
+                     "called_amount": str(body.called_amount), "principal": str(g.share),
+                     "interest": str(body.called_amount - g.share), "called_on": body.called_on.isoformat(),
+                     "reason": body.reason.strip()})
+    return g
 
 
 def payment_file(cetvel: Cetvel, payouts: list[Payout], created_at: datetime) -> tuple[str, str, Decimal]:
@@ -210,10 +390,12 @@ async def export(session: AsyncSession, runtime: Runtime, actor: Principal, cetv
     sale = await session.get(Sale, cetvel.sale_id)
     assert sale is not None
     rows = {ln.key: ln for ln in await versions.current_lines(session, cetvel)}
+    guaranteed = {g.key for g in await G.held_of(session, cetvel.id)}
     for p in sent:
         ln = rows.get(p.key)
         if ln is not None:
-            ln.state = "paid"
+            # D-43: a share paid before its line is final is paid against the letter the office holds.
+            ln.state = G.PAID_AGAINST_GUARANTEE if ln.state != "final" and p.key in guaranteed else "paid"
         audit.record(session, "payout.sent", "payout", p.id, actor=actor, office_id=cetvel.office_id,
                      data={"rule": "D-44", "file_id": f.id, "key": p.key, "amount": str(p.amount)})
         events.emit(session, "payout.sent", {
@@ -252,7 +434,8 @@ async def payouts_of(session: AsyncSession, cetvel_id: int) -> list[Payout]:
 
 
 async def instructed_sums(session: AsyncSession, cetvel_id: int) -> tuple[Decimal, Decimal]:
-    payouts = await payouts_of(session, cetvel_id)
+    """What is instructed (every payout neither cancelled nor recalled) and what of it was sent."""
+    payouts = [p for p in await payouts_of(session, cetvel_id) if p.status not in NOT_LIVE]
     instructed = sum((p.amount for p in payouts), ZERO)
     sent = sum((p.amount for p in payouts if p.status == "sent"), ZERO)
     return instructed, sent

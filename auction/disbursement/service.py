@@ -11,11 +11,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auction import clock
 from auction.calendar import local_date
 from auction.disbursement import certificates as certs
-from auction.disbursement import lifecycle, payouts, versions, views
+from auction.disbursement import guarantees, lifecycle, payouts, versions, views
 from auction.disbursement import tax_report as tax
-from auction.disbursement.errors import DistributionNotFound, PayoutNotFound
-from auction.disbursement.models import Cetvel, Objection, Payout, PayoutFile
-from auction.disbursement.schemas import CorrectionCreate, ObjectionCreate, ObjectionDecision
+from auction.disbursement.errors import DistributionNotFound, GuaranteeNotFound, PayoutNotFound
+from auction.disbursement.models import Cetvel, Objection, Payout, PayoutFile, PayoutGuarantee
+from auction.disbursement.schemas import (
+    CorrectionCreate,
+    GuaranteeCall,
+    GuaranteeCreate,
+    ObjectionCreate,
+    ObjectionDecision,
+    PayoutCancel,
+    ReservedRelease,
+)
 from auction.runtime import Runtime
 from auction.sales.reads import get_sale_for
 from auction.users.models import Role
@@ -49,6 +57,13 @@ async def correct(session: AsyncSession, runtime: Runtime, actor: Principal, cet
                   body: CorrectionCreate) -> Cetvel:
     cetvel = await views.lock(session, await views.staff_cetvel(session, actor, cetvel_id))
     return await versions.correct(session, runtime, actor, cetvel, reason=body.reason, case=body.case)
+
+
+@requires_role(*STAFF)
+async def release_reserved(session: AsyncSession, runtime: Runtime, actor: Principal, cetvel_id: int,
+                           body: ReservedRelease) -> Cetvel:
+    cetvel = await views.lock(session, await views.staff_cetvel(session, actor, cetvel_id))
+    return await versions.release_reserved(session, runtime, actor, cetvel, body)
 
 
 @requires_role(*STAFF)
@@ -97,6 +112,37 @@ async def approve(session: AsyncSession, actor: Principal, payout_id: int) -> Pa
 
 
 @requires_role(*STAFF)
+async def cancel_payout(session: AsyncSession, actor: Principal, payout_id: int, body: PayoutCancel) -> Payout:
+    """Cancel an instruction not yet sent, under the cetvel's lock (a prepare or export waits for it)."""
+    p = await session.get(Payout, payout_id)
+    if p is None:
+        raise PayoutNotFound(details={"payout_id": payout_id})
+    cetvel = await views.lock(session, await views.staff_cetvel(session, actor, p.cetvel_id))
+    await session.refresh(p)  # as it is after the lock: an export may have sent it meanwhile
+    cancelled = await payouts.cancel(session, actor, cetvel, p, body.reason.strip())
+    await guarantees.release_cancelled(session, actor, cetvel, cancelled, clock.now())  # D-43: letter returned
+    return cancelled
+
+
+@requires_role(*STAFF)
+async def pay_against_guarantee(session: AsyncSession, runtime: Runtime, actor: Principal, cetvel_id: int,
+                                body: GuaranteeCreate) -> tuple[Payout, PayoutGuarantee]:
+    cetvel = await views.lock(session, await views.staff_cetvel(session, actor, cetvel_id))
+    return await payouts.prepare_against_guarantee(session, runtime, actor, cetvel, body)
+
+
+@requires_role(Role.manager, Role.admin)
+async def call_guarantee(session: AsyncSession, actor: Principal, guarantee_id: int,
+                         body: GuaranteeCall) -> PayoutGuarantee:
+    g = await session.get(PayoutGuarantee, guarantee_id)
+    if g is None:
+        raise GuaranteeNotFound(details={"guarantee_id": guarantee_id})
+    cetvel = await views.lock(session, await views.staff_cetvel(session, actor, g.cetvel_id))
+    await session.refresh(g)
+    return await payouts.call_guarantee(session, actor, cetvel, g, body)
+
+
+@requires_role(*STAFF)
 async def export(session: AsyncSession, runtime: Runtime, actor: Principal, cetvel_id: int) -> PayoutFile:
     cetvel = await views.lock(session, await views.staff_cetvel(session, actor, cetvel_id))
     return await payouts.export(session, runtime, actor, cetvel)
@@ -121,7 +167,8 @@ async def tax_report(session: AsyncSession, runtime: Runtime, actor: Principal, 
     return await tax.report(session, runtime, actor, s, e)
 
 
-@requires_role(*STAFF)
+@requires_role(*STAFF, Role.party)
 async def certificate(session: AsyncSession, actor: Principal, cetvel_id: int, ref: str) -> certs.Certificate:
-    """D-45 / D-46: the aciz vesikası or rehin açığı belgesi due to one creditor of the current version."""
+    """D-45 / D-46: the aciz vesikası or rehin açığı belgesi due to one creditor of the current version
+    (staff: of their office; a party: its own creditor's, the borçlu's side every one)."""
     return await certs.of_creditor(session, actor, cetvel_id, ref)

@@ -1,6 +1,7 @@
 """Cetvel versions: built from the file when the sale's money is in (S-21, at handover) and on demand,
 and rebuilt as a new version when staff correct an input (D-48, D-51: with a reason, audited). A version
-is never edited; the current one is `Cetvel.version`.
+is never edited; the current one is `Cetvel.version`. The outcome of an ihtiyati haciz whose share is
+reserved (D-14) is such a correction too (`release_reserved`).
 
 What carries over to a corrected version (same line key): a line whose payout is already instructed keeps
 its figures (else `paid_line_changed`) and its state; after the cetvel was finalised every other line is
@@ -11,6 +12,7 @@ holds; an upheld objection is marked applied in the new version and no longer ho
 from __future__ import annotations
 
 import asyncio
+import copy
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -25,22 +27,27 @@ from auction.cases.models import Creditor
 from auction.cetvel.case_from_file import sale_case
 from auction.dbutil import insert_ignore
 from auction.disbursement import forfeit as F
+from auction.disbursement import guarantees as G
 from auction.disbursement import lines as L
 from auction.disbursement import nema as N
 from auction.disbursement.errors import (
     CetvelState,
     DistributionExists,
+    LineNotReserved,
     NotDistributable,
     PaidLineChanged,
     ReasonRequired,
+    ReleaseInvalid,
 )
 from auction.disbursement.models import Cetvel, CetvelLine, CetvelVersion, Objection, Payout
+from auction.disbursement.schemas import ReservedRelease
 from auction.distribution.errors import InvalidCase
 from auction.distribution.service import distribute
 from auction.events import service as events
 from auction.runtime import Runtime
 from auction.sales.models import Sale, SaleStatus
-from auction.users.principal import Principal
+from auction.users.models import Role
+from auction.users.principal import Principal, requires_role
 
 HOLDING = ("pending",)
 
@@ -69,6 +76,12 @@ async def holding_objections(session: AsyncSession, cetvel_id: int) -> list[Obje
     rows = (await session.scalars(select(Objection).where(Objection.cetvel_id == cetvel_id)
                                   .execution_options(populate_existing=True))).all()
     return [o for o in rows if o.status == "pending" or (o.status == "upheld" and o.applied_in_version is None)]
+
+
+def any_pending(lines: list[CetvelLine]) -> bool:
+    """`partly_final` rather than `final`: a line is still disputed, or paid against a letter while its
+    objection runs (D-43, D-52)."""
+    return any(ln.state in ("disputed", G.PAID_AGAINST_GUARANTEE) for ln in lines)
 
 
 def held_refs(objections: list[Objection]) -> set[str]:
@@ -142,11 +155,16 @@ async def _store(session: AsyncSession, runtime: Runtime, cetvel: Cetvel, number
         outflows = L.lines_of(result, creditor_ids) + F.prefixed(L.lines_of(fresult, creditor_ids))
     sale = await session.get(Sale, cetvel.sale_id)
     assert sale is not None
-    nema, nema_ref = await N.of_sale(session, runtime, sale)
+    fesih_nema, nema_ref = await N.of_sale(session, runtime, sale)
+    # UNCERTAIN(OP-50): the interest a called teminat mektubu brought in is the entitled's, as nema.
+    called = await G.called_interest(session, cetvel.id)
+    nema = fesih_nema + called
     if nema > 0:
         # rule: D-62 - the nema of the price held during a rejected fesih follows it to the entitled.
         nema_lines = N.lines(nema, [x for x in outflows if not x["key"].startswith(F.PREFIX)])
-        result = {**result, "nema": {"amount": str(nema), "reason": "ihale_feshi", "policy": nema_ref,
+        result = {**result, "nema": {"amount": str(nema), "reason": "ihale_feshi" if fesih_nema > 0 else
+                                     "teminat_mektubu", "policy": nema_ref, "ihale_feshi": str(fesih_nema),
+                                     "guarantee_interest": str(called),
                                      "lines": {x["key"]: str(x["amount"]) for x in nema_lines}}}
         distributed += nema
         outflows += nema_lines
@@ -235,7 +253,10 @@ async def correct(session: AsyncSession, runtime: Runtime, actor: Principal, cet
     now = clock.now()
     number = cetvel.version + 1
     version, rows = await _store(session, runtime, cetvel, number, case, creditor_ids, omitted, reason, actor, now)
-    instructed = {p.key: p for p in (await session.scalars(select(Payout).where(Payout.cetvel_id == cetvel.id))).all()}
+    # A cancelled instruction, or one recalled with its letter (OP-50), no longer binds its line: the
+    # correction may change it (instructed again after).
+    instructed = {p.key: p for p in (await session.scalars(select(Payout).where(
+        Payout.cetvel_id == cetvel.id, Payout.status.not_in(("cancelled", "recalled"))))).all()}
     keep: dict[str, str] = {}
     for ln in rows:
         p = instructed.get(ln.key)
@@ -254,10 +275,15 @@ async def correct(session: AsyncSession, runtime: Runtime, actor: Principal, cet
         o.updated_at = now
     pending = [o for o in objections if o.status == "pending"]
     since = {k: ln.payable_at for k, ln in old_lines.items() if ln.payable_at is not None}
+    # A line paid against a letter keeps its amount (above) but not its state: it is worked out again and
+    # `guarantees.settle` makes it `paid` (the letter released) once final, else keeps it as it was.
+    before = {k: ln.state for k, ln in old_lines.items()}
+    keep = {k: st for k, st in keep.items() if st != G.PAID_AGAINST_GUARANTEE}
     assign_states(rows, finalised=finalised, held=held_refs(pending), keep=keep, now=now, payable_since=since)
+    released = await G.settle(session, actor, cetvel, rows, before, now)
     cetvel.version = number
     if finalised:
-        cetvel.status = "partly_final" if any(ln.state == "disputed" for ln in rows) else "final"
+        cetvel.status = "partly_final" if any_pending(rows) else "final"
     cetvel.updated_at = now
     await session.flush()
     L.check(rows, version.distributed)
@@ -267,5 +293,49 @@ async def correct(session: AsyncSession, runtime: Runtime, actor: Principal, cet
                      "from_file": case is None, "applied_objections": [o.id for o in applied],
                      "changed": sorted(k for k, ln in ((ln.key, ln) for ln in rows)
                                        if k not in old_lines or old_lines[k].amount != ln.amount),
-                     "distributed": str(version.distributed), "status": cetvel.status})
+                     "distributed": str(version.distributed), "status": cetvel.status,
+                     "guarantees_released": released})
+    return cetvel
+
+
+_OUTCOME = {"made_final": "İhtiyati haciz kesin hacze dönüştü", "lifted": "İhtiyati haciz kaldırıldı"}
+
+
+@requires_role(Role.staff, Role.manager, Role.admin)
+async def release_reserved(session: AsyncSession, runtime: Runtime, actor: Principal, cetvel: Cetvel,
+                           body: ReservedRelease) -> Cetvel:
+    """D-14 (İİK 268, 138/4): the ihtiyati haciz whose share the cetvel reserves became kesin, or was lifted.
+    Recorded as a corrected version of the case (D-48), so it holds in every later version: made final, the
+    creditor is entered as a `haciz` on the ihtiyati haciz's date (D-14) and its share is payable like any
+    other (its harç now withheld, contract step 8); lifted, the creditor leaves the case and its share goes
+    on by the cetvel's order to the later creditors or the borçlu. Refused like any correction while the
+    objection window runs (the parties were served the current version) and once everything is paid."""
+    v = await current_version(session, cetvel)
+    reserved = {ln.ref for ln in await current_lines(session, cetvel)
+                if ln.state == "reserved" and ln.kind == "creditor"}
+    creditors = v.case.get("creditors") or []
+    target = next((c for c in creditors if isinstance(c, dict) and c.get("id") == body.creditor_id), None)
+    if target is None or target.get("kind") != "ihtiyati_haciz" or body.creditor_id not in reserved:
+        raise LineNotReserved(details={"creditor_id": body.creditor_id,
+                                       "reserved": sorted(r for r in reserved if r is not None)})
+    now = clock.now()
+    if body.document_date > local_date(now):
+        raise ReleaseInvalid("Belgenin tarihi ileri bir tarih olamaz.", details={"field": "document_date"})
+    case = copy.deepcopy(v.case)
+    if body.outcome == "made_final":
+        for c in case["creditors"]:
+            if isinstance(c, dict) and c.get("id") == body.creditor_id:
+                c["kind"] = "haciz"  # rule: D-14 - entered as a haciz, its date the ihtiyati haciz's
+    else:
+        case["creditors"] = [c for c in case["creditors"]
+                             if not (isinstance(c, dict) and c.get("id") == body.creditor_id)]
+    day = body.document_date.strftime("%d.%m.%Y")
+    reason = f"{_OUTCOME[body.outcome]} ({body.creditor_id}, belge tarihi {day}): {body.reason.strip()}"
+    cetvel = await correct(session, runtime, actor, cetvel, reason=reason, case=case)
+    audit.record(session, "distribution.reserved_released", "distribution", cetvel.id, actor=actor,
+                 office_id=cetvel.office_id, data={"rule": "D-14", "outcome": body.outcome,
+                                                   "creditor_id": body.creditor_id,
+                                                   "document_date": body.document_date.isoformat(),
+                                                   "reason": body.reason.strip(), "version": cetvel.version,
+                                                   "status": cetvel.status})
     return cetvel

@@ -21,11 +21,12 @@ from auction.calendar import local_date
 from auction.cases.models import Case, CaseParty
 from auction.cases.parties import standing_in
 from auction.clock import iso_ms
+from auction.disbursement import guarantees as G
 from auction.disbursement import lines as L
 from auction.disbursement import payouts as P
 from auction.disbursement import versions
 from auction.disbursement.errors import DistributionNotFound
-from auction.disbursement.models import Cetvel, CetvelLine, CetvelVersion, Objection, Payout
+from auction.disbursement.models import Cetvel, CetvelLine, CetvelVersion, Objection, Payout, PayoutGuarantee
 from auction.distribution.document import CetvelMeta
 from auction.lots.models import Lot
 from auction.runtime import Runtime
@@ -71,6 +72,15 @@ def payout_json(p: Payout) -> dict[str, Any]:
             "sent_at": iso_ms(p.sent_at) if p.sent_at else None}
 
 
+def guarantee_json(g: PayoutGuarantee) -> dict[str, Any]:
+    return {"id": g.id, "distribution_id": g.cetvel_id, "payout_id": g.payout_id, "key": g.key,
+            "version": g.version, "bank": g.bank, "letter_no": g.letter_no, "letter_date": g.letter_date.isoformat(),
+            "amount": str(g.amount), "share": str(g.share), "status": g.status, "recorded_by": g.recorded_by,
+            "released_at": iso_ms(g.released_at) if g.released_at else None, "release_reason": g.release_reason,
+            "called_amount": str(g.called_amount) if g.called_amount is not None else None,
+            "called_on": g.called_on.isoformat() if g.called_on else None}
+
+
 def certificates(result: dict[str, Any], refs: set[str] | None = None) -> list[dict[str, Any]]:
     """D-45 / D-46: who is left short and gets an aciz vesikası or a rehin açığı belgesi, for how much
     (the engine's `certificate` and `certificate_amount`, OP-35)."""
@@ -114,6 +124,7 @@ async def cetvel_json(session: AsyncSession, cetvel: Cetvel, *, visible: set[int
         out["certificates"] = certificates(v.result)
         out["case"] = v.case
         out["omitted"] = v.omitted
+        out["guarantees"] = [guarantee_json(g) for g in await G.of_cetvel(session, cetvel.id)]
         vs = (await session.scalars(select(CetvelVersion).where(CetvelVersion.cetvel_id == cetvel.id)
                                     .order_by(CetvelVersion.version))).all()
         out["versions"] = [{"version": x.version, "reason": x.reason, "created_by": x.created_by,
@@ -173,6 +184,7 @@ class StaffPage:
     window_open: bool
     overdue: dict[str, datetime] = field(default_factory=dict)  # TM-22: payable, not yet approved, past due
     certificates: list[dict[str, Any]] = field(default_factory=list)  # D-45, D-46
+    guarantees: list[PayoutGuarantee] = field(default_factory=list)  # D-43
 
 
 def overdue_lines(rows: list[CetvelLine], pays: list[Payout], runtime: Runtime) -> dict[str, datetime]:
@@ -205,7 +217,7 @@ async def staff_page(session: AsyncSession, runtime: Runtime, actor: Principal, 
     window_open = cetvel.objection_until is not None and clock.now() < cetvel.objection_until
     totals = {k: Decimal(x) for k, x in L.totals(rows, v.distributed, instructed, sent).items()}
     return StaffPage(sale, lot, cetvel, rows, pays, objections, vs, totals, window_open,
-                     overdue_lines(rows, pays, runtime), certificates(v.result))
+                     overdue_lines(rows, pays, runtime), certificates(v.result), await G.of_cetvel(session, cetvel.id))
 
 
 @requires_role(Role.staff, Role.manager, Role.admin)

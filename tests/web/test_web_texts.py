@@ -47,9 +47,10 @@ DYNAMIC = {
     # The cetvel of a sale (web/messages/cetvel.toml).
     "cetvel.status.": ("draft", "served", "partly_final", "final", "paid"),
     "cetvel.kind.": ("deduction", "creditor", "harc", "surplus"),
-    "cetvel.lstate.": ("open", "final", "disputed", "reserved", "held", "paid"),
+    "cetvel.lstate.": ("open", "final", "disputed", "reserved", "held", "paid", "paid_against_guarantee"),
     "cetvel.okind.": ("itiraz", "sikayet"), "cetvel.ostatus.": ("pending", "upheld", "rejected"),
-    "cetvel.pstatus.": ("prepared", "approved", "sent"), "cetvel.channel.": ("eft", "harc"),
+    "cetvel.pstatus.": ("prepared", "approved", "sent", "cancelled", "recalled"), "cetvel.channel.": ("eft", "harc"),
+    "cetvel.gstatus.": ("held", "released", "called"), "cetvel.reserved.": ("made_final", "lifted"),
     "cetvel.no_action.": ("served", "paid"), "cetvel.cert.": ("aciz_vesikasi", "rehin_acigi_belgesi"),
     # Issue 17: why a search finds nothing by construction (auction.watch.search.SearchParams.problems).
     "search.problem.": ("q_no_words", "price_range", "closing_soon_status"),

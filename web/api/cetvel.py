@@ -7,20 +7,32 @@ import asyncio
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from starlette.responses import HTMLResponse, Response
 
 from auction.disbursement import certificates as certs
 from auction.disbursement import service, views
-from auction.disbursement.schemas import CorrectionCreate, ObjectionCreate, ObjectionDecision
+from auction.disbursement.schemas import (
+    CorrectionCreate,
+    GuaranteeCall,
+    GuaranteeCreate,
+    ObjectionCreate,
+    ObjectionDecision,
+    PayoutCancel,
+    ReservedRelease,
+)
 from auction.disbursement.tax_report import to_csv as tax_csv
-from auction.disbursement.views import payout_json
+from auction.disbursement.views import guarantee_json, payout_json
 from auction.distribution.document import render_html, render_pdf
-from web.deps import CurrentUser, DbSession, ManagerUser, PartyUser, RuntimeDep, StaffUser
+from auction.users.models import Role
+from auction.users.principal import Principal
+from web.deps import CurrentUser, DbSession, ManagerUser, PartyUser, RuntimeDep, StaffUser, require_roles
 from web.documents import document_html, document_pdf
 from web.params import ID_MAX, Id
 
 router = APIRouter(tags=["distribution"])
+# The certificates: staff, and the parties of the file (their own creditor's; the borçlu's side a copy, D-45).
+StaffOrParty = Annotated[Principal, Depends(require_roles(Role.staff, Role.manager, Role.admin, Role.party))]
 
 
 def _short(c: Any) -> dict[str, Any]:
@@ -77,6 +89,15 @@ async def correct(distribution_id: Id, body: CorrectionCreate, db: DbSession, ac
     return _short(await service.correct(db, runtime, actor, distribution_id, body))
 
 
+@router.post("/distributions/{distribution_id}/reserved-releases", status_code=201,
+             summary="Record what became of an ihtiyati haciz whose share is reserved: made final (payable) or lifted "
+                     "(its share goes on by the cetvel's order), as a new version (D-14, D-48) (staff)")
+async def release_reserved(distribution_id: Id, body: ReservedRelease, db: DbSession, actor: StaffUser,
+                           runtime: RuntimeDep) -> dict[str, Any]:
+    return {**_short(await service.release_reserved(db, runtime, actor, distribution_id, body)),
+            "outcome": body.outcome, "creditor_id": body.creditor_id}
+
+
 @router.post("/distributions/{distribution_id}/serve",
              summary="Serve the cetvel on the parties; the objection window starts (D-40, D-41) (staff)")
 async def serve(distribution_id: Id, db: DbSession, actor: StaffUser, runtime: RuntimeDep) -> dict[str, Any]:
@@ -122,6 +143,31 @@ async def approve(payout_id: Id, db: DbSession, actor: ManagerUser) -> dict[str,
     return payout_json(await service.approve(db, actor, payout_id))
 
 
+@router.post("/payouts/{payout_id}/cancel",
+             summary="Cancel an instruction not yet sent, with a reason; its line is payable again and a re-prepared "
+                     "instruction needs a new approval (409 payout_already_sent once sent) (staff or müdür)")
+async def cancel_payout(payout_id: Id, body: PayoutCancel, db: DbSession, actor: StaffUser) -> dict[str, Any]:
+    return payout_json(await service.cancel_payout(db, actor, payout_id, body))
+
+
+@router.post("/distributions/{distribution_id}/guarantees", status_code=201,
+             summary="Pay a share before it is final against a kesin ve süresiz teminat mektubu (D-43, İİK 142/a): "
+                     "records the letter and prepares the instruction a müdür approves (staff or müdür)")
+async def pay_against_guarantee(distribution_id: Id, body: GuaranteeCreate, db: DbSession, actor: StaffUser,
+                                runtime: RuntimeDep) -> dict[str, Any]:
+    p, g = await service.pay_against_guarantee(db, runtime, actor, distribution_id, body)
+    return {"guarantee": guarantee_json(g), "payout": payout_json(p)}
+
+
+@router.post("/guarantees/{guarantee_id}/call",
+             summary="Record a teminat mektubu called after the objection against its line was upheld: the payout "
+                     "recalled, the line held again, the interest shared as nema in the corrected version (OP-50) "
+                     "(müdür)")
+async def call_guarantee(guarantee_id: Id, body: GuaranteeCall, db: DbSession, actor: ManagerUser) -> dict[str, Any]:
+    g = await service.call_guarantee(db, actor, guarantee_id, body)
+    return guarantee_json(g)
+
+
 @router.post("/distributions/{distribution_id}/payout-files", status_code=201,
              summary="Export the approved instructions as a bank payment file (CSV, TOPLAM and SHA-256 lines) and "
                      "mark them sent (`payout.sent`); the sale closes when everything is paid (S-24) (staff)",
@@ -159,14 +205,16 @@ async def tax_report_csv(db: DbSession, actor: StaffUser, runtime: RuntimeDep,
 
 
 @router.get("/distributions/{distribution_id}/certificates/{creditor_id}.pdf",
-            summary="The aciz vesikası / rehin açığı belgesi of a creditor left short, PDF (D-45, D-46) (staff)",
+            summary="The aciz vesikası / rehin açığı belgesi of a creditor left short, PDF (D-45, D-46) (staff; a "
+                    "party of the file: its own creditor's, the borçlu's side a copy of each)",
             responses={200: {"content": {"application/pdf": {}}}})
-async def certificate_pdf(distribution_id: Id, creditor_id: str, db: DbSession, actor: StaffUser) -> Response:
+async def certificate_pdf(distribution_id: Id, creditor_id: str, db: DbSession, actor: StaffOrParty) -> Response:
     c = await service.certificate(db, actor, distribution_id, creditor_id)
     return document_pdf(await asyncio.to_thread(certs.render_pdf, c), c.filename)
 
 
 @router.get("/distributions/{distribution_id}/certificates/{creditor_id}", response_class=HTMLResponse,
-            summary="The same certificate as HTML, marked TASLAK until final for that creditor (staff)")
-async def certificate_html(distribution_id: Id, creditor_id: str, db: DbSession, actor: StaffUser) -> HTMLResponse:
+            summary="The same certificate as HTML, marked TASLAK until final for that creditor (staff; a party: "
+                    "as the PDF)")
+async def certificate_html(distribution_id: Id, creditor_id: str, db: DbSession, actor: StaffOrParty) -> HTMLResponse:
     return document_html(certs.render_html(await service.certificate(db, actor, distribution_id, creditor_id)))

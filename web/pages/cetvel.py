@@ -1,6 +1,7 @@
 """The staff page of a sale's sıra cetveli and its payouts (`/staff/sales/{sale_id}/cetvel`,
 `data-testid` `sale-status`, `cetvel`, `payouts`): lines with their states, versions, objections, and the
-actions of each step (build, correct, serve, finalise, decide, prepare, approve, export). Forms post and
+actions of each step (build, correct, serve, finalise, decide, prepare, approve, cancel, export, release
+a reserved line). Forms post and
 redirect (303); the services of auction.disbursement do the work, the same ones the API calls."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from auction.disbursement import service, views
-from auction.disbursement.schemas import CorrectionCreate, ObjectionDecision
+from auction.disbursement.schemas import CorrectionCreate, ObjectionDecision, PayoutCancel, ReservedRelease
 from auction.errors import DomainError
 from web.deps import DbSession, ManagerUser, RuntimeDep, StaffUser
 from web.params import Id
@@ -66,6 +67,21 @@ async def correct(sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffU
     return _back(sale_id)
 
 
+@router.post("/reserved-releases")
+async def release_reserved(sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
+                           creditor_id: str = Form("", max_length=64), outcome: str = Form("", max_length=12),
+                           reason: str = Form("", max_length=2000),
+                           document_date: str = Form("", max_length=10)) -> Response:
+    """D-14: the outcome of an ihtiyati haciz whose share is reserved, as a new version."""
+    try:
+        body = ReservedRelease.model_validate({"creditor_id": creditor_id, "outcome": outcome, "reason": reason,
+                                               "document_date": document_date})
+        await service.release_reserved(db, runtime, actor, await _cetvel_id(db, actor, sale_id), body)
+    except (DomainError, ValueError) as exc:
+        return await _failed(db, sale_id, exc)
+    return _back(sale_id)
+
+
 @router.post("/serve")
 async def serve(sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUser) -> Response:
     try:
@@ -109,6 +125,16 @@ async def approve(sale_id: Id, payout_id: Id, db: DbSession, actor: ManagerUser)
     try:
         await service.approve(db, actor, payout_id)
     except DomainError as exc:
+        return await _failed(db, sale_id, exc)
+    return _back(sale_id)
+
+
+@router.post("/payouts/{payout_id}/cancel")
+async def cancel_payout(sale_id: Id, payout_id: Id, db: DbSession, actor: StaffUser,
+                        reason: str = Form("", max_length=2000)) -> Response:
+    try:
+        await service.cancel_payout(db, actor, payout_id, PayoutCancel.model_validate({"reason": reason}))
+    except (DomainError, ValueError) as exc:
         return await _failed(db, sale_id, exc)
     return _back(sale_id)
 
