@@ -29,9 +29,6 @@ from web.params import Id
 
 router = APIRouter()
 
-ROWS = RECORD_ROWS
-# The forms of the section (`records_error.form`); the template shows a refusal next to its own form.
-FORMS = ("pledge", "haciz", "asset_tax")
 # The fields a problem may name (`desk.rec.field.*`); a row's field is `interest.start` etc. with its row.
 FIELDS = ("creditor_id", "kind", "haciz_date", "takip_date", "document_date", "sira", "joins_creditor_id",
           "principal", "interest_accrued", "costs", "vekalet_ucreti", "imputation", "interest.start",
@@ -39,11 +36,11 @@ FIELDS = ("creditor_id", "kind", "haciz_date", "takip_date", "document_date", "s
           "claim_amount", "tax", "authority", "amount", "other")
 # The problem codes explained in words (`desk.rec.problem.*`): the services' (auction.lots.claims), the
 # money parser's and the schema's most common; any other code reads "other" (its code is shown anyway).
-PROBLEMS = ("required", "rate_with_kanuni", "not_for_kind", "in_future", "out_of_range", "not_positive", "invalid_rate",
-            "not_after_start", "joins_itself", "not_a_haciz_creditor_of_lot", "not_for_asset", "missing",
-            "money_invalid", "money_not_a_number", "money_too_many_decimals", "money_negative", "money_too_large",
-            "date_from_datetime_parsing", "date_out_of_range", "int_parsing", "literal_error", "string_too_short",
-            "string_too_long", "greater_than_equal", "less_than_equal", "other")
+PROBLEMS = ("required", "rate_with_kanuni", "not_for_kind", "in_future", "out_of_range", "not_positive",
+            "invalid_rate", "not_after_start", "joins_itself", "not_a_haciz_creditor_of_lot", "not_for_asset",
+            "missing", "money_invalid", "money_not_a_number", "money_too_many_decimals", "money_negative",
+            "money_too_large", "date_from_datetime_parsing", "date_out_of_range", "int_parsing", "literal_error",
+            "string_too_short", "string_too_long", "greater_than_equal", "less_than_equal", "other")
 _ROW_PATH = re.compile(r"^(interest|payments)\[(\d+)\]\.([a-z_]+)$")
 
 
@@ -134,7 +131,7 @@ def haciz_form(form: FormData) -> Translated:
         body[name] = _money(form, name, name, problems)
     interest: list[dict[str, Any]] = []
     rows: dict[str, list[int]] = {"interest": [], "payments": []}
-    for i in range(ROWS):
+    for i in range(RECORD_ROWS):
         start, end, percent = (_text(form, f"interest_{f}_{i}") for f in ("start", "end", "rate"))
         if not (start or end or percent):
             continue  # an unused row (its rate kind is a select, always sent)
@@ -143,7 +140,7 @@ def haciz_form(form: FormData) -> Translated:
         period = {"start": start or None, "end": end or None, "rate": rate}
         interest.append({k: v for k, v in period.items() if v is not None})
     payments: list[dict[str, Any]] = []
-    for i in range(ROWS):
+    for i in range(RECORD_ROWS):
         paid_on, raw = _text(form, f"payment_date_{i}"), _text(form, f"payment_amount_{i}")
         if not (paid_on or raw):
             continue
