@@ -82,7 +82,9 @@ class HacizCreate(Schema):
     haciz_date: Day | None = None
     takip_date: Day | None = Field(None, description="For an ilamlı takip, the day the lawsuit was filed")
     document_date: Day | None = Field(None, description="The İİK 100 document's date, to join an earlier derece")
-    sira: int | None = Field(None, description="İİK 206 sıra 1–4 (default 4; none for kamu_haczi)")
+    # Bounded loosely so a huge integer never reaches the service; the service itself refuses 0 or 5–99
+    # with `out_of_range` among the record's other problems (auction.lots.claims.haciz_problems).
+    sira: int | None = Field(None, ge=0, le=99, description="İİK 206 sıra 1–4 (default 4; none for kamu_haczi)")
     joins_creditor_id: IdRef | None = Field(None, description="takipsiz: the haciz creditor whose derece it joins")
     principal: Money
     interest_accrued: Money = Decimal(0)

@@ -9,6 +9,9 @@ import pytest
 from auction.desk.queue import KINDS as DESK_KINDS
 from web.i18n import LANGS, MESSAGES, load_messages
 from web.pages.aftersale import PAY_ERRORS
+from web.pages.desk_files import DONE as FILE_DONE
+from web.pages.desk_records import FIELDS as RECORD_FIELDS
+from web.pages.desk_records import PROBLEMS as RECORD_PROBLEMS
 from web.pages.desk_sale import DECISIONS, DONE
 
 ROOT = Path(__file__).resolve().parents[2] / "web"
@@ -59,7 +62,12 @@ DYNAMIC = {
     "desk.role.": ("staff", "manager"), "desk.done.": DONE, "desk.decision.": DECISIONS,
     "desk.decision.confirm.": DECISIONS, "desk.people.link.": ("invite", "reset"),
     "desk.people.role.": ("staff", "manager", "admin", "party"), "desk.link.title.": ("invite", "reset"),
-    "desk.files.done.": ("file", "lot", "party"),
+    "desk.files.done.": FILE_DONE,
+    # A lot's claim records on the file page (web/messages/records.toml).
+    "desk.rec.kind.": ("haciz", "ihtiyati_haciz", "kamu_haczi", "takipsiz"),
+    "desk.rec.imputation.": ("tbk100", "orantili"), "desk.rec.tax.": ("emlak_vergisi", "mtv"),
+    "desk.rec.rate_kind.": ("sabit", "kanuni"), "desk.rec.field.": RECORD_FIELDS,
+    "desk.rec.problem.": RECORD_PROBLEMS,
     "desk.capacity.": ("borclu", "borclu_vekili", "alacakli", "alacakli_vekili"),
     "safahat.": ("file_opened", "lot_added", "appraisal_served", "appraisal_challenged", "appraisal_final",
                  "sale_decided", "ilan", "round_scheduled", "round_opened", "round_closed", "tutanak_posted",

@@ -11,6 +11,7 @@ from web.pages import (
     channels,
     desk,
     desk_files,
+    desk_records,
     desk_sale,
     files,
     lot,
@@ -43,6 +44,7 @@ router.include_router(people.router)
 router.include_router(audit.router)
 router.include_router(files.router)
 router.include_router(desk_files.router)
+router.include_router(desk_records.router)
 router.include_router(tax_report.router)
 
 __all__ = ["router"]

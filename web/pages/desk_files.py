@@ -18,6 +18,7 @@ from auction.cases import parties
 from auction.cases import service as cases
 from auction.cases.schemas import CaseCreate, PartyLink
 from auction.errors import DomainError
+from auction.lots import claims
 from auction.lots import service as lots
 from auction.lots.schemas import LotCreate
 from auction.sales import decision, reads
@@ -69,20 +70,45 @@ async def open_file(db: DbSession, actor: StaffUser, file_no: str = Form(..., ma
     return await _act(db, "/staff/files", act)
 
 
-@router.get("/staff/files/{case_id}")
-async def file_page(request: Request, case_id: Id, db: DbSession, actor: StaffUser, kaydedildi: str | None = None,
-                    hata: str | None = None) -> Response:
+# What the page confirms after a form (`?kaydedildi=…`): web/messages/desk.toml `desk.files.done.*`.
+DONE = ("file", "lot", "party", "pledge", "haciz", "asset_tax")
+# The haciz form's optional interest and payment rows (no script adds rows): a claim with more is entered
+# through the API (`POST /api/v1/lots/{id}/hacizler`). web/pages/desk_records.py reads this many.
+RECORD_ROWS = 3
+
+
+async def _lot_records(db: DbSession, lot_id: int) -> dict[str, Any]:
+    """A lot's claim records, as the API lists them (web/api/lot_records.py): the sıra cetveli's input."""
+    return {"pledges": await lots.list_pledges(db, lot_id), "hacizler": await claims.list_hacizler(db, lot_id),
+            "taxes": await claims.list_asset_taxes(db, lot_id)}
+
+
+async def file_page_response(request: Request, db: DbSession, actor: StaffUser, case_id: int, *,
+                             done: str | None = None, error_code: str | None = None,
+                             records_error: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+    """The file's page; a refused claim-record form (web/pages/desk_records.py) renders it again with the
+    refusal and the typed values next to that lot's form (`records_error`)."""
     case = await cases.get_case_for(db, actor, case_id)
     rows = []
+    records = {}
     for lot in await lots.list_lots_of_case(db, case.id):
         sale = await reads.latest_sale_of_lot(db, lot.id)
         rows.append((lot, sale, sale is not None and sale.status in {s.value for s in ACTIVE_SALE_STATES}))
+        records[lot.id] = await _lot_records(db, lot.id)
+    creditors = await cases.list_creditors(db, case.id)
     start = datetime.combine(clock.now().astimezone(ISTANBUL).date() + timedelta(days=16), time(14, 0))
     return render(request, "desk/staff_file.html", {
         "case": case, "lots": rows, "parties": await parties.parties_of(db, actor, case.id),
-        "creditors": await cases.list_creditors(db, case.id), "default_start": start.strftime("%Y-%m-%dT%H:%M"),
-        "done": kaydedildi if kaydedildi in ("file", "lot", "party") else None, "error_code": hata},
-        headers={"Cache-Control": "no-store"})
+        "creditors": creditors, "creditor_names": {c.id: c.name for c in creditors}, "records": records,
+        "records_error": records_error, "rows": RECORD_ROWS, "default_start": start.strftime("%Y-%m-%dT%H:%M"),
+        "done": done if done in DONE else None, "error_code": error_code},
+        status_code=status_code, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/staff/files/{case_id}")
+async def file_page(request: Request, case_id: Id, db: DbSession, actor: StaffUser, kaydedildi: str | None = None,
+                    hata: str | None = None) -> Response:
+    return await file_page_response(request, db, actor, case_id, done=kaydedildi, error_code=hata)
 
 
 @router.post("/staff/files/{case_id}/lots")
