@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import select
@@ -124,6 +125,13 @@ def haciz_problems(data: HacizCreate, today: date) -> list[dict[str, Any]]:
             problem(f"interest[{i}].end", "not_after_start")
         if period.start > today:
             problem(f"interest[{i}].start", "in_future")
+    # Interest runs on the principal once (contract, "Conventions"): two periods over the same days would
+    # charge it twice. `end` is exclusive, so a period may start on the day the one before it ends.
+    spans = sorted(((p.start, p.end, i) for i, p in enumerate(data.interest) if p.end is None or p.end > p.start),
+                   key=lambda span: (span[0], span[2]))
+    for (_, end, _), (start, _, i) in pairwise(spans):
+        if end is None or end > start:
+            problem(f"interest[{i}].start", "overlaps")
     for i, payment in enumerate(data.payments):
         if payment.paid_on > today:
             problem(f"payments[{i}].paid_on", "in_future")

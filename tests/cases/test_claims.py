@@ -55,6 +55,15 @@ def test_a_rate_is_a_number_within_the_engines_bounds_or_the_kanuni_table(raw, e
     ({"interest": [{"start": "2026-02-10", "rate": "0.24"}, {"start": "2026-01-01", "end": "2026-01-01",
                                                               "rate": "kanuni"}]},
      [("interest[1].end", "not_after_start")]),
+    # Interest runs once over any day: an open period before a later one, or two that cross, overlap; a
+    # period starting on the (exclusive) end of the one before does not.
+    ({"interest": [{"start": "2026-03-01", "rate": "kanuni"}, {"start": "2026-01-01", "rate": "0.24"}]},
+     [("interest[0].start", "overlaps")]),
+    ({"interest": [{"start": "2026-01-01", "end": "2026-03-02", "rate": "0.24"}, {"start": "2026-03-01",
+                                                                                  "rate": "kanuni"}]},
+     [("interest[1].start", "overlaps")]),
+    ({"interest": [{"start": "2026-01-01", "end": "2026-03-01", "rate": "0.24"}, {"start": "2026-03-01",
+                                                                                  "rate": "kanuni"}]}, []),
     ({"interest": [{"start": "2026-02-10", "rate": "12"}]}, [("interest[0].rate", "invalid_rate")]),
     ({"interest": [{"start": "2027-02-10", "rate": "0.24"}]}, [("interest[0].start", "in_future")]),
     ({"payments": [{"paid_on": "2026-04-01", "amount": "0"}, {"paid_on": "2026-12-24", "amount": "5.00"}]},

@@ -62,7 +62,7 @@ async def test_the_section_lists_the_records_the_api_entered(env, manual_clock):
     r = await env.client.post(f"/api/v1/lots/{lot['id']}/hacizler", headers=h, json={
         "creditor_id": firm, "kind": "ihtiyati_haciz", "haciz_date": str(today - timedelta(days=30)),
         "takip_date": str(today - timedelta(days=40)), "sira": 2, "principal": "75000", "costs": "1500",
-        "interest": [{"start": str(today - timedelta(days=40)), "rate": "0.24"},
+        "interest": [{"start": str(today - timedelta(days=40)), "end": str(today - timedelta(days=20)), "rate": "0.24"},
                      {"start": str(today - timedelta(days=20)), "rate": "kanuni"}],
         "payments": [{"paid_on": str(today - timedelta(days=5)), "amount": "2500"}]})
     assert r.status_code == 201, r.text
@@ -77,7 +77,9 @@ async def test_the_section_lists_the_records_the_api_entered(env, manual_clock):
     assert "B Ltd. İhtiyati haciz" in text
     assert f"Haciz tarihi: {(today - timedelta(days=30)).strftime('%d.%m.%Y')}" in text
     assert "75.000,00 TL" in text and "Takip masrafı: 1.500,00 TL" in text
-    assert f"{(today - timedelta(days=40)).strftime('%d.%m.%Y')} – satış gününe kadar: %24" in text
+    d40, d20 = ((today - timedelta(days=n)).strftime("%d.%m.%Y") for n in (40, 20))
+    assert f"{d40} – {d20}: %24" in text
+    assert f"{d20} – satış gününe kadar: kanuni faiz" in text
     assert "kanuni faiz" in text
     assert f"{(today - timedelta(days=5)).strftime('%d.%m.%Y')}: 2.500,00 TL" in text
     assert "Emlak vergisi Kadıköy Belediyesi 3.250,75 TL" in text

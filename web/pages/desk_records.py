@@ -37,7 +37,8 @@ FIELDS = ("creditor_id", "kind", "haciz_date", "takip_date", "document_date", "s
 # The problem codes explained in words (`desk.rec.problem.*`): the services' (auction.lots.claims), the
 # money parser's and the schema's most common; any other code reads "other" (its code is shown anyway).
 PROBLEMS = ("required", "rate_with_kanuni", "not_for_kind", "in_future", "out_of_range", "not_positive",
-            "invalid_rate", "not_after_start", "joins_itself", "not_a_haciz_creditor_of_lot", "not_for_asset",
+            "invalid_rate", "not_after_start", "overlaps", "joins_itself", "not_a_haciz_creditor_of_lot",
+            "not_for_asset",
             "missing", "money_invalid", "money_not_a_number", "money_too_many_decimals", "money_negative",
             "money_too_large", "date_from_datetime_parsing", "date_out_of_range", "int_parsing", "literal_error",
             "string_too_short", "string_too_long", "greater_than_equal", "less_than_equal", "other")

@@ -76,6 +76,7 @@ async def test_staff_add_a_haciz_through_the_form(browser: Any, server: LiveServ
     await form.locator('[data-testid="haciz-date"]').fill(str(today - timedelta(days=60)))
     await form.locator('[data-testid="haciz-costs"]').fill("4.250,50")
     await form.locator('[data-testid="interest-start-0"]').fill(str(today - timedelta(days=90)))
+    await form.locator('[data-testid="interest-end-0"]').fill(str(today - timedelta(days=30)))
     await form.locator('[data-testid="interest-rate-0"]').fill("24")
     await form.locator('[data-testid="interest-start-1"]').fill(str(today - timedelta(days=30)))
     await form.locator('[data-testid="interest-kind-1"]').select_option("kanuni")
