@@ -87,7 +87,9 @@ async def test_two_closers_at_once_close_each_round_exactly_once(env, runtime, s
     finally:
         for rt in runtimes:
             await rt.stop()
-    assert sum(counts) == 40  # 20 openings + 20 closes, split between the two
+    # 20 openings + 20 closes, split between the two; a closer's first sweep may also finish closes the
+    # other committed and has not finished yet (counted, never done twice: checked below).
+    assert 40 <= sum(counts) <= 60
     await _assert_each_closed_once(runtime, ids)
 
 
@@ -225,16 +227,16 @@ async def test_a_failing_round_does_not_hold_up_its_batch(env, runtime, settings
     assert await closer.open_batch() == 4
     await asyncio.sleep(0.5)
     bad = ids[1]
-    real = rounds.close_round
+    real = rounds.close_rounds
 
-    async def flaky(session, rt, round_id, now, cutoff, **kwargs):
-        if round_id == bad:
+    async def flaky(session, rt, round_ids, now, cutoff):
+        if bad in round_ids:
             raise RuntimeError("injected")
-        return await real(session, rt, round_id, now, cutoff, **kwargs)
+        return await real(session, rt, round_ids, now, cutoff)
 
-    monkeypatch.setattr(rounds, "close_round", flaky)
+    monkeypatch.setattr(rounds, "close_rounds", flaky)
     assert await closer.close_batch() == 3
-    monkeypatch.setattr(rounds, "close_round", real)
+    monkeypatch.setattr(rounds, "close_rounds", real)
     async with runtime.db.session() as s:
         status = dict((await s.execute(select(Round.id, Round.status).where(Round.id.in_(ids)))).all())
     assert status == {i: ("open" if i == bad else "closed") for i in ids}
