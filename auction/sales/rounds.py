@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
 from auction.audit import service as audit
 from auction.audit.models import AuditEntry
@@ -59,7 +60,21 @@ async def claim_due_openings(session: AsyncSession, now: datetime, limit: int,
 
 async def open_round(session: AsyncSession, runtime: Runtime, round_id: int, now: datetime) -> bool:
     """S-03 (TM-10): open the round, lock R, C and the threshold (A-31), give the lot its next seq."""
-    return bool(await open_rounds(session, runtime, [round_id], now))
+    if not await open_rounds(session, runtime, [round_id], now):
+        return False
+    await _refresh_loaded(session, round_id)
+    return True
+
+
+async def _refresh_loaded(session: AsyncSession, round_id: int) -> None:
+    """The batch statements write past the ORM: a caller that had the round or its sale loaded in this
+    session (the demo loader, staff steps) reads them as they now are."""
+    rnd = session.identity_map.get(identity_key(Round, round_id))
+    if isinstance(rnd, Round):
+        await session.refresh(rnd)
+        sale = session.identity_map.get(identity_key(Sale, rnd.sale_id))
+        if isinstance(sale, Sale):
+            await session.refresh(sale)
 
 
 async def open_rounds(session: AsyncSession, runtime: Runtime, round_ids: list[int], now: datetime) -> list[int]:
@@ -166,6 +181,7 @@ async def close_round(session: AsyncSession, runtime: Runtime, round_id: int, no
     its tutanak."""
     if not await close_rounds(session, runtime, [round_id], now, cutoff):
         return False
+    await _refresh_loaded(session, round_id)
     if finish:
         await finish_close(session, runtime, round_id)
     return True
@@ -245,7 +261,9 @@ async def claim_unfinished_closes(session: AsyncSession, limit: int, among: list
 async def finish_close(session: AsyncSession, runtime: Runtime, round_id: int) -> None:
     """The work a close triggers, in the caller's transaction: the refund jobs (A-55), the tutanak draft
     (A-60) and the `round.closed` event (the webhook carries the tutanak's id)."""
-    rnd = await session.get(Round, round_id)
+    # populate_existing: the close wrote past the ORM (`close_rounds`); a round already loaded in this
+    # session is read again.
+    rnd = await session.get(Round, round_id, populate_existing=True)
     assert rnd is not None and rnd.closed_at is not None and rnd.result is not None
     sale = await get_sale(session, rnd.sale_id)
     now, outcome = rnd.closed_at, str(rnd.result)
