@@ -84,10 +84,13 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = Field(15, ge=1, validation_alias="ESATIS_LOGIN_LOCKOUT_MINUTES")
     # One-time codes sent (each an SMS) per client IP per hour, on top of the per-user limits.
     otp_send_per_ip_hour: int = Field(30, ge=1, validation_alias="ESATIS_OTP_SEND_PER_IP_HOUR")
-    # The round clock (workers/closer.py): rounds opened or closed per transaction, and how many batches
-    # one worker process runs at once (each on its own connection; SQLite, a single writer, runs one).
-    closer_batch: int = Field(10, ge=1, le=1000, validation_alias="ESATIS_CLOSER_BATCH")
+    # The round clock (workers/closer.py): rounds opened or closed per transaction (one set-based UPDATE
+    # each), how many batches one worker process runs at once (each on its own connection; SQLite, a
+    # single writer, runs one), and closes finished (refund jobs, tutanak, `round.closed`) per transaction
+    # - a finish is per round, so a small one lets the next due opens and closes in between.
+    closer_batch: int = Field(250, ge=1, le=1000, validation_alias="ESATIS_CLOSER_BATCH")
     closer_tasks: int = Field(4, ge=1, le=32, validation_alias="ESATIS_CLOSER_TASKS")
+    closer_finish_batch: int = Field(10, ge=1, le=1000, validation_alias="ESATIS_CLOSER_FINISH_BATCH")
     # Per-lot admission of bids (auction/bidding/admission.py): bids on one lot that may hold a database
     # connection at once in one process; the others wait without one, so a hot lot cannot take the pool.
     bid_lot_concurrency: int = Field(4, ge=1, validation_alias="ESATIS_BID_LOT_CONCURRENCY")

@@ -94,7 +94,10 @@ async def write(session: AsyncSession, rows: list[tuple[Any, list[dict[str, Any]
                 answer: tuple[int, dict[str, Any]] | None) -> None:
     """Insert `rows` (model, its rows) and record the Idempotency-Key's `answer` (key id, body): one
     statement on PostgreSQL, one per table on SQLite."""
-    statements: list[Any] = [insert(_table(model)).values(values) for model, values in rows if values]
+    # One row is given as a dict, not a list of one: SQLAlchemy caches the compiled form of a single-row
+    # INSERT but compiles a multi-row one every time (most bids write one row per table).
+    statements: list[Any] = [insert(_table(model)).values(values[0] if len(values) == 1 else values)
+                             for model, values in rows if values]
     if answer is not None:
         key_id, body = answer
         statements.append(update(_table(IdempotencyKey)).where(_table(IdempotencyKey).c.id == key_id)

@@ -146,6 +146,32 @@ async def apply(session: AsyncSession, sale_id: int, event: str, *, now: datetim
     return t
 
 
+async def apply_many(session: AsyncSession, sale_ids: list[int], event: str, *,
+                     now: datetime | None = None) -> Transition:
+    """Apply `event` to every sale in `sale_ids` in one conditional write (the round clock's batches):
+    all of them or none - if the guard fails for any (or a sale is listed twice) `InvalidTransition`
+    names the first such sale and the caller's transaction rolls back."""
+    t = TRANSITIONS[event]
+    if not t.sets and t.payment_to is None and t.fesih_to is None and t.deadline is None:
+        now = now or clock.now()
+        wanted = list(dict.fromkeys(sale_ids))
+        conditions = [Sale.id.in_(wanted), Sale.status.in_([s.value for s in t.sources])]
+        if t.payment_from is not None:
+            conditions.append(Sale.payment_status.in_([p.value for p in t.payment_from]))
+        if t.fesih_from is not None:
+            conditions.append(Sale.fesih_status.in_([f.value for f in t.fesih_from]))
+        result = await session.execute(update(Sale).where(*conditions)
+                                       .values(status=t.target.value, updated_at=now).returning(Sale.id))
+        done = {int(i) for i in result.scalars()}
+        refused = [i for i in wanted if i not in done]
+        if refused or len(wanted) != len(sale_ids):
+            raise _refused(t, refused[0] if refused else sale_ids[0], event)
+        return t
+    for sale_id in sale_ids:  # a transition with sub-states or deadlines: one write each, same guard
+        await apply(session, sale_id, event, now=now)
+    return t
+
+
 async def lock_if(session: AsyncSession, sale_id: int, event: str, *, now: datetime | None = None) -> bool:
     """Take the sale row's write lock only if `event` could apply now (its guard holds), changing nothing
     but `updated_at`. Whoever then decides on the sale (a payment's confirmation, the default timer) waits
