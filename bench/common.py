@@ -69,9 +69,19 @@ def pg_dsn(database_url: str) -> str:
 
 
 async def reset_schema(database_url: str) -> None:
+    """Empty the benchmark's database, creating it first on a machine that has never run the bench."""
     import asyncpg
 
-    conn = await asyncpg.connect(pg_dsn(database_url))
+    try:
+        conn = await asyncpg.connect(pg_dsn(database_url))
+    except asyncpg.InvalidCatalogNameError:
+        name = database_url.rsplit("/", 1)[1].split("?", 1)[0]
+        admin = await asyncpg.connect(pg_dsn(database_url.rsplit("/", 1)[0] + "/postgres"))
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+        conn = await asyncpg.connect(pg_dsn(database_url))
     try:
         await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     finally:
