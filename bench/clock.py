@@ -24,21 +24,30 @@ from typing import Any
 from bench.common import STAFF, create_lots, percentile, pg_dsn, start, token
 
 ROUND_SECONDS = 20
+# The worker processes of each run: every worker in one process, in two alike, and the clock in a process
+# of its own beside one running every other worker (`esatis worker --only/--skip`, docs/scaling.md).
+LAYOUTS: list[tuple[str, list[list[str]]]] = [
+    ("1 process, every worker", [[]]),
+    ("2 processes, every worker in each", [[], []]),
+    ("2 processes, the clock apart", [["--only", "closer"], ["--skip", "closer"]]),
+]
 TIME_COLUMNS = ("starts_at", "scheduled_end", "ends_at", "window_start", "first_extension_end", "cap_at")
 
 
 def run(database_url: str, redis_url: str | None, port: int, quick: bool, smoke: bool = False) -> dict[str, Any]:
     n = 10 if smoke else 200 if quick else 1000
     runs = []
-    for workers in (1,) if smoke else (1, 2):
+    for layout, per_process in LAYOUTS[:1] if smoke else LAYOUTS:
         with tempfile.TemporaryDirectory(prefix="bench-clock-") as tmp_:
-            dep = start(database_url, redis_url, Path(tmp_), port=port, workers=workers)
+            dep = start(database_url, redis_url, Path(tmp_), port=port, worker_args=per_process)
             try:
                 result = asyncio.run(_run(dep.url, database_url, n))
             finally:
                 dep.stop()
+        workers = len(per_process)
         result["worker_processes"] = workers
-        print(f"[clock] {n} rounds, {workers} worker process(es): open lag p50 {result['open']['p50_ms']} ms, "
+        result["layout"] = layout
+        print(f"[clock] {n} rounds, {layout}: open lag p50 {result['open']['p50_ms']} ms, "
               f"p99 {result['open']['p99_ms']} ms; close lag p50 {result['close']['p50_ms']} ms, "
               f"p99 {result['close']['p99_ms']} ms", flush=True)
         runs.append(result)

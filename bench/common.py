@@ -117,9 +117,12 @@ class Deployment:
 
 
 def start(database_url: str, redis_url: str | None, tmp: Path, *, port: int, workers: int = 0,
-          extra_env: dict[str, str] | None = None) -> Deployment:
+          extra_env: dict[str, str] | None = None, worker_args: list[list[str]] | None = None) -> Deployment:
     """One web process on `port`; with `workers` > 0 the background workers run in that many separate
-    `esatis worker` processes instead of inside the web process."""
+    `esatis worker` processes instead of inside the web process. `worker_args`: one list of `esatis worker`
+    options per process (e.g. `["--only", "closer"]`), instead of `workers` processes running every worker."""
+    per_process = worker_args if worker_args is not None else [[] for _ in range(workers)]
+    workers = len(per_process)
     asyncio.run(reset_schema(database_url))
     env = dict(os.environ, DATABASE_URL=database_url, ESATIS_VAR_DIR=str(tmp / "var"), ESATIS_RATE_LIMITS="off",
                ESATIS_LOG_LEVEL="WARNING", ESATIS_LOG_FORMAT="json", ESATIS_PASSWORD_HASHING="fast",
@@ -135,10 +138,10 @@ def start(database_url: str, redis_url: str | None, tmp: Path, *, port: int, wor
                                 stdout=out, stderr=subprocess.STDOUT)
     dep.procs.append(Proc(proc, log))
     _wait_ready(dep.url, proc, log)
-    for i in range(workers):
+    for i, args in enumerate(per_process):
         wlog = tmp / f"worker{i}.log"
         with wlog.open("wb") as out:
-            wproc = subprocess.Popen([PYTHON, "-m", "web.cli", "worker"], cwd=ROOT, env=env, stdout=out,
+            wproc = subprocess.Popen([PYTHON, "-m", "web.cli", "worker", *args], cwd=ROOT, env=env, stdout=out,
                                      stderr=subprocess.STDOUT)
         dep.procs.append(Proc(wproc, wlog))
     return dep

@@ -49,11 +49,12 @@ def clock_table(r: dict[str, Any]) -> list[str]:
            "same second and ending in the same second.", "",
            "| worker processes | opened | open lag p50 / p99 / max ms | closed | close lag p50 / p99 / max ms "
            "| finished | finish lag p50 / p99 / max ms |",
-           "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+           "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for run in r["runs"]:
         o, c = run["open"], run["close"]
         f = run.get("finish") or {"done": None, "of": None, "p50_ms": None, "p99_ms": None, "max_ms": None}
-        out.append(f"| {run['worker_processes']} | {o['done']}/{o['of']} | {_v(o['p50_ms'])} / {_v(o['p99_ms'])} / "
+        layout = run.get("layout", run["worker_processes"])  # runs before the layouts: the process count
+        out.append(f"| {layout} | {o['done']}/{o['of']} | {_v(o['p50_ms'])} / {_v(o['p99_ms'])} / "
                    f"{_v(o['max_ms'])} | {c['done']}/{c['of']} | {_v(c['p50_ms'])} / {_v(c['p99_ms'])} / "
                    f"{_v(c['max_ms'])} | {_v(f['done'])}/{_v(f['of'])} | {_v(f['p50_ms'])} / {_v(f['p99_ms'])} / "
                    f"{_v(f['max_ms'])} |")

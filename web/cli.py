@@ -133,15 +133,29 @@ def _print_banner(url_host: str, port: int, ruleset: str, demo_result: Any) -> N
     click.echo("\n".join(lines), err=True)
 
 
+def _names(value: str | None) -> frozenset[str]:
+    return frozenset(n.strip() for n in (value or "").split(",") if n.strip())
+
+
 @cli.command()
-def worker() -> None:
-    """Run the background workers alone (closer, webhook dispatcher, notifications)."""
+@click.option("--only", default=None, metavar="NAMES",
+              help="Run only these workers (comma-separated, e.g. closer), for a process of their own.")
+@click.option("--skip", default=None, metavar="NAMES", help="Run every worker but these (comma-separated).")
+def worker(only: str | None, skip: str | None) -> None:
+    """Run the background workers alone (closer, refunds, documents, outbox relay, webhook dispatcher,
+    notifications …): all of them, or a part with --only / --skip (docs/scaling.md)."""
     settings = _settings()
     configure_logging(settings.log_level, settings.log_format)
     from auction.runtime import Runtime
+    from workers.registry import select_workers
     from workers.runner import run_forever
 
-    asyncio.run(run_forever(Runtime.from_settings(settings)))
+    runtime = Runtime.from_settings(settings)
+    try:
+        chosen = select_workers(runtime, only=_names(only), skip=_names(skip))
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    asyncio.run(run_forever(runtime, chosen))
 
 
 @cli.group()

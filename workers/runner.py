@@ -82,12 +82,12 @@ class Supervisor:
                 await sub.close()
 
 
-async def run_forever(runtime: Runtime) -> None:
-    """`esatis worker`: run until SIGINT/SIGTERM."""
+async def run_forever(runtime: Runtime, workers: list[Worker] | None = None) -> None:
+    """`esatis worker`: run `workers` (default: all of them) until SIGINT/SIGTERM."""
     import signal
 
     await runtime.start()
-    supervisor = Supervisor(runtime)
+    supervisor = Supervisor(runtime, workers)
     await supervisor.start()
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
