@@ -73,3 +73,16 @@ class RateLimited(DomainError):
 class CsrfFailed(Forbidden):
     code = "csrf_failed"
     default_message = "Güvenlik doğrulaması başarısız (CSRF). Sayfayı yenileyip tekrar deneyin."
+
+
+def explain(code: str) -> str | None:
+    """The standing sentence of an error `code`: the default message of the first error class that
+    declares it, or None. Staff pages carry only the code across a post-redirect-get (a query string
+    is no place for a sentence), and show this so that a refusal reads as words, not as a code."""
+    pending: list[type[DomainError]] = [DomainError]
+    while pending:
+        cls = pending.pop(0)
+        if cls.__dict__.get("code") == code:
+            return cls.default_message
+        pending.extend(cls.__subclasses__())
+    return None

@@ -12,6 +12,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 
 from auction.calendar import ISTANBUL
+from auction.errors import explain
 from auction.money import fmt_tr
 from web.i18n import MESSAGES, translator
 
@@ -153,4 +154,4 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "money_input": money_input, "dec": dec, "iso_local": iso_local, "percent": percent, "area": area,
     "filesize": filesize, "remaining": remaining, "iban": iban, "describe_search": describe_search,
 }
-GLOBALS: dict[str, Callable[..., Any]] = {"js_texts": js_texts}
+GLOBALS: dict[str, Callable[..., Any]] = {"js_texts": js_texts, "explain": explain}

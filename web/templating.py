@@ -48,8 +48,9 @@ def local_time(value: datetime | None, pattern: str = "%d.%m.%Y %H:%M") -> str:
     return value.astimezone(ISTANBUL).strftime(pattern)
 
 
-def money_tr(value: Decimal | None) -> str:
-    return "—" if value is None else fmt_tr(value)
+def money_tr(value: Decimal | str | None) -> str:
+    # A string is an amount as the distribution engine's JSON result carries it ("117071.17").
+    return "—" if value is None else fmt_tr(Decimal(value))
 
 
 templates.env.globals.update(static_url=static_url, **filters.GLOBALS)

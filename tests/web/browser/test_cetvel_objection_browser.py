@@ -105,16 +105,28 @@ async def test_served_objected_finalised_and_the_rest_approved(browser: Any, ser
     await page.click('[data-testid="payouts-prepare"]')
     await page.wait_for_url("**?kaydedildi=1")
     await mudur.goto(f"{server.url}/staff/sales/{sale['id']}/cetvel")
-    n = await mudur.locator('[data-testid="payout-approve"]').count()
+    # The demo file's haciz creditor (cr1 of the demo, no party on the file) has reported no IBAN: its
+    # payout cannot be approved (D-44) and the refusal reads as a sentence; every other one is approved.
+    no_iban = mudur.locator("tr[data-payout]", has_text="IBAN bildirilmedi")
+    assert await no_iban.count() == 1
+    approvable = mudur.locator("tr[data-payout]", has=mudur.locator('[data-testid="payout-approve"]'),
+                               has_not_text="IBAN bildirilmedi")
+    n = await approvable.count()
     assert n >= 2
     for _ in range(n):
-        await mudur.locator('[data-testid="payout-approve"]').first.click()
+        await approvable.first.locator('[data-testid="payout-approve"]').click()
         await mudur.wait_for_url("**?kaydedildi=1")
-    assert await mudur.locator('[data-testid="payout-approve"]').count() == 0
+    await no_iban.locator('[data-testid="payout-approve"]').click()
+    await mudur.wait_for_url("**?hata=iban_missing")
+    assert "IBAN yok" in await mudur.locator('[role="alert"]').inner_text()
+    await _shot(mudur, "staff-cetvel-iban-missing")
+    assert await mudur.locator('[data-testid="payout-approve"]').count() == 1
     payouts = _api(server.url, "GET", f"/distributions/{did}/payouts", STAFF).json()
-    assert payouts and all(p["status"] == "approved" for p in payouts)
+    waiting = [p for p in payouts if p["status"] != "approved"]
+    assert len(waiting) == 1 and waiting[0]["status"] == "prepared" and not waiting[0]["iban"], waiting
     keys = {p["key"] for p in payouts}
     assert f"creditor:{cr2}" in keys and f"creditor:{cr1}" not in keys and f"harc:{cr1}" not in keys
+    await mudur.goto(f"{server.url}/staff/sales/{sale['id']}/cetvel")
     assert (violations := await _axe(mudur)) == [], violations
     await _shot(mudur, "staff-cetvel-rest-approved")
     assert errors == []
