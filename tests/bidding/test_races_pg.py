@@ -1,6 +1,6 @@
 """Real races against PostgreSQL (READ COMMITTED, separate connections): 60 bidders on one lot with bids
-arriving across the close while a closer runs, over the service layer and over HTTP against a real
-uvicorn process; a withdrawal racing its own bid; one Idempotency-Key sent ten times at once.
+arriving across the close, over the service layer (two closers polling) and over HTTP against a real
+uvicorn process (`esatis worker` closing); a withdrawal racing its own bid; one Idempotency-Key sent ten times at once.
 
 Each race checks: no lost or duplicated bid, no two accepted bids at one price, no bid accepted at or
 after the final close, gap-free per-lot seq, and the A-41 close recomputed from the accepted bids."""
@@ -171,9 +171,14 @@ async def _check(runtime, lot_id: int, rnd_id: int, tally: Tally, move_seq: int,
 async def test_sixty_bidders_across_the_close_service_layer(env, runtime, settings):
     lot, _sale, rnd, actors = await _race_lot(env, runtime, settings, BIDDERS)
     race = Runtime.from_settings(settings.model_copy(update={"rate_limits": "off", "db_pool_size": 25}))
-    closer_rt = Runtime.from_settings(settings.model_copy(update={"db_pool_size": 2}))
+    # Two closers, each with its own pool (as two `esatis worker` replicas), polling the same round while
+    # the bids arrive: the round must close once, and both must have tried.
+    closer_rts = [Runtime.from_settings(settings.model_copy(update={"db_pool_size": 2})) for _ in range(2)]
     await race.start()
-    await closer_rt.start()
+    for crt in closer_rts:
+        await crt.start()
+    passes_near_close = [0, 0]
+    flipped_by = [0, 0]
     tally = Tally()
     state = {"stop_at": time.monotonic() + 120}
     from auction.users import service as users
@@ -199,24 +204,32 @@ async def test_sixty_bidders_across_the_close_service_layer(env, runtime, settin
                     minimum += step * 2
             await asyncio.sleep(random.uniform(0, 0.05))
 
-    async def closer() -> None:
-        c = RoundCloser(closer_rt)
+    async def closer(i: int) -> None:
+        crt = closer_rts[i]
+        c = RoundCloser(crt)
         while time.monotonic() < state["stop_at"] + 3:
-            await c.run_once()
-            async with closer_rt.db.session() as s:
+            near_close = "move_seq" in state  # the close was moved a few seconds ahead: bids are racing it
+            flipped_by[i] += await c.run_once()
+            async with crt.db.session() as s:
                 if (await s.get(Round, rnd.id)).status == "closed":
                     return
-            await asyncio.sleep(0.05)
+            passes_near_close[i] += near_close  # a pass that found the round still open, bids arriving
+            await asyncio.sleep(random.uniform(0.01, 0.05))
 
     try:
-        await asyncio.gather(closer(), _when_flowing(runtime, rnd.id, tally, state), *(bidder(a) for a in actors))
+        await asyncio.gather(closer(0), closer(1), _when_flowing(runtime, rnd.id, tally, state),
+                             *(bidder(a) for a in actors))
     finally:
         await race.stop()
-        await closer_rt.stop()
+        for crt in closer_rts:
+            await crt.stop()
     final, bids = await _check(runtime, lot["id"], rnd.id, tally, int(state["move_seq"]), rnd.scheduled_end)
     print(f"\nservice race: {BIDDERS} bidders, {tally.attempts} attempts, {len(tally.accepted)} accepted, "
           f"refused {dict(tally.refused)}, extensions {final.extensions}, E {z(final.scheduled_end)}, "
           f"final close {z(final.ends_at)}, closed at {z(final.closed_at)}")
+    print(f"closers: passes while bids raced the close {passes_near_close}, rounds flipped {flipped_by}")
+    assert all(n > 0 for n in passes_near_close)  # both closers polled while the bids raced the close
+    assert sum(flipped_by) >= 1  # the one close (LotEvent "closed" == 1 in _check) was one of theirs
     assert len(tally.accepted) >= 5
     assert tally.refused["bid_too_low"] > 0  # they really raced for the same prices
     assert tally.refused["round_closed"] > 0  # and kept coming after the close
