@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bench import plots
 from bench.common import RESULTS, ROOT
 
 DOC = ROOT / "docs" / "performance.md"
@@ -84,12 +85,26 @@ def distribution_table(r: dict[str, Any]) -> list[str]:
             f"{r['json_dumps_s']} | {r['ratio']} |", ""]
 
 
+def _plot(name: str, r: dict[str, Any], drawing: bool) -> list[str]:
+    """The plot's image line under its table: redrawn when matplotlib is there, else the committed PNG."""
+    if name not in plots.DRAW:
+        return []
+    path = plots.DRAW[name](r) if drawing else plots.PLOTS / f"{name}.png"
+    if not path.exists():
+        return []
+    return [f"![{name}: esatis beside its ceiling](performance/{path.name})", ""]
+
+
 def write() -> Path:
     parts: list[str] = []
+    drawing = plots.available()
     for name, table in (("bids", bids_table), ("clock", clock_table), ("fanout", fanout_table),
                         ("distribution", distribution_table)):
         r = latest(name)
-        parts += table(r) if r else [f"### {name}", "", "Not measured yet (`python -m bench " + name + "`).", ""]
+        if r:
+            parts += table(r) + _plot(name, r, drawing)
+        else:
+            parts += [f"### {name}", "", "Not measured yet (`python -m bench " + name + "`).", ""]
     block = "\n".join([BEGIN, "", *parts, END])
     text = DOC.read_text() if DOC.exists() else f"# Performance\n\n{BEGIN}\n{END}\n"
     if BEGIN in text and END in text:
@@ -97,5 +112,6 @@ def write() -> Path:
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     DOC.write_text(text)
-    print(f"[bench] report: {DOC.relative_to(ROOT)}", flush=True)
+    print(f"[bench] report: {DOC.relative_to(ROOT)}"
+          + ("" if drawing else " (plots not redrawn: matplotlib missing, `pip install -e .[bench]`)"), flush=True)
     return DOC
