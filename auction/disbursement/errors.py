@@ -91,6 +91,12 @@ class IbanMissing(Conflict):
     default_message = "Hak sahibinin bildirdiği bir IBAN yok; ödeme talimatı onaylanamaz (D-44)."
 
 
+class MahsupShortfall(Conflict):
+    code = "mahsup_shortfall"
+    default_message = ("Alacağa mahsuben alan alacaklının kesin cetveldeki payı, bedelden mahsup ettiği tutardan az: "
+                       "fark alıcıdan tahsil edilmeden ödeme talimatı hazırlanamaz (A-57, OP-21).")
+
+
 class NothingToPay(Conflict):
     code = "nothing_to_pay"
     default_message = "Ödenecek kesinleşmiş bir satır ya da onaylanmış bir ödeme talimatı yok."

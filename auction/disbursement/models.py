@@ -117,8 +117,12 @@ class Payout(Base, IdMixin, TimestampMixin):
     party: Mapped[str] = mapped_column(String(200))
     party_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     iban: Mapped[str | None] = mapped_column(String(34))
-    channel: Mapped[str] = mapped_column(String(8))  # eft (to the IBAN) | harc (to the treasury, T-30)
-    amount: Mapped[Decimal] = mapped_column(Kurus)
+    # eft (to the IBAN) | harc (to the treasury, T-30) | mahsup (settled whole by the buyer's netting, A-57)
+    channel: Mapped[str] = mapped_column(String(8))
+    amount: Mapped[Decimal] = mapped_column(Kurus)  # the line's whole amount, what the party is paid
+    # A-57 / OP-21: the part the buying creditor already kept by paying the price less its share; only
+    # `amount - netted` leaves the office's account (the bank file's row).
+    netted: Mapped[Decimal] = mapped_column(Kurus, default=Decimal("0.00"), server_default=text("0"))
     # prepared | approved | sent | cancelled (before sent) | recalled (sent, then its guarantee called, OP-50)
     status: Mapped[str] = mapped_column(String(10))
     due_by: Mapped[datetime] = mapped_column(UTCDateTime)  # TM-22 (D-44)

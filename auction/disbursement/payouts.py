@@ -5,7 +5,11 @@ müdür (four eyes), exported as a bank payment file, marked sent; the sale clos
   sale at `distributing` — the line final and not reserved). Creditors are paid to the IBAN their party
   account declared (the creditor itself, else its lawyer), the borçlu's surplus to the borçlu's, the
   satış masrafları to the office's account, harç (tahsil and cezaevi harcı withheld, the seller's tapu
-  harcı) to the treasury (`channel = harc`, no IBAN). `due_by` is 3 working days on
+  harcı) to the treasury (`channel = harc`, no IBAN). A creditor that bought the lot against its claim
+  (A-57) kept part of the price by paying less: its line is settled by that netting first (`netted`), only
+  the rest is paid (`channel = mahsup` when nothing is left to pay), and a line smaller than what it kept
+  stops the payouts until the difference is collected (409 `mahsup_shortfall`, OP-21): the office's
+  account would be short for the others. `due_by` is 3 working days on
   (`payout.instruction_working_days`, D-44). A line key has one live instruction over every version (a
   partial unique index: a cancelled or recalled one no longer counts).
 - `approve` (müdür): one conditional UPDATE `prepared → approved WHERE prepared_by <> me`: two müdürs
@@ -55,6 +59,7 @@ from auction.disbursement.errors import (
     GuaranteeNotAllowed,
     GuaranteeState,
     IbanMissing,
+    MahsupShortfall,
     NotDistributable,
     NothingToPay,
     PayoutAlreadySent,
@@ -69,6 +74,9 @@ from auction.rules.table import rulebook
 from auction.runtime import Runtime
 from auction.sales import state
 from auction.sales.models import Sale, SaleStatus
+from auction.settlement.mahsup import declared_creditor
+from auction.settlement.service import settlement_for_sale
+from auction.settlement.statement import paid_total
 from auction.users.models import Office, Role, User
 from auction.users.principal import Principal, ensure_office, requires_role
 
@@ -134,6 +142,29 @@ async def _payee(session: AsyncSession, cetvel: Cetvel, ln: CetvelLine) -> tuple
     return (*await _creditor_payee(session, ln.creditor_id), "eft")
 
 
+async def kept_by_buyer(session: AsyncSession, runtime: Runtime, sale: Sale) -> tuple[int, Decimal] | None:
+    """A-57, OP-21: the creditor the buyer bought for against its claim, and what the buyer kept of the price
+    by netting — the price less the teminat credited to it and the cash it paid towards it. The actual
+    payments decide, not a recomputed share: that part of the price never reached the office's account."""
+    creditor_id = await declared_creditor(session, sale, sale.winner_user_id)
+    if creditor_id is None or sale.price is None:
+        return None
+    settlement = await settlement_for_sale(session, sale, policy=runtime.policy)
+    assert settlement is not None
+    paid = await paid_total(session, sale.id, sale.winner_user_id, "price")
+    return creditor_id, max(ZERO, settlement.price - settlement.teminat_credit - paid)
+
+
+def _netting(ln: CetvelLine, kept: tuple[int, Decimal] | None) -> Decimal:
+    """The part of a final line settled by the buyer's netting (zero for every line but its creditor's)."""
+    if kept is None or ln.kind != "creditor" or ln.creditor_id != kept[0]:
+        return ZERO
+    if ln.amount < kept[1]:
+        raise MahsupShortfall(details={"line": ln.key, "share": fmt(ln.amount), "netted": fmt(kept[1]),
+                                       "owed_by_buyer": fmt(kept[1] - ln.amount), "rule": "A-57", "policy": "OP-21"})
+    return kept[1]
+
+
 @requires_role(Role.staff, Role.manager, Role.admin)
 async def prepare(session: AsyncSession, runtime: Runtime, actor: Principal, cetvel: Cetvel) -> list[Payout]:
     if cetvel.status not in ("partly_final", "final"):
@@ -146,6 +177,10 @@ async def prepare(session: AsyncSession, runtime: Runtime, actor: Principal, cet
     every = await payouts_of(session, cetvel.id)
     live = {p.key for p in every if p.status not in NOT_LIVE}
     cancelled = {p.key: p for p in every if p.status == CANCELLED}
+    kept = await kept_by_buyer(session, runtime, sale)
+    for ln in rows:  # a shortfall stops every payout, before any is written: the others would not be funded
+        if ln.state == "final" and ln.key not in live:
+            _netting(ln, kept)
     now = clock.now()
     made: list[Payout] = []
     reissued: list[int] = []
@@ -154,8 +189,11 @@ async def prepare(session: AsyncSession, runtime: Runtime, actor: Principal, cet
             continue
         old = cancelled.get(ln.key)
         party, user_id, iban, channel = await _payee(session, cetvel, ln)
+        netted = _netting(ln, kept)
+        if netted == ln.amount:
+            iban, channel = None, "mahsup"  # nothing leaves the account: the buyer kept it all (A-57)
         fields = {"version": cetvel.version, "line_id": ln.id, "kind": ln.kind, "party": party[:200],
-                  "party_user_id": user_id, "iban": iban, "channel": channel, "amount": ln.amount,
+                  "party_user_id": user_id, "iban": iban, "channel": channel, "amount": ln.amount, "netted": netted,
                   "status": "prepared", "due_by": due_by(ln.payable_at or now, runtime),
                   "prepared_by": actor.user_id, "approved_by": None, "approved_at": None, "updated_at": now}
         if old is None:
@@ -174,7 +212,8 @@ async def prepare(session: AsyncSession, runtime: Runtime, actor: Principal, cet
     await session.flush()
     audit.record(session, "payout.prepared", "distribution", cetvel.id, actor=actor, office_id=cetvel.office_id,
                  data={"rule": "D-44", "payouts": [{"id": p.id, "key": p.key, "amount": str(p.amount),
-                                                    "iban": p.iban, "channel": p.channel} for p in made],
+                                                    "netted": str(p.netted), "iban": p.iban,
+                                                    "channel": p.channel} for p in made],
                        "reissued": reissued, "due_by": {p.key: iso_ms(p.due_by) for p in made}})
     return made
 
@@ -219,7 +258,7 @@ async def prepare_against_guarantee(session: AsyncSession, runtime: Runtime, act
     old = next((x for x in of_key if x.status == CANCELLED), None)
     party, user_id, iban, channel = await _payee(session, cetvel, ln)
     fields = {"version": cetvel.version, "line_id": ln.id, "kind": ln.kind, "party": party[:200],
-              "party_user_id": user_id, "iban": iban, "channel": channel, "amount": ln.amount,
+              "party_user_id": user_id, "iban": iban, "channel": channel, "amount": ln.amount, "netted": ZERO,
               "status": "prepared", "due_by": due_by(now, runtime), "prepared_by": actor.user_id,
               "approved_by": None, "approved_at": None, "updated_at": now}
     if old is None:
@@ -354,21 +393,29 @@ async def call_guarantee(session: AsyncSession, actor: Principal, cetvel: Cetvel
     return g
 
 
-def payment_file(cetvel: Cetvel, payouts: list[Payout], created_at: datetime) -> tuple[str, str, Decimal]:
-    """The bank payment file: one line per payout, a TOPLAM line (count and sum), and a SHA-256 line over
-    every byte before it (UTF-8, CRLF line ends), so the bank and the office can check it was not altered."""
+def payment_file(cetvel: Cetvel, payouts: list[Payout], created_at: datetime) -> tuple[str, str, Decimal, int]:
+    """The bank payment file: one line per payout with money to move (what the buyer's netting left of it,
+    A-57), a TOPLAM line (count and sum), and a SHA-256 line over every byte before it (UTF-8, CRLF line
+    ends), so the bank and the office can check it was not altered. A payout settled whole by netting moves
+    no money and has no row; its line is paid all the same."""
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     w.writerow(["odeme_no", "alici", "iban", "kanal", "tutar", "aciklama"])
-    total = ZERO
+    total, count = ZERO, 0
     for p in payouts:
-        total += p.amount
-        w.writerow([p.id, p.party, p.iban or "", p.channel, fmt(p.amount),
-                    f"Sira cetveli {cetvel.id} v{p.version} {p.key}"])
-    w.writerow(["TOPLAM", len(payouts), "", "", fmt(total), iso_ms(created_at)])
+        cash = p.amount - p.netted
+        if cash <= ZERO:
+            continue
+        total += cash
+        count += 1
+        note = f"Sira cetveli {cetvel.id} v{p.version} {p.key}"
+        if p.netted > ZERO:
+            note += f" (pay {fmt(p.amount)}, mahsup {fmt(p.netted)})"
+        w.writerow([p.id, p.party, p.iban or "", p.channel, fmt(cash), note])
+    w.writerow(["TOPLAM", count, "", "", fmt(total), iso_ms(created_at)])
     body = buf.getvalue()
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    return body + f"SHA256;{digest}\r\n", digest, total
+    return body + f"SHA256;{digest}\r\n", digest, total, count
 
 
 @requires_role(Role.staff, Role.manager, Role.admin)
@@ -385,8 +432,7 @@ async def export(session: AsyncSession, runtime: Runtime, actor: Principal, cetv
         raise NothingToPay("Onaylanmış ve gönderilmemiş ödeme talimatı yok.")
     sent = list((await session.scalars(select(Payout).where(Payout.id.in_(claimed)).order_by(Payout.id)
                                        .execution_options(populate_existing=True))).all())
-    f.content, f.sha256, f.total = payment_file(cetvel, sent, now)
-    f.count = len(sent)
+    f.content, f.sha256, f.total, f.count = payment_file(cetvel, sent, now)
     sale = await session.get(Sale, cetvel.sale_id)
     assert sale is not None
     rows = {ln.key: ln for ln in await versions.current_lines(session, cetvel)}
@@ -397,10 +443,12 @@ async def export(session: AsyncSession, runtime: Runtime, actor: Principal, cetv
             # D-43: a share paid before its line is final is paid against the letter the office holds.
             ln.state = G.PAID_AGAINST_GUARANTEE if ln.state != "final" and p.key in guaranteed else "paid"
         audit.record(session, "payout.sent", "payout", p.id, actor=actor, office_id=cetvel.office_id,
-                     data={"rule": "D-44", "file_id": f.id, "key": p.key, "amount": str(p.amount)})
+                     data={"rule": "D-44", "file_id": f.id, "key": p.key, "amount": str(p.amount),
+                           "netted": str(p.netted)})
         events.emit(session, "payout.sent", {
             "payout_id": p.id, "distribution_id": cetvel.id, "sale_id": sale.id, "case_id": cetvel.case_id,
-            "kind": p.kind, "channel": p.channel, "amount": str(p.amount), "party_user_id": p.party_user_id,
+            "kind": p.kind, "channel": p.channel, "amount": str(p.amount), "netted": str(p.netted),
+            "cash": str(p.amount - p.netted), "party_user_id": p.party_user_id,
             "sent_at": iso_ms(now)}, subject_type="payout", subject_id=p.id, office_id=cetvel.office_id)
     v = await versions.current_version(session, cetvel)
     L.check(rows.values(), v.distributed)

@@ -66,7 +66,8 @@ def _line(ln: CetvelLine) -> dict[str, Any]:
 
 def payout_json(p: Payout) -> dict[str, Any]:
     return {"id": p.id, "distribution_id": p.cetvel_id, "version": p.version, "key": p.key, "kind": p.kind,
-            "party": p.party, "iban": p.iban, "channel": p.channel, "amount": str(p.amount), "status": p.status,
+            "party": p.party, "iban": p.iban, "channel": p.channel, "amount": str(p.amount),
+            "netted": str(p.netted), "cash": str(p.amount - p.netted), "status": p.status,
             "due_by": iso_ms(p.due_by), "prepared_by": p.prepared_by, "approved_by": p.approved_by,
             "approved_at": iso_ms(p.approved_at) if p.approved_at else None, "file_id": p.file_id,
             "sent_at": iso_ms(p.sent_at) if p.sent_at else None}

@@ -41,14 +41,18 @@ async def set_iban(runtime: Any, actor: Actor, iban: str | None) -> None:
         await s.execute(update(User).where(User.id == actor.user.id).values(iban=iban))
 
 
-async def distributing(ctx: Env, mc: Any, sms: Any, *, ibans: bool = True) -> Distributing:
+async def distributing(ctx: Env, mc: Any, sms: Any, *, ibans: bool = True, mahsup: bool = False) -> Distributing:
+    """`mahsup`: the buyer is the 1st-degree pledgee and buys against its claim (A-57), declared before the
+    tutanak, so it pays the price less its net share."""
     async def pledges(lot: dict[str, Any], sale: dict[str, Any], buyer: Actor) -> None:
-        del sale, buyer
         ids = []
         for name, degree, limit, claim in (("Banka A.Ş.", 1, "500000.00", "400000.00"),
                                            ("Finans Ltd.", 2, "300000.00", "300000.00")):
+            body = {"name": name, "kind": "rehin", "claim_total": claim}
+            if mahsup and degree == 1:
+                body["user_id"] = buyer.user.id
             r = await ctx.client.post(f"/api/v1/cases/{lot['case_id']}/creditors", headers=ctx.staff.headers,
-                                      json={"name": name, "kind": "rehin", "claim_total": claim})
+                                      json=body)
             assert r.status_code == 201, r.text
             ids.append(r.json()["id"])
             r = await ctx.client.post(f"/api/v1/lots/{lot['id']}/pledges", headers=ctx.staff.headers, json={
@@ -56,6 +60,10 @@ async def distributing(ctx: Env, mc: Any, sms: Any, *, ibans: bool = True) -> Di
             assert r.status_code == 201, r.text
         holder["ids"] = ids
         holder["case_id"] = lot["case_id"]
+        if mahsup:
+            r = await ctx.client.post(f"/api/v1/sales/{sale['id']}/mahsup", headers=ctx.staff.headers,
+                                      json={"user_id": buyer.user.id, "creditor_id": ids[0]})
+            assert r.status_code == 201, r.text
 
     holder: dict[str, Any] = {}
     won, _ = await _final(ctx, mc, sms, before_post=pledges)
