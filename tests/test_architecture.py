@@ -1,13 +1,16 @@
 """The import contracts (pyproject.toml, `lint-imports` in .ci/run) place every module of the domain: a
 package or a sales module that is in no layer would be unconstrained, so a new one fails here until it
-is given its place."""
+is given its place. And every domain error is defined in an `errors` module (the convention of
+auction/errors.py)."""
 
+import importlib
 import pkgutil
 import tomllib
 from pathlib import Path
 
 import auction
 import auction.sales
+from auction.errors import DomainError
 
 ROOT = Path(__file__).resolve().parents[1]
 # Not domain code: the table registry for alembic, the migrations, the migration runner.
@@ -39,3 +42,30 @@ def test_every_domain_module_has_its_place_in_the_import_contracts():
 def test_the_contracts_run_in_ci():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "lint-imports" in ci
+
+
+# Modules that cannot be imported on their own (alembic's env.py runs only under alembic's context).
+UNIMPORTABLE = {"auction.migrations.env"}
+# A DomainError subclass defined outside an `errors` module, each with the reason it cannot move. None now.
+ERRORS_ELSEWHERE: set[str] = set()
+
+
+def _subclasses(cls: type) -> set[type]:
+    found = set(cls.__subclasses__())
+    for sub in cls.__subclasses__():
+        found |= _subclasses(sub)
+    return found
+
+
+def test_every_domain_error_is_defined_in_an_errors_module():
+    """The convention of auction/errors.py: each package's refusals live in its own `errors.py`."""
+    for info in pkgutil.walk_packages(auction.__path__, "auction."):
+        if info.name not in UNIMPORTABLE:
+            importlib.import_module(info.name)
+    elsewhere = sorted(
+        f"{cls.__module__}.{cls.__qualname__}" for cls in _subclasses(DomainError)
+        if cls.__module__.startswith("auction")
+        and not (cls.__module__ == "auction.errors" or cls.__module__.endswith(".errors"))
+        and f"{cls.__module__}.{cls.__qualname__}" not in ERRORS_ELSEWHERE
+    )
+    assert elsewhere == []

@@ -13,11 +13,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auction.aftersale.errors import DocumentNotFound
 from auction.aftersale.models import SaleDocument
 from auction.calendar import to_local
 from auction.cases.models import Case
 from auction.dbutil import get_one, insert_ignore
-from auction.errors import NotFound
 from auction.lots.models import Lot, LotKind
 from auction.money import fmt_tr
 from auction.sales import documents as sale_documents
@@ -35,11 +35,6 @@ TITLES = {
     "tahliye_emri": "Tahliye emri",
     "durdurma_tutanagi": "Satışın durdurulması (iptali) tutanağı",  # S-02, S-06: auction/desk/cancel.py
 }
-
-
-class DocumentNotFound(NotFound):
-    code = "document_not_found"
-    default_message = "Belge bulunamadı."
 
 
 @lru_cache(maxsize=1)

@@ -16,6 +16,11 @@ class FesihOutOfTime(Conflict):
                        "itibaren 7 gün, en geç ihalenin ilanından 1 yıl içinde) yapılmalıdır (İİK 134).")
 
 
+class DocumentNotFound(NotFound):
+    code = "document_not_found"
+    default_message = "Belge bulunamadı."
+
+
 class FesihNotFound(NotFound):
     code = "fesih_not_found"
     default_message = "İhalenin feshi başvurusu bulunamadı."

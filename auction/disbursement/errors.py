@@ -156,3 +156,10 @@ class LineNotReserved(Conflict):
 class ReleaseInvalid(Unprocessable):
     code = "release_invalid"
     default_message = "İhtiyati haczin sonucu kaydedilemiyor."
+
+
+class PeriodInvalid(Unprocessable):
+    """The tax report's period (auction/disbursement/tax_report.py)."""
+
+    code = "period_invalid"
+    default_message = "Dönem geçersiz: başlangıç bitişten sonra olamaz, en çok 366 gün seçilebilir."

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction.calendar import local_date, local_datetime
 from auction.cases.models import Case
-from auction.errors import Unprocessable
+from auction.disbursement.errors import PeriodInvalid
 from auction.lots.models import Lot
 from auction.money import ZERO, fmt, round_half_up
 from auction.runtime import Runtime
@@ -35,11 +35,6 @@ from auction.users.principal import Principal
 from auction.users.scope import in_office
 
 MAX_DAYS = 366
-
-
-class PeriodInvalid(Unprocessable):
-    code = "period_invalid"
-    default_message = "Dönem geçersiz: başlangıç bitişten sonra olamaz, en çok 366 gün seçilebilir."
 
 
 @dataclass(frozen=True)
