@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from auction.audit.models import AuditEntry
+from auction.calendar import local_date
 from auction.cases.schemas import HacizCreate
 from auction.lots.claims import haciz_problems, parse_rate
 from auction.users import service as users
@@ -93,7 +94,7 @@ def _codes(r) -> list[tuple[str, str]]:
 async def test_staff_record_a_haciz_with_its_claim(env, manual_clock, runtime):
     lot = await env.lot()
     cid = await _creditor(env, lot["case_id"], "B Ltd.")
-    today = manual_clock.now().date()
+    today = local_date(manual_clock.now())
     body = {"creditor_id": cid, "kind": "haciz", "haciz_date": str(today - timedelta(days=60)),
             "takip_date": str(today - timedelta(days=90)), "principal": "300000", "interest_accrued": "8000",
             "costs": "4000", "vekalet_ucreti": "5000.50",
@@ -122,7 +123,7 @@ async def test_staff_record_a_haciz_with_its_claim(env, manual_clock, runtime):
 async def test_bad_records_are_refused_whole_with_every_problem(env, manual_clock, runtime):
     lot = await env.lot()
     cid = await _creditor(env, lot["case_id"], "B Ltd.")
-    future = str(manual_clock.now().date() + timedelta(days=1))
+    future = str(local_date(manual_clock.now()) + timedelta(days=1))
     r = await _post(env, lot["id"], {"creditor_id": cid, "kind": "haciz", "haciz_date": future, "sira": 7,
                                      "principal": "1000", "interest": [{"start": "2026-01-01", "rate": "11"}]})
     assert (r.status_code, r.json()["error"]["code"]) == (422, "haciz_invalid")

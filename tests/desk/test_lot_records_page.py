@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from auction.audit.models import AuditEntry
+from auction.calendar import local_date
 from auction.cases.models import AssetTax, Haciz, HacizInterest, HacizPayment, Pledge
 from auction.users import service as users
 from tests.web.conftest import browser_login, text_of
@@ -55,7 +56,7 @@ async def test_the_section_lists_the_records_the_api_entered(env, manual_clock):
     lot = await env.lot()
     bank = await _creditor(env, lot["case_id"], "Anadolu Bankası", "rehin")
     firm = await _creditor(env, lot["case_id"], "B Ltd.")
-    today = manual_clock.now().date()
+    today = local_date(manual_clock.now())
     h = env.staff.headers
     assert (await env.client.post(f"/api/v1/lots/{lot['id']}/pledges", headers=h, json={
         "creditor_id": bank, "degree": 1, "limit_amount": "500000", "claim_amount": "420000.50"})).status_code == 201
@@ -90,7 +91,7 @@ async def test_the_section_lists_the_records_the_api_entered(env, manual_clock):
 async def test_a_valid_haciz_form_adds_the_haciz_as_the_api_would(env, manual_clock, runtime):
     lot = await env.lot()
     firm = await _creditor(env, lot["case_id"], "B Ltd.")
-    today = manual_clock.now().date()
+    today = local_date(manual_clock.now())
     form = _haciz_form(firm, today, **{
         # The second row left empty: the third becomes the claim's second period.
         "interest_start_0": str(today - timedelta(days=90)), "interest_end_0": str(today - timedelta(days=30)),
@@ -144,7 +145,7 @@ async def test_the_pledge_and_asset_tax_forms_add_their_records(env, manual_cloc
 async def test_an_invalid_haciz_shows_every_problem_in_turkish_and_writes_nothing(env, manual_clock, runtime):
     lot = await env.lot()
     firm = await _creditor(env, lot["case_id"], "B Ltd.")
-    today = manual_clock.now().date()
+    today = local_date(manual_clock.now())
     before = [await _count(runtime, m) for m in (Haciz, HacizInterest, HacizPayment, AuditEntry)]
     h = {**HTML, **env.staff.headers}
     # The service's own problems: no takip date, a haciz in the future, a rate beyond the engine's bounds, a
@@ -188,7 +189,7 @@ async def test_a_session_form_needs_its_csrf_token(env, manual_clock, runtime):
     staff form."""
     lot = await env.lot()
     firm = await _creditor(env, lot["case_id"], "B Ltd.")
-    today = manual_clock.now().date()
+    today = local_date(manual_clock.now())
     csrf = await browser_login(env.client, env.staff)
     r = await env.client.post(f"/staff/lots/{lot['id']}/hacizler", headers=HTML, data=_haciz_form(firm, today))
     assert r.status_code == 403
@@ -202,7 +203,7 @@ async def test_a_session_form_needs_its_csrf_token(env, manual_clock, runtime):
 async def test_another_office_and_a_bidder_are_refused(env, manual_clock, runtime, make_actor):
     lot = await env.lot()
     firm = await _creditor(env, lot["case_id"], "B Ltd.")
-    today = manual_clock.now().date()
+    today = local_date(manual_clock.now())
     async with runtime.db.session() as s:
         await users.create_office(s, code="ANK-02", name="Ankara 2. İcra Dairesi", city="Ankara")
     other = await make_actor("staff", "ANK-02")
