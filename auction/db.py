@@ -24,6 +24,7 @@ from typing import Any
 
 import structlog
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String, Text, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -192,8 +193,6 @@ def is_unavailable(exc: BaseException) -> bool:
     """Whether an exception means the database could not be reached (refused, dropped, shutting down,
     the pool exhausted) rather than a bug: the web answers 503 `database_unavailable` for it, never 500.
     Walks the cause/context chain, since SQLAlchemy wraps the driver's error."""
-    from sqlalchemy import exc as sa_exc
-
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:

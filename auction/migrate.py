@@ -9,8 +9,14 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from auction.db import sqlite_path
+
+try:
+    import fcntl
+except ImportError:  # Windows: a single local process is the embedded use anyway
+    fcntl = None  # type: ignore[assignment]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -29,10 +35,6 @@ def _sqlite_migration_lock(database_url: str) -> Iterator[None]:
     it to WAL at once can get SQLITE_BUSY without the busy handler being consulted (seen under load).
     An embedded database lives on one host, so an exclusive lock on a file next to it is exact."""
     path = sqlite_path(database_url)
-    try:
-        import fcntl
-    except ImportError:  # Windows: a single local process is the embedded use anyway
-        fcntl = None  # type: ignore[assignment]
     if path is None or fcntl is None:
         yield
         return
@@ -56,6 +58,4 @@ async def upgrade_async(database_url: str, revision: str = "head") -> None:
 
 
 def current_heads() -> list[str]:
-    from alembic.script import ScriptDirectory
-
     return list(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())

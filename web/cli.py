@@ -5,16 +5,13 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 from pydantic import ValidationError
 
 from auction.config import Settings, get_settings
 from auction.logging import configure_logging
-
-if TYPE_CHECKING:
-    pass
 
 # Each command imports the app, the migrations or the engine when it runs, not here: `esatis --help` and
 # `esatis distribute` must not pay for loading the web app, its workers and the database layer.

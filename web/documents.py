@@ -15,6 +15,7 @@ import re
 from starlette.responses import HTMLResponse, Response
 
 from auction.config import Settings
+from auction.sales.documents import render_pdf
 from auction.storage import StorageError, storage_for
 
 DOCUMENT_CSP = "default-src 'none'; style-src {styles}; img-src data:; font-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"  # noqa: E501
@@ -55,6 +56,4 @@ async def stored_or_rendered_pdf(settings: Settings, key: str | None, html: str)
             return await storage_for(settings).get(key)
         except StorageError:
             pass
-    from auction.sales.documents import render_pdf
-
     return await asyncio.to_thread(render_pdf, html)

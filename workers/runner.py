@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import signal
 
 import structlog
 
@@ -84,8 +85,6 @@ class Supervisor:
 
 async def run_forever(runtime: Runtime, workers: list[Worker] | None = None) -> None:
     """`esatis worker`: run `workers` (default: all of them) until SIGINT/SIGTERM."""
-    import signal
-
     await runtime.start()
     supervisor = Supervisor(runtime, workers)
     await supervisor.start()

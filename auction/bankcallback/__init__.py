@@ -10,6 +10,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
 from auction import clock
 from auction.bankcallback.errors import CallbackInvalid, CallbackRejected, PaymentsNotConfigured
 from auction.clock import iso_ms
@@ -30,7 +32,6 @@ def verify(settings: Settings, body: bytes, headers: dict[str, str]) -> BankRepo
     secret = settings.payment_callback_secret
     if secret is None:
         raise PaymentsNotConfigured()
-    from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
     try:
         Webhook(secret.get_secret_value()).verify(body, headers, json_parse=False)

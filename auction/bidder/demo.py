@@ -30,7 +30,7 @@ _SKY = [((129, 183, 230), (214, 234, 248)), ((236, 160, 110), (250, 220, 180))] 
 
 def _picture(kind: str, use: str, variant: int, seed: int) -> bytes:
     """A simple drawing of the lot's kind (a building, a shop, a field, a car, machines): PNG bytes."""
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw  # lazy: Pillow is only needed when drawing the demo pictures
 
     rng = random.Random(seed * 10 + variant)
     img = Image.new("RGB", (W, H))

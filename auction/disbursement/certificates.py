@@ -31,6 +31,7 @@ from auction.disbursement.models import Cetvel
 from auction.disbursement.views import certificates, party_cetvel, staff_cetvel
 from auction.lots.models import Lot
 from auction.money import amount_in_words_tr, fmt_tr
+from auction.sales.documents import render_pdf as html_to_pdf
 from auction.sales.models import Sale
 from auction.users.models import Office, Role, User
 from auction.users.principal import Principal, requires_role
@@ -120,8 +121,6 @@ def render_html(c: Certificate) -> str:
 
 def render_pdf(c: Certificate) -> bytes:
     """Blocking and CPU-bound: call it in a thread."""
-    from auction.sales.documents import render_pdf as html_to_pdf
-
     return html_to_pdf(render_html(c))
 
 

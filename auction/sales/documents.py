@@ -98,7 +98,7 @@ def money_or_dash(value: Decimal | None) -> str:
 
 def render_pdf(html: str) -> bytes:
     """HTML → PDF (A4). Blocking and CPU-bound: call it in a thread."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # lazy: WeasyPrint is heavy and only needed when rendering a PDF
 
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf

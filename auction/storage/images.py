@@ -40,7 +40,7 @@ def _sniff(data: bytes) -> str | None:
 
 def reencode_image(data: bytes, content_type: str) -> bytes:
     """The image re-encoded in its declared format, without metadata; `ImageRejected` otherwise."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError  # lazy: Pillow is only needed when re-encoding an upload
 
     spec = IMAGE_TYPES.get(content_type)
     if spec is None:
