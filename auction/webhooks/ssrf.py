@@ -15,7 +15,9 @@ internal services. So:
 Refused: loopback, unspecified, private (RFC 1918, IPv6 ULA), link-local, CGNAT (100.64/10), multicast,
 documentation, benchmarking and every other non-global range, and the cloud metadata addresses, for IPv4
 and IPv6, including IPv4 carried inside IPv6 (IPv4-mapped, NAT64, 6to4, Teredo).
-`ESATIS_WEBHOOK_ALLOW_PRIVATE=true` (development and tests only; refused in production) lifts the check.
+`ESATIS_WEBHOOK_ALLOW_PRIVATE=true` (development and tests only; refused in production) lifts the check for
+a receiver on localhost or a private network, never for the cloud metadata addresses or the link-local
+ranges (169.254.0.0/16, fe80::/10) where metadata services live: those stay refused with the flag on.
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ EXTRA_RESERVED = tuple(ipaddress.ip_network(n) for n in (
     "2001:db8::/32",  # documentation
 ))
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Refused even with ESATIS_WEBHOOK_ALLOW_PRIVATE=true: the flag is for a receiver on localhost or a private
+# network, and no receiver lives at a metadata service.
+ALWAYS_REFUSED = frozenset({"metadata", "link_local"})
 # Names that are local by definition, refused before any lookup.
 LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa", ".localdomain")
 
@@ -190,9 +195,9 @@ def parse_url(url: str, *, require_https: bool) -> Target:
     return Target(scheme=scheme, host=host, port=port or (443 if scheme == "https" else 80), path=path)
 
 
-def _check_ip(ip: IPAddress, host: str) -> None:
+def _check_ip(ip: IPAddress, host: str, *, allow_private: bool = False) -> None:
     why = refusal(ip)
-    if why is not None:
+    if why is not None and (not allow_private or why in ALWAYS_REFUSED):
         raise WebhookUrlRefused(details={"reason": why, "host": host, "address": str(ip)})
 
 
@@ -223,8 +228,7 @@ async def resolve(target: Target, *, allow_private: bool) -> Target:
     Every address of the answer must be allowed (a name that also points inside is refused)."""
     literal = ip_literal(target.host)
     if literal is not None:
-        if not allow_private:
-            _check_ip(literal, target.host)
+        _check_ip(literal, target.host, allow_private=allow_private)
         host = str(literal)
         return Target(target.scheme, host, target.port, target.path, ip=host)
     if not allow_private and (target.host == "localhost" or target.host.endswith(LOCAL_SUFFIXES)):
@@ -241,9 +245,8 @@ async def resolve(target: Target, *, allow_private: bool) -> Target:
             continue
     if not addresses:
         raise WebhookUrlUnresolvable(details={"host": target.host})
-    if not allow_private:
-        for ip in addresses:
-            _check_ip(ip, target.host)
+    for ip in addresses:
+        _check_ip(ip, target.host, allow_private=allow_private)
     return Target(target.scheme, target.host, target.port, target.path, ip=str(addresses[0]))
 
 

@@ -110,6 +110,28 @@ async def test_allow_private_lets_loopback_through():
     assert target.ip == "127.0.0.1" and target.host_header() == "127.0.0.1:8142"
 
 
+@pytest.mark.parametrize(("url", "why"), [
+    ("http://169.254.169.254/latest/meta-data/", "metadata"), ("http://[fd00:ec2::254]/", "metadata"),
+    ("http://[::ffff:169.254.169.254]/", "metadata"), ("http://2852039166/", "metadata"),
+    ("http://168.63.129.16/", "metadata"), ("http://100.100.100.200/", "metadata"),
+    ("http://169.254.1.1/", "link_local"), ("http://[fe80::1]/", "link_local"), ("http://[febf::1]/", "link_local"),
+])
+async def test_allow_private_still_refuses_metadata_and_link_local(url, why):
+    with pytest.raises(WebhookUrlRefused) as caught:
+        await ssrf.check_url(url, allow_private=True, require_https=False)
+    assert caught.value.details["reason"] == why
+
+
+async def test_allow_private_still_refuses_a_name_resolving_to_metadata(resolver):
+    resolver["lan.example.test"] = ["192.168.1.20"]
+    resolver["meta.example.test"] = ["192.168.1.20", "169.254.169.254"]
+    target = await ssrf.check_url("http://lan.example.test/hook", allow_private=True, require_https=False)
+    assert target.ip == "192.168.1.20"
+    with pytest.raises(WebhookUrlRefused) as caught:
+        await ssrf.check_url("http://meta.example.test/", allow_private=True, require_https=False)
+    assert caught.value.details == {"reason": "metadata", "host": "meta.example.test", "address": "169.254.169.254"}
+
+
 async def test_create_refuses_a_private_url_and_writes_nothing(hooks, runtime):
     runtime.settings.webhook_allow_private = False
     for url in ("http://127.0.0.1:8000/x", "http://[::ffff:169.254.169.254]/", "http://2130706433/"):
