@@ -101,8 +101,10 @@ def _working_day_before(day: date, n: int) -> date:
 
 
 def _during(start: datetime, end: datetime) -> datetime:
-    """A moment a third of the way into a period: inside it under both rulesets (days or seconds)."""
-    return start + (end - start) / 3
+    """A moment a third of the way into a period, and never later than now: inside it under both rulesets
+    (days or seconds), and already past when the demo starts (a payment period that began yesterday has its
+    third ahead; the demo shows the payment as made a second ago rather than in the future, issue 17)."""
+    return min(start + (end - start) / 3, max(start, clock.now() - timedelta(seconds=1)))
 
 
 class _Timeline:
@@ -265,7 +267,7 @@ async def _load(session: AsyncSession, runtime: Runtime, staff: Principal) -> No
         await _pay_taxes(session, runtime, shop, finalised)
 
     # Bostancı: awarded, payment due (alici1 pays it with the SMS code).
-    await _sold(session, runtime, tl, staff, mudur, "Bostancı", tl.close(1, 15), a1, a2, kdv_rate=Decimal("0.01"),
+    await _sold(session, runtime, tl, staff, mudur, "Bostancı", tl.close(2, 15), a1, a2, kdv_rate=Decimal("0.01"),
                 **costs)
 
     # Ataşehir: awarded, paid in full, fesih window still open.
