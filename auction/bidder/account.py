@@ -22,7 +22,7 @@ from auction.lots.models import Lot
 from auction.money import ZERO
 from auction.rules.policy import Policy
 from auction.sales.errors import SaleNotFound, TutanakNotFound
-from auction.sales.models import Round, RoundStatus, Sale, SaleStatus, Tutanak
+from auction.sales.models import PaymentStatus, Round, RoundStatus, Sale, SaleStatus, Tutanak
 from auction.settlement import Settlement, settlement_for_sale
 from auction.users.models import Office, User
 from auction.users.principal import Principal
@@ -191,7 +191,7 @@ async def my_documents(session: AsyncSession, policy: Policy | None, uid: int) -
 @dataclass(frozen=True)
 class Overview:
     active: list[LotBids]  # lots where his last round is open
-    won: list[Won]  # awarded, payment pending
+    won: list[Won]  # awarded with the price still due (the overview's "payment awaited")
     watched_count: int
     user: User | None
     bid_lots: int
@@ -201,7 +201,8 @@ async def overview(session: AsyncSession, policy: Policy | None, uid: int) -> Ov
     bids = await my_bids(session, uid)
     return Overview(
         active=[b for b in bids if b.round_status == RoundStatus.open],
-        won=[w for w in await my_won(session, policy, uid) if w.sale.status == SaleStatus.awarded],
+        won=[w for w in await my_won(session, policy, uid)
+             if w.sale.status == SaleStatus.awarded and w.sale.payment_status == PaymentStatus.due],
         watched_count=len(await watch.watched_lot_ids(session, uid)), user=await session.get(User, uid),
         bid_lots=len(bids))
 

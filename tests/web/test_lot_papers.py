@@ -167,3 +167,28 @@ async def test_payment_statement_pdf(env, manual_clock):
     assert not SETTINGS_KEY.search(body), SETTINGS_KEY.search(body)
     other = await env.client.get(f"/hesabim/kazandiklarim/{sale['id']}/hesap.pdf", headers=loser.headers)
     assert other.status_code == 404
+
+
+async def test_the_demo_buyer_sees_a_deadline_only_where_the_price_is_still_due(runtime, client):
+    """Issue 17: a won lot already paid shows where it stands, not a balance with a deadline in the past."""
+    from datetime import date
+
+    from auction.calendar import local_date
+    from auction.clock import now
+    from auction.demo import load_demo
+    from auction.users import service as users
+    from auction.users.models import User
+
+    await load_demo(runtime)
+    async with runtime.db.session() as s:
+        alici1 = await s.scalar(select(User).where(User.email == "alici1@esatis.test"))
+        assert alici1 is not None
+        token = await users.issue_token(s, alici1, ttl=timedelta(hours=1))
+    headers = {**HTML, "Authorization": f"Bearer {token}"}
+    won = text_of((await client.get("/hesabim/kazandiklarim", headers=headers)).text)
+    deadlines = [date(int(y), int(m), int(d)) for d, m, y in re.findall(r"Son ödeme (\d\d)\.(\d\d)\.(\d{4})", won)]
+    assert len(deadlines) == 1 and deadlines[0] >= local_date(now())  # Bostancı, the one price due
+    assert "bedel ödendi" in won  # Maltepe, Kartal …: paid, their state instead
+    overview = (await client.get("/hesabim", headers=headers)).text
+    due = re.search(r'id="due-title".*?</section>', overview, flags=re.S)
+    assert due is not None and "Bostancı" in due.group(0) and "Maltepe" not in due.group(0)
