@@ -32,10 +32,12 @@ from auction.aftersale import refunds as payment_refunds
 from auction.audit import service as audit
 from auction.bankcallback import BankReport
 from auction.bankcallback.errors import CallbackInvalid
+from auction.cases.models import Case
 from auction.clock import iso_ms
 from auction.deposits import buyer as buyer_teminat
 from auction.errors import DomainError
 from auction.events import service as events
+from auction.lots.models import Lot
 from auction.money import ZERO, amount_in_words_tr, fmt, fmt_tr
 from auction.otp.errors import CodeExhausted, CodeExpired, CodeInvalid, CodeUsed
 from auction.runtime import Runtime
@@ -82,10 +84,21 @@ def _due_of(st: Statement, purpose: str) -> Decimal:
     return max(ZERO, (st.price_due if purpose == "price" else st.taxes_due) - st.in_flight)
 
 
-def _sms_text(sale: Sale, purpose: str, amount: Decimal) -> Any:
+async def _sale_words(session: AsyncSession, sale: Sale) -> str:
+    """How a person knows the sale: its dosya and lot (never an internal id, issue 17)."""
+    row = (await session.execute(select(Case.file_no, Lot.title).join(Lot, Lot.case_id == Case.id)
+                                 .where(Lot.id == sale.lot_id))).first()
+    if row is None:
+        return f"satış {sale.id}"
+    file_no, title = row
+    title = title if len(title) <= 32 else title[:31].rstrip() + "…"  # an SMS is short
+    return f"{file_no} dosyası, «{title}»"
+
+
+def _sms_text(sale_words: str, purpose: str, amount: Decimal) -> Any:
     def text(code: str, policy: otp.OtpPolicy) -> str:
         minutes = int(policy.ttl.total_seconds() // 60)
-        return (f"e-Satış: {code} kodu, satış {sale.id} için {fmt_tr(amount)} {PURPOSE_TEXT[purpose]} ödemenizi "
+        return (f"e-Satış: {code} kodu, {sale_words} için {fmt_tr(amount)} {PURPOSE_TEXT[purpose]} ödemenizi "
                 f"onaylar. {minutes} dakika geçerlidir. Bu kodu kimseyle paylaşmayın; daire sizi arayıp kod "
                 "istemez.")
     return text
@@ -135,7 +148,7 @@ async def start(session: AsyncSession, runtime: Runtime, actor: Principal, sale_
     await session.flush()
     code = await otp.issue(session, secret=runtime.settings.resolved_secret_key(), sms_setting=runtime.settings.sms,
                            purpose=OTP_PURPOSE, subject_id=payment.id, user_id=actor.user_id, phone=user.phone,
-                           text=_sms_text(sale, purpose, amount), now=now)
+                           text=_sms_text(await _sale_words(session, sale), purpose, amount), now=now)
     payment.payment = {"code_sent_to": code.phone_hint, "code_expires_at": iso_ms(code.expires_at)}
     audit.record(session, "payment.started", "sale", sale.id, actor=actor, office_id=sale.office_id, data={
         "payment_id": payment.id, "purpose": purpose, "amount": fmt(amount), "due_now": fmt(due),
@@ -154,7 +167,8 @@ async def resend(session: AsyncSession, runtime: Runtime, actor: Principal, paym
     now = clock.now()
     code = await otp.issue(session, secret=runtime.settings.resolved_secret_key(), sms_setting=runtime.settings.sms,
                            purpose=OTP_PURPOSE, subject_id=payment.id, user_id=actor.user_id, phone=user.phone,
-                           text=_sms_text(sale, payment.purpose, payment.amount), now=now)
+                           text=_sms_text(await _sale_words(session, sale), payment.purpose,
+                                          payment.amount), now=now)
     payment.payment = {**payment.payment, "code_sent_to": code.phone_hint, "code_expires_at": iso_ms(code.expires_at)}
     payment.updated_at = now
     audit.record(session, "payment.code_resent", "sale", sale.id, actor=actor, office_id=sale.office_id,

@@ -109,9 +109,11 @@ async def test_a_new_payment_replaces_an_unconfirmed_one(env, manual_clock, runt
     r = await env.client.post(f"/api/v1/payments/{b['payment_id']}/confirm", headers=won.buyer.headers,
                               json={"code": last_code(sms_file)})
     assert r.json()["status"] == "received" and r.json()["amount"] == "2000.00"
-    # The SMS names the amount and the sale (the buyer knows what the code confirms).
+    # The SMS names the amount and the sale as the buyer knows it — its dosya and lot, no internal id.
     text = sms_lines(sms_file)[-1]["text"]
-    assert "2.000,00" in text and f"satış {won.sale_id}" in text and "kimseyle paylaşmayın" in text
+    case = (await env.client.get(f"/api/v1/cases/{won.lot['case_id']}", headers=env.staff.headers)).json()
+    assert "2.000,00" in text and "kimseyle paylaşmayın" in text
+    assert f"{case['file_no']} dosyası" in text and f"satış {won.sale_id}" not in text, text
 
 
 async def test_two_confirmed_payments_cannot_overpay(env, manual_clock, runtime, sms_file):
