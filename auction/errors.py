@@ -75,14 +75,23 @@ class CsrfFailed(Forbidden):
     default_message = "Güvenlik doğrulaması başarısız (CSRF). Sayfayı yenileyip tekrar deneyin."
 
 
-def explain(code: str) -> str | None:
-    """The standing sentence of an error `code`: the default message of the first error class that
-    declares it, or None. Staff pages carry only the code across a post-redirect-get (a query string
-    is no place for a sentence), and show this so that a refusal reads as words, not as a code."""
+def explain(code: str, *prefer: str) -> str | None:
+    """The standing sentence of an error `code`: the default message of the error class that declares it,
+    or None. Staff pages carry only the code across a post-redirect-get (a query string is no place for a
+    sentence), and show this so that a refusal reads as words, not as a code. Two packages may use one code
+    for their own refusal (`objection_window_open`: the appraisal's window in `lots`, the cetvel's in
+    `disbursement`): `prefer` names the packages whose sentence the page means, in order; else the first found."""
+    found: list[type[DomainError]] = []
     pending: list[type[DomainError]] = [DomainError]
     while pending:
         cls = pending.pop(0)
         if cls.__dict__.get("code") == code:
-            return cls.default_message
+            found.append(cls)
         pending.extend(cls.__subclasses__())
-    return None
+    if not found:
+        return None
+    for package in prefer:
+        for cls in found:
+            if cls.__module__.startswith(f"auction.{package}."):
+                return cls.default_message
+    return found[0].default_message

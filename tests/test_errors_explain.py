@@ -18,3 +18,12 @@ from auction.errors import explain
 ])
 def test_a_code_reads_as_its_standing_sentence(code: str, sentence: str | None) -> None:
     assert explain(code) == sentence
+
+
+def test_a_code_two_packages_share_reads_as_the_preferred_packages_sentence() -> None:
+    import auction.lots.errors  # noqa: F401  (the appraisal's own objection_window_open)
+
+    assert explain("objection_window_open", "disbursement") == (
+        "İtiraz ve şikâyet süresi dolmadan sıra cetveli kesinleştirilemez (İİK 142, D-41).")
+    assert explain("objection_window_open", "lots") == "Kıymet takdirine şikayet süresi henüz dolmadı."
+    assert explain("iban_missing", "lots") is not None  # no class of that package: the one there is

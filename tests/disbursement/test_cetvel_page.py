@@ -10,6 +10,8 @@ from datetime import timedelta
 from tests.disbursement.conftest import at, distributing
 from tests.disbursement.test_cetvel_flow import _second_manager
 
+CONFIRM = {"confirm": "1"}
+
 
 async def _page(env, sid, actor=None):
     r = await env.client.get(f"/staff/sales/{sid}/cetvel", headers=(actor or env.staff).headers)
@@ -30,15 +32,23 @@ async def test_staff_page_steps(env, manual_clock, runtime, sms_file, no_pdf):
     html = await _page(env, sid)
     assert 'data-testid="sale-status" data-status="distributing">' in html and 'data-testid="cetvel"' in html
     assert 'data-testid="payouts"' in html and "cetvel-serve" in html
+    # Serving, finalising and approving have legal effect: refused without the explicit confirmation.
     r = await _form(env, sid, "/serve")
+    assert r.headers["location"].endswith("?hata=confirm_required")
+    html = (await env.client.get(f"/staff/sales/{sid}/cetvel?hata=confirm_required",
+                                 headers=env.staff.headers)).text
+    assert "onay kutusunu işaretleyin" in html
+    c = (await env.client.get(f"/api/v1/sales/{sid}/distribution", headers=env.staff.headers)).json()
+    assert c["status"] == "draft"
+    r = await _form(env, sid, "/serve", data=CONFIRM)
     assert r.headers["location"].endswith("?kaydedildi=1")
     # A müdür cannot finalise inside the window: the page says why.
-    r = await _form(env, sid, "/finalise", actor=env.manager)
+    r = await _form(env, sid, "/finalise", actor=env.manager, data=CONFIRM)
     assert r.headers["location"].endswith("?hata=objection_window_open")
     html = await _page(env, sid, env.manager)
     c = (await env.client.get(f"/api/v1/sales/{sid}/distribution", headers=env.staff.headers)).json()
     manual_clock.set(at(c["objection_until"]) + timedelta(seconds=1))
-    await _form(env, sid, "/finalise", actor=env.manager)
+    await _form(env, sid, "/finalise", actor=env.manager, data=CONFIRM)
     assert "line-overdue" not in await _page(env, sid)
     # D-44 / TM-22: three working days after the lines became payable, the page flags each one.
     manual_clock.advance(days=8)
@@ -51,8 +61,10 @@ async def test_staff_page_steps(env, manual_clock, runtime, sms_file, no_pdf):
     assert html.count('data-testid="payout-approve"') == 6
     c = (await env.client.get(f"/api/v1/distributions/{c['distribution_id']}/payouts",
                               headers=env.staff.headers)).json()
+    r = await _form(env, sid, f"/payouts/{c[0]['id']}/approve", actor=other)
+    assert r.headers["location"].endswith("?hata=confirm_required")
     for p in c:
-        await _form(env, sid, f"/payouts/{p['id']}/approve", actor=other)
+        await _form(env, sid, f"/payouts/{p['id']}/approve", actor=other, data=CONFIRM)
     r = await _form(env, sid, "/payout-file")
     assert r.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(r.text), delimiter=";"))

@@ -27,6 +27,12 @@ def _back(sale_id: Id, *, error: str | None = None) -> RedirectResponse:
     return RedirectResponse(f"/staff/sales/{sale_id}/cetvel{query}", status_code=303)
 
 
+def _unconfirmed(sale_id: Id, confirm: str) -> RedirectResponse | None:
+    """Serving, finalising and approving a payout have legal effect: the form shows the rule and asks for an
+    explicit confirmation, and nothing happens without it."""
+    return None if confirm == "1" else _back(sale_id, error="confirm_required")
+
+
 async def _failed(db: Any, sale_id: Id, exc: Exception) -> RedirectResponse:
     await db.rollback()
     return _back(sale_id, error=exc.code if isinstance(exc, DomainError) else "validation_error")
@@ -83,7 +89,10 @@ async def release_reserved(sale_id: Id, db: DbSession, runtime: RuntimeDep, acto
 
 
 @router.post("/serve")
-async def serve(sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUser) -> Response:
+async def serve(sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUser,
+                confirm: str = Form("", max_length=1)) -> Response:
+    if refused := _unconfirmed(sale_id, confirm):
+        return refused
     try:
         await service.serve(db, runtime, actor, await _cetvel_id(db, actor, sale_id))
     except DomainError as exc:
@@ -92,7 +101,9 @@ async def serve(sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffUse
 
 
 @router.post("/finalise")
-async def finalise(sale_id: Id, db: DbSession, actor: ManagerUser) -> Response:
+async def finalise(sale_id: Id, db: DbSession, actor: ManagerUser, confirm: str = Form("", max_length=1)) -> Response:
+    if refused := _unconfirmed(sale_id, confirm):
+        return refused
     try:
         await service.finalise(db, actor, await _cetvel_id(db, actor, sale_id))
     except DomainError as exc:
@@ -121,7 +132,10 @@ async def prepare(sale_id: Id, db: DbSession, runtime: RuntimeDep, actor: StaffU
 
 
 @router.post("/payouts/{payout_id}/approve")
-async def approve(sale_id: Id, payout_id: Id, db: DbSession, actor: ManagerUser) -> Response:
+async def approve(sale_id: Id, payout_id: Id, db: DbSession, actor: ManagerUser,
+                  confirm: str = Form("", max_length=1)) -> Response:
+    if refused := _unconfirmed(sale_id, confirm):
+        return refused
     try:
         await service.approve(db, actor, payout_id)
     except DomainError as exc:

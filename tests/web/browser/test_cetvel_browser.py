@@ -48,6 +48,10 @@ async def test_staff_serve_the_cetvel_and_the_window_holds_finality(browser: Any
     assert amounts and sum(amounts) == _money(await page.locator('[data-testid="cetvel-total"]').inner_text())
     assert await page.locator('[data-testid="payouts"]').count() == 1
     assert (violations := await _axe(page)) == [], violations
+    # The button alone does nothing: the browser asks for the confirmation box first (required).
+    await page.click('[data-testid="cetvel-serve"]')
+    assert page.url.endswith("/cetvel")
+    await page.check('[data-testid="confirm-cetvel-serve"]')
     await page.click('[data-testid="cetvel-serve"]')
     await page.wait_for_url(f"**/staff/sales/{sale['id']}/cetvel?kaydedildi=1")
     assert "Tebliğ edildi" in await page.locator('[data-testid="cetvel-status"]').inner_text()
@@ -55,6 +59,7 @@ async def test_staff_serve_the_cetvel_and_the_window_holds_finality(browser: Any
     mudur = await _login(browser, server.url, MUDUR)
     await mudur.goto(f"{server.url}/staff/sales/{sale['id']}/cetvel")
     assert "İtiraz süresi dolmadan" in await mudur.locator("#window-note").inner_text()
+    await mudur.check('[data-testid="confirm-cetvel-finalise"]')
     await mudur.click('[data-testid="cetvel-finalise"]')
     await mudur.wait_for_url("**?hata=objection_window_open")
     assert await mudur.locator('[data-testid="cetvel-error"]').inner_text() == "objection_window_open"

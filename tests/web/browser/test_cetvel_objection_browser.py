@@ -83,6 +83,7 @@ async def test_served_objected_finalised_and_the_rest_approved(browser: Any, ser
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     await page.goto(f"{server.url}/staff/sales/{sale['id']}/cetvel")
+    await page.check('[data-testid="confirm-cetvel-serve"]')
     await page.click('[data-testid="cetvel-serve"]')
     await page.wait_for_url(f"**/staff/sales/{sale['id']}/cetvel?kaydedildi=1")
     assert "Tebliğ edildi" in await page.locator('[data-testid="cetvel-status"]').inner_text()
@@ -94,6 +95,7 @@ async def test_served_objected_finalised_and_the_rest_approved(browser: Any, ser
     mudur = await _login(browser, server.url, MUDUR)
     mudur.on("pageerror", lambda e: errors.append(str(e)))
     await mudur.goto(f"{server.url}/staff/sales/{sale['id']}/cetvel")
+    await mudur.check('[data-testid="confirm-cetvel-finalise"]')
     await mudur.click('[data-testid="cetvel-finalise"]')
     await mudur.wait_for_url("**?kaydedildi=1")
     got = _api(server.url, "GET", f"/distributions/{did}", STAFF).json()
@@ -114,8 +116,10 @@ async def test_served_objected_finalised_and_the_rest_approved(browser: Any, ser
     n = await approvable.count()
     assert n >= 2
     for _ in range(n):
+        await approvable.first.locator('[data-testid="confirm-payout-approve"]').check()
         await approvable.first.locator('[data-testid="payout-approve"]').click()
         await mudur.wait_for_url("**?kaydedildi=1")
+    await no_iban.locator('[data-testid="confirm-payout-approve"]').check()
     await no_iban.locator('[data-testid="payout-approve"]').click()
     await mudur.wait_for_url("**?hata=iban_missing")
     assert "IBAN yok" in await mudur.locator('[role="alert"]').inner_text()
