@@ -63,9 +63,12 @@ class Mailer:
 
     async def send(self, messages: list[EmailMessage]) -> list[MailError | None]:
         if self.target is None:
+            # No SMTP server configured: the message is logged, one short line a message (a demo's start-up
+            # replays dozens); the body at debug level (ESATIS_LOG_LEVEL=DEBUG) for whoever wants to read it.
             for m in messages:
                 plain = m.get_body(("plain",))
-                log.info("email", to=m["To"], subject=m["Subject"], text=plain.get_content() if plain else "")
+                log.info("email", to=m["To"], subject=m["Subject"])
+                log.debug("email_body", to=m["To"], text=plain.get_content() if plain else "")
             return [None] * len(messages)
         t = self.target
         client = aiosmtplib.SMTP(hostname=t.host, port=t.port, use_tls=t.use_tls, username=t.username,
