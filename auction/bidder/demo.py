@@ -130,4 +130,4 @@ async def load_demo_papers(session: AsyncSession, runtime: Runtime, staff: Princ
             pdf = await asyncio.to_thread(_report_pdf, lot, office, case.file_no)
             await lots.add_file(session, storage, staff, lot.id, kind=LotFileKind.kiymet_raporu,
                                 title="Bilirkişi raporu (kişisel veriler karartılmıştır)", data=pdf,
-                                content_type="application/pdf", public=True)
+                                content_type="application/pdf", public=True, redacted=True)  # drawn with ███

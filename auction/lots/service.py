@@ -242,7 +242,7 @@ def _clean_image(data: bytes, content_type: str) -> bytes:
 
 
 async def add_file(session: AsyncSession, storage: Storage, actor: Principal, lot_id: int, *, kind: LotFileKind,
-                   title: str, data: bytes, content_type: str, public: bool | None) -> LotFile:
+                   title: str, data: bytes, content_type: str, public: bool | None, redacted: bool = False) -> LotFile:
     lot = await get_lot_for(session, actor, lot_id)
     now = clock.now()
     content_type = content_type.split(";")[0].strip().lower()
@@ -269,6 +269,13 @@ async def add_file(session: AsyncSession, storage: Storage, actor: Principal, lo
         # The şartname is published with the ilan; a kıymet raporu may name the borçlu, so it is
         # public only when staff say so.
         is_public = public if public is not None else kind == LotFileKind.sartname
+        if is_public and kind == LotFileKind.kiymet_raporu and not redacted:
+            # The report names the borçlu, the bilirkişi and often neighbours (KVKK): the portal publishes
+            # only a copy whose personal data staff have blacked out, and says who attested it (audit).
+            raise FileInvalid("Kıymet takdir raporu portalda ancak kişisel verileri (borçlu, bilirkişi, üçüncü "
+                              "kişiler, kimlik ve adres bilgileri) karartılmış bir kopya olarak yayımlanabilir; "
+                              "karartıldığını onaylayın (redacted=true) ya da raporu yayımlamadan yükleyin.",
+                              code="redaction_required", details={"field": "redacted"})
     if not data:
         raise FileInvalid("Dosya boş.", code="file_empty")
     key = f"lots/{lot.id}/{kind.value}/{uuid.uuid4().hex}.{ext}"
@@ -279,7 +286,7 @@ async def add_file(session: AsyncSession, storage: Storage, actor: Principal, lo
     await session.flush()
     audit.record(session, "lot.file_added", "lot", lot.id, actor=actor, office_id=lot.office_id,
                  data={"file_id": row.id, "kind": kind.value, "sha256": stored.sha256, "size": stored.size,
-                       "public": is_public})
+                       "public": is_public, **({"redacted": True} if redacted else {})})
     return row
 
 

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from auction import clock
+from auction.audit.models import AuditEntry
 from auction.calendar import format_local
 from auction.lots.models import LotFile, LotFileKind
 from tests.web.conftest import HTML, text_of, z
@@ -78,10 +79,20 @@ async def test_lot_page_shows_photos_documents_parcel_and_viewing(env, manual_cl
                                files={"file": ("dis.png", photo, "image/png")},
                                data={"kind": "photo", "title": "Binanın dış görünüşü"})
     assert up.status_code == 201, up.text
+    # A report is published only as a copy whose personal data staff attest they blacked out (KVKK).
     report = await env.client.post(f"/api/v1/lots/{lot['id']}/files", headers=env.staff.headers,
                                    files={"file": ("rapor.pdf", b"%PDF-1.4\n%demo\n", "application/pdf")},
                                    data={"kind": "kiymet_raporu", "title": "Bilirkişi raporu", "public": "true"})
+    assert (report.status_code, report.json()["error"]["code"]) == (422, "redaction_required")
+    assert 'data-testid="doc-kiymet_raporu"' not in (await env.client.get(f"/lots/{lot['id']}", headers=HTML)).text
+    report = await env.client.post(f"/api/v1/lots/{lot['id']}/files", headers=env.staff.headers,
+                                   files={"file": ("rapor.pdf", b"%PDF-1.4\n%demo\n", "application/pdf")},
+                                   data={"kind": "kiymet_raporu", "title": "Bilirkişi raporu", "public": "true",
+                                         "redacted": "true"})
     assert report.status_code == 201, report.text
+    async with runtime.db.session() as s:
+        added = (await s.scalars(select(AuditEntry.data).where(AuditEntry.action == "lot.file_added"))).all()
+    assert [d.get("redacted") for d in added if d["kind"] == "kiymet_raporu"] == [True]
     page = await env.client.get(f"/lots/{lot['id']}", headers=HTML)
     html = page.text
     assert f'/api/v1/lots/{lot["id"]}/files/{up.json()["id"]}' in html

@@ -81,13 +81,15 @@ async def list_asset_taxes(lot_id: Id, db: DbSession, actor: StaffUser) -> list[
              summary="Upload a photo (JPEG/PNG/WebP, metadata stripped) or a document (PDF) (staff)")
 async def upload_file(lot_id: Id, db: DbSession, actor: StaffUser, runtime: RuntimeDep,
                       file: UploadFile = File(...), kind: LotFileKind = Form(...),
-                      title: str = Form("", max_length=200), public: bool | None = Form(None)) -> LotFileOut:
+                      title: str = Form("", max_length=200), public: bool | None = Form(None),
+                      redacted: bool = Form(False)) -> LotFileOut:
     data = await file.read(_READ_LIMIT + 1)
     if len(data) > _READ_LIMIT:
         raise FileTooLarge(details={"max_bytes": _READ_LIMIT})
     row = await lots.add_file(db, storage_for(runtime.settings), actor, lot_id, kind=kind,
                               title=title or (file.filename or kind.value)[:200], data=data,
-                              content_type=file.content_type or "application/octet-stream", public=public)
+                              content_type=file.content_type or "application/octet-stream", public=public,
+                              redacted=redacted)
     return LotFileOut.model_validate(row)
 
 
