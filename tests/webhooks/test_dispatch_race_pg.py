@@ -1,9 +1,16 @@
 """Two dispatchers (two connection pools, as two processes) start together from a barrier and deliver
-every event to every endpoint exactly once on PostgreSQL (`SKIP LOCKED` claims); both really took part."""
+every event to every endpoint exactly once on PostgreSQL (`SKIP LOCKED` claims); both really took part.
+
+Both taking part is made certain, not left to timing: the receiver holds its first answers until each
+dispatcher has claimed some attempts. There are more endpoints than one dispatcher has slots
+(`concurrency.total` 16 against 12 endpoints × `per_endpoint` 2), so the first to claim cannot take them all
+while nothing finishes; then the gate opens and the two race for the rest. (Without the gate, on a fast
+machine the first dispatcher re-claimed every freed slot before the other's next poll: [120, 0].)"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from collections import Counter
 
@@ -12,15 +19,22 @@ from sqlalchemy import func, select
 
 from auction.db import Database
 from auction.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery
+from auction.webhooks.policy import load_policy
+from tests.webhooks.receiver import Answer
 from workers.webhook_dispatcher import WebhookDispatcher
 
 pytestmark = pytest.mark.postgres
 
 
 async def test_two_dispatchers_deliver_each_event_once(hooks, receiver, settings):
-    endpoints = [await hooks.endpoint(receiver.url(f"/e{i}")) for i in range(4)]
-    events = [await hooks.emit("sale.won", {"sale_id": n}) for n in range(30)]
+    gate = asyncio.Event()
+    endpoints = [await hooks.endpoint(receiver.url(f"/e{i}")) for i in range(12)]
+    for i in range(12):
+        receiver.default[f"/e{i}"] = Answer(hold=gate)
+    events = [await hooks.emit("sale.won", {"sale_id": n}) for n in range(12)]
     await hooks.relay()
+    policy = load_policy()
+    assert len(endpoints) * policy.per_endpoint > policy.concurrency  # one dispatcher cannot hold them all
     other = dataclasses.replace(hooks.runtime, db=Database(settings.database_url, pool_size=4))
     dispatchers = [WebhookDispatcher(hooks.runtime), WebhookDispatcher(other)]
     barrier = asyncio.Barrier(2)
@@ -45,8 +59,15 @@ async def test_two_dispatchers_deliver_each_event_once(hooks, receiver, settings
                 else:
                     await asyncio.sleep(0.05)  # the other dispatcher holds the rest: look again soon
 
+    async def open_gate_once_both_claimed() -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(60):  # a bound on a hang; the assertion below says what went wrong
+                while not all(claimed):  # noqa: ASYNC110 - polls a plain list the dispatchers update
+                    await asyncio.sleep(0.01)
+        gate.set()
+
     try:
-        await asyncio.wait_for(asyncio.gather(run(0), run(1)), 120)
+        await asyncio.wait_for(asyncio.gather(run(0), run(1), open_gate_once_both_claimed()), 120)
         for d in dispatchers:
             await d.drain()
     finally:
