@@ -87,6 +87,13 @@ def redact(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> 
     return event_dict
 
 
+class _FontSubsetNotice(logging.Filter):
+    """Drops WeasyPrint's per-font 'Using fontTools instead of HarfBuzz-Subset' warning (see configure_logging)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "HarfBuzz-Subset" not in record.getMessage()
+
+
 def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -124,6 +131,12 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # uvicorn's access log duplicates our request log line (which carries the request id).
     logging.getLogger("uvicorn.access").disabled = True
+    # WeasyPrint warns once per font of every PDF when the machine lacks libharfbuzz-subset (it falls back to
+    # fontTools: slower, same PDF). A fresh machine rendering the demo's documents printed ~90 of these after
+    # the start-up banner; the fix is a package (deploy/Dockerfile installs it), not a line per document.
+    weasy = logging.getLogger("weasyprint")
+    if not any(isinstance(f, _FontSubsetNotice) for f in weasy.filters):
+        weasy.addFilter(_FontSubsetNotice())
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True

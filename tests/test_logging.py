@@ -88,3 +88,14 @@ async def test_a_scan_of_the_logs_finds_no_secret(client, json_logs):
     text = "\n".join(lines)
     for secret in (password, token, IBAN, TCKN):
         assert secret not in text
+
+
+def test_weasyprint_font_subset_notice_is_dropped_and_its_other_warnings_kept(json_logs):
+    """A machine without libharfbuzz-subset made WeasyPrint warn once per font of every PDF (about 90 lines
+    after the demo's start-up banner); that notice is dropped, any other WeasyPrint warning still shows."""
+    weasy = logging.getLogger("weasyprint")
+    weasy.warning('Using fontTools instead of HarfBuzz-Subset for font "DejaVu Sans". This will be unsupported '
+                  "in future versions of WeasyPrint. Please install HarfBuzz-Subset >= 4.1.0 with your package manager.")
+    weasy.warning("Ignored `float: sideways` at 3:5, invalid value.")
+    events = [json.loads(line)["event"] for line in json_logs()]
+    assert events == ["Ignored `float: sideways` at 3:5, invalid value."]
