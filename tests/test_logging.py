@@ -95,7 +95,8 @@ def test_weasyprint_font_subset_notice_is_dropped_and_its_other_warnings_kept(js
     after the demo's start-up banner); that notice is dropped, any other WeasyPrint warning still shows."""
     weasy = logging.getLogger("weasyprint")
     weasy.warning('Using fontTools instead of HarfBuzz-Subset for font "DejaVu Sans". This will be unsupported '
-                  "in future versions of WeasyPrint. Please install HarfBuzz-Subset >= 4.1.0 with your package manager.")
+                  "in future versions of WeasyPrint. Please install HarfBuzz-Subset >= 4.1.0 with your package "
+                  "manager.")
     weasy.warning("Ignored `float: sideways` at 3:5, invalid value.")
     events = [json.loads(line)["event"] for line in json_logs()]
     assert events == ["Ignored `float: sideways` at 3:5, invalid value."]
