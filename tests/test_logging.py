@@ -100,3 +100,34 @@ def test_weasyprint_font_subset_notice_is_dropped_and_its_other_warnings_kept(js
     weasy.warning("Ignored `float: sideways` at 3:5, invalid value.")
     events = [json.loads(line)["event"] for line in json_logs()]
     assert events == ["Ignored `float: sideways` at 3:5, invalid value."]
+
+
+def test_console_tracebacks_show_no_locals():
+    """The console format (the demo's) renders an exception as a plain traceback (`format_exc_info` runs before
+    the renderer): structlog's own default renders it with rich and every frame's locals — ~25 s for one 500
+    on PostgreSQL, and the locals (tokens, passwords) would bypass `redact`."""
+    root = logging.getLogger()
+    handlers, level, config = root.handlers[:], root.level, structlog.get_config()
+    try:
+        configure_logging("INFO", "console")
+        structlog.configure(cache_logger_on_first_use=False)
+        buffer = io.StringIO()
+        handler = root.handlers[0]
+        assert isinstance(handler, logging.StreamHandler)
+        handler.setStream(buffer)
+
+        def fails(password: str) -> None:
+            raise RuntimeError("boom")
+
+        secret = "-".join(["Gizli", "Parola", "2026"])  # built at run time: the source line never shows it
+        try:
+            fails(secret)
+        except RuntimeError:
+            structlog.get_logger("test").exception("unexpected")
+        out = buffer.getvalue()
+        assert "RuntimeError: boom" in out and "fails" in out  # the traceback is there
+        assert "Gizli-Parola-2026" not in out  # the frame's locals are not
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        structlog.configure(**config)
