@@ -36,6 +36,11 @@ class Event:
     day_only: bool = False  # a date without a time (the ilan, a service)
 
 
+_ROUNDS_AHEAD = frozenset(s.value for s in (SaleStatus.draft, SaleStatus.announced, SaleStatus.round_open,
+                                             SaleStatus.round_closed, SaleStatus.extension_scheduled,
+                                             SaleStatus.awaiting_round2))
+
+
 def _day(d: date) -> datetime:
     return datetime.combine(d, time(0, 0), tzinfo=ISTANBUL)
 
@@ -63,7 +68,8 @@ async def _sale_events(session: AsyncSession, lot: Lot, sale: Sale, now: datetim
            Event(max(_day(sale.ilan_date), sale.created_at), "ilan", "A-21", t, day_only=True)]
     rounds = (await session.scalars(select(Round).where(Round.sale_id == sale.id).order_by(Round.number))).all()
     for r in rounds:
-        if r.status == RoundStatus.scheduled.value:
+        # A round still scheduled after the award (or the end) of its sale will never run: not announced.
+        if r.status == RoundStatus.scheduled.value and sale.status in _ROUNDS_AHEAD:
             out.append(Event(r.starts_at, "round_scheduled", "TM-10", t, {"round": r.number, "ends": r.ends_at}))
         if r.opened_at:
             out.append(Event(r.opened_at, "round_opened", "S-03", t, {"round": r.number, "ends": r.ends_at}))
@@ -88,11 +94,15 @@ async def _sale_events(session: AsyncSession, lot: Lot, sale: Sale, now: datetim
         out.append(Event(sale.taxes_paid_at, "taxes_paid", "S-19", t))
     if sale.handed_over_at:
         out.append(Event(sale.handed_over_at, "handed_over", "S-21", t))
-    if sale.closed_at:
-        key = {SaleStatus.distributing.value: "distribution", SaleStatus.closed.value: "distribution",
-               SaleStatus.failed.value: "sale_failed", SaleStatus.annulled.value: "sale_annulled",
+    if sale.status in (SaleStatus.distributing.value, SaleStatus.closed.value):
+        # The hand-over (S-21) starts the distribution; closed_at moves on to the closing (S-24) once paid.
+        out.append(Event(sale.handed_over_at or sale.closed_at or now, "distribution", "D-50", t))
+        if sale.status == SaleStatus.closed.value and sale.closed_at:
+            out.append(Event(sale.closed_at, "sale_closed", "S-24", t))
+    elif sale.closed_at:
+        key = {SaleStatus.failed.value: "sale_failed", SaleStatus.annulled.value: "sale_annulled",
                SaleStatus.cancelled.value: "sale_cancelled"}.get(sale.status)
-        rule = {"distribution": "D-50", "sale_failed": "S-11", "sale_annulled": "S-16",
+        rule = {"sale_failed": "S-11", "sale_annulled": "S-16",
                 "sale_cancelled": "S-02"}.get(key or "", "§12")
         if key:
             out.append(Event(sale.closed_at, key, rule, t, {"reason": sale.end_reason}))

@@ -20,6 +20,8 @@ async def test_the_party_sees_its_lines_and_objects_on_its_file_page(env, manual
     page = await env.client.get(url, headers={**HTML, **first.headers})
     assert page.status_code == 200 and 'data-testid="safahat"' in page.text
     assert 'data-testid="my-cetvel"' not in page.text  # a draft is the office's own work (D-40)
+    events = [line.split('"')[1] for line in page.text.split('data-event=')[1:]]
+    assert events[-2:] == ["handed_over", "distribution"]  # the distribution starts at the hand-over (S-21)
 
     r = await env.client.post(f"/api/v1/distributions/{did}/serve", headers=env.staff.headers)
     assert r.status_code == 200, r.text

@@ -22,6 +22,8 @@ async def test_a_party_follows_the_safahat_of_its_file(env, manual_clock, make_a
     assert r.status_code == 201, r.text
     start = clock.now() + timedelta(days=16)
     sale = await env.sale(lot["id"], first_round_start=z(start))
+    before = await env.client.get(f"/files/{lot['case_id']}", headers={**HTML, **debtor.headers})
+    assert before.text.count('data-event="round_scheduled"') == len(sale["rounds"]) == 2  # both announced
     manual_clock.set(start + timedelta(seconds=1))
     await env.tick()
     bidder = await env.bidder(lot["id"])
@@ -40,6 +42,7 @@ async def test_a_party_follows_the_safahat_of_its_file(env, manual_clock, make_a
     assert order[:3] == ["file_opened", "lot_added", "appraisal_final"]
     assert order.index("sale_decided") < order.index("round_opened") < order.index("round_closed") \
         < order.index("tutanak_posted")
+    assert "round_scheduled" not in order  # sold in round 1: round 2 will never run, so it is not announced
     assert "Artırma sonuç tutanağı yayımlandı" in page.text and f"/api/v1/lots/{lot['id']}/tutanak" in page.text
     assert bidder.email not in page.text  # who bid is not the party's to see
     # Nobody else reaches the file: another party (404, not even its existence), staff and bidders (role).
