@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction.audit.models import AuditEntry
+from auction.disbursement.models import Cetvel
 from auction.users.models import User
 from auction.users.principal import Principal
 from auction.users.scope import in_office
@@ -25,6 +26,8 @@ class AuditFilter:
     actor_email: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    # Rows of any of these (entity_type, entity_id) pairs: one object's history spread over several records.
+    entities: tuple[tuple[str, str], ...] = ()
 
 
 async def entries(session: AsyncSession, actor: Principal, f: AuditFilter,
@@ -38,6 +41,8 @@ async def entries(session: AsyncSession, actor: Principal, f: AuditFilter,
         stmt = stmt.where(AuditEntry.entity_type == f.entity_type)
     if f.entity_id:
         stmt = stmt.where(AuditEntry.entity_id == f.entity_id)
+    if f.entities:
+        stmt = stmt.where(or_(*(and_(AuditEntry.entity_type == t, AuditEntry.entity_id == i) for t, i in f.entities)))
     if f.actor_email:
         stmt = stmt.where(User.email == f.actor_email.strip().lower())
     if f.since:
@@ -46,3 +51,12 @@ async def entries(session: AsyncSession, actor: Principal, f: AuditFilter,
         stmt = stmt.where(AuditEntry.at < f.until)
     stmt = stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(min(limit, MAX_ROWS))
     return [(row, email) for row, email in (await session.execute(stmt)).all()]
+
+
+async def sale_history(session: AsyncSession, actor: Principal, sale_id: int,
+                       limit: int = 100) -> list[tuple[AuditEntry, str | None]]:
+    """A sale's own history on its page: its rows and those of its sıra cetveli (served, finalised, payouts
+    prepared, approved and sent are recorded against the cetvel, D-40 … D-44), newest first."""
+    cetvel_id = await session.scalar(select(Cetvel.id).where(Cetvel.sale_id == sale_id))
+    pairs = [("sale", str(sale_id))] + ([("distribution", str(cetvel_id))] if cetvel_id is not None else [])
+    return await entries(session, actor, AuditFilter(entities=tuple(pairs)), limit=limit)

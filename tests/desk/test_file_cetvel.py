@@ -68,3 +68,17 @@ async def test_the_party_sees_its_lines_and_objects_on_its_file_page(env, manual
     r = await env.client.post(post, headers={**HTML, **second.headers},
                               data={"kind": "sikayet", "lines": [cr2], "reason": "Sıra hatalı yapılmış"})
     assert r.headers["location"] == f"{url}?hata=objection_window_closed#cetvel"
+
+
+async def test_the_sale_page_history_holds_its_cetvel_steps(env, manual_clock, sms_file, no_pdf):
+    """The sale's page shows its own history, the steps of its sıra cetveli included (they are recorded
+    against the cetvel): after closing, the sale's page listed only `sale.closed`."""
+    d = await distributing(env, manual_clock, sms_file)
+    did = (await env.client.get(f"/api/v1/sales/{d.sale_id}/distribution", headers=env.staff.headers)).json()[
+        "distribution_id"]
+    r = await env.client.post(f"/api/v1/distributions/{did}/serve", headers=env.staff.headers)
+    assert r.status_code == 200, r.text
+    page = await env.client.get(f"/staff/sales/{d.sale_id}", headers={**HTML, **env.staff.headers})
+    assert page.status_code == 200
+    assert "<code>distribution.served</code>" in page.text and "<code>sale.handed_over" in page.text
+    assert "(Satış bürosu personeli)" in page.text and "(staff)" not in page.text  # the role in words

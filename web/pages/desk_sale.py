@@ -24,7 +24,6 @@ from auction.deposits.schemas import ExemptionCreate, MektupCreate
 from auction.desk import audit_log
 from auction.desk import cancel as cancellation
 from auction.desk import sale as desk
-from auction.desk.audit_log import AuditFilter
 from auction.errors import DomainError
 from auction.sales import outage, reads, threshold, tutanak
 from auction.sales.schemas import CancelSale, OutageExtensionCreate, OutageReview, ThresholdUpdate
@@ -79,7 +78,7 @@ async def sale_page(request: Request, sale_id: Id, db: DbSession, runtime: Runti
                     kaydedildi: str | None = None, hata: str | None = None) -> Response:
     v = await desk.desk_sale(db, runtime, actor, sale_id)
     a = v.after
-    history = await audit_log.entries(db, actor, AuditFilter(entity_type="sale", entity_id=str(sale_id)), limit=100)
+    history = await audit_log.sale_history(db, actor, sale_id)
     return render(request, "desk/sale.html", {
         "sale": a.sale, "lot": a.lot, "buyer": a.buyer, "st": a.statement, "steps": a.steps, "payments": a.payments,
         "applications": a.applications, "refunds": a.refunds, "documents": a.documents, "handover": a.handover,
