@@ -39,6 +39,8 @@ async def test_lot_page_content(env, manual_clock):
     assert "1. artırma" in text and "2. artırma" in text  # both rounds' dates
     assert "Nakit teminat son" in text and "Teminat mektubu son" in text
     assert "23:30" in text and "17:00" in text  # cash 23:30 the day before; mektup close of office hours
+    # The note under the table says the same hour, taken from the rounds' deadlines (the rule row A-52).
+    assert "son an bitişten önceki gün saat 23.30" in text
     assert "Satış şartnamesi" in text and f"/lots/{lot['id']}/sartname" in html
     # The şartname in the site's layout, with the hash the acceptance records.
     r = await env.client.get(f"/lots/{lot['id']}/sartname", headers=HTML)
