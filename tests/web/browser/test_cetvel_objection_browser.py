@@ -1,9 +1,9 @@
-"""Issue 12's browser test, in headless Chromium against a live server (demo data, law ruleset): the demo
-forklift's cetvel with two pledgees of the file (their parties linked, IBANs declared) and a third with no
-party (so no IBAN), corrected so that all three are paid. Staff serve it on the page; one creditor's party objects to the other's line (the API: the
-party's side has no page yet); the window is closed directly in the database (law: 7 days); the müdür
-finalises on the page (`partly_final`: the objected line disputed); staff prepare the payouts and the müdür
-approves every payout of the rest (four eyes); the disputed line is never instructed."""
+"""Issue 12's browser test, in headless Chromium against a live server (demo data, law ruleset): the demo forklift's
+cetvel with two pledgees of the file (their parties linked, IBANs declared) and a third with no party (so no IBAN),
+corrected so that all three are paid. Staff serve it on the page; one creditor's party objects to the other's line
+(the API: the party's side has no page yet); the window is closed directly in the database (law: 7 days); the müdür
+finalises on the page (`partly_final`: the objected line disputed); staff prepare the payouts and the müdür approves
+every payout of the rest (four eyes); the disputed line is never instructed."""
 
 from __future__ import annotations
 
