@@ -1,6 +1,7 @@
-"""Demo data for `esatis serve --demo`: one office, its staff, müdür, an admin, two bidders, and a few
-files with lots. Idempotent: loading twice changes nothing. Other domains add their demo content
-(sales, rounds, deposits) through `DEMO_EXTENSIONS`."""
+"""Demo data for `esatis serve --demo`: one office, its staff, müdür, an admin, two bidders, two parties
+(of the forklift's file, linked by auction/cases/demo.py), and a few files with lots. Idempotent: loading
+twice changes nothing. Other domains add their demo content (sales, rounds, deposits) through
+`DEMO_EXTENSIONS`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction.aftersale.demo import load_demo_aftersale
 from auction.bidder.demo import load_demo_papers
+from auction.cases.demo import load_demo_parties
 from auction.cases.schemas import CaseCreate
 from auction.cases.service import create_case
 from auction.lots.schemas import LotCreate
@@ -43,6 +45,8 @@ DEMO_LOGINS = [
     DemoLogin("admin", "admin@esatis.test", DEMO_PASSWORD, "Sistem yöneticisi"),
     DemoLogin("bidder", "alici1@esatis.test", DEMO_PASSWORD, "Alıcı 1"),
     DemoLogin("bidder", "alici2@esatis.test", DEMO_PASSWORD, "Alıcı 2"),
+    DemoLogin("party", "vekil@esatis.test", DEMO_PASSWORD, "Alacaklı vekili (Anadolu Yedek Parça A.Ş., forklift)"),
+    DemoLogin("party", "borclu@esatis.test", DEMO_PASSWORD, "Borçlu (Kaan Aydın, forklift)"),
 ]
 
 _NAMES = {
@@ -51,6 +55,8 @@ _NAMES = {
     "admin@esatis.test": "Sistem Yöneticisi",
     "alici1@esatis.test": "Elif Kaya",
     "alici2@esatis.test": "Murat Şahin",
+    "vekil@esatis.test": "Av. Zeynep Çelik",
+    "borclu@esatis.test": "Kaan Aydın",
 }
 
 _CASES: list[tuple[CaseCreate, list[LotCreate]]] = [
@@ -116,10 +122,11 @@ class DemoResult:
 
 DemoExtension = Callable[[AsyncSession, Runtime, Principal], Awaitable[None]]
 # What the domains add to the demo, in order: the auction engine puts four of the lots above on sale; after
-# the award, a lot in each state from payment to distribution (auction/aftersale/demo.py).
+# the award, a lot in each state from payment to distribution (auction/aftersale/demo.py); the parties
+# of the forklift's file with their payout IBANs, so its cetvel can be paid out (auction/cases/demo.py).
 # Last, the lots' papers: drawn photos for every lot, the appraisal report for the lots of the files above.
 DEMO_EXTENSIONS: list[DemoExtension] = [
-    load_demo_sales, load_demo_aftersale,
+    load_demo_sales, load_demo_aftersale, load_demo_parties,
     partial(load_demo_papers, report_files=frozenset(c.file_no for c, _ in _CASES)),
 ]
 

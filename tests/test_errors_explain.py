@@ -9,7 +9,10 @@ from auction.errors import explain
 
 
 @pytest.mark.parametrize(("code", "sentence"), [
-    ("iban_missing", "Hak sahibinin bildirdiği bir IBAN yok; ödeme talimatı onaylanamaz (D-44)."),
+    ("iban_missing", "Hak sahibinin bildirdiği bir IBAN yok; ödeme talimatı onaylanamaz (D-44). Hak sahibi IBAN'ını "
+                     "hesabında SMS koduyla bildirir (Hesabım → İade IBAN'ı, /hesabim/iban; API: PUT "
+                     "/api/v1/me/refund-iban); ardından bu talimat iptal edilip yeniden hazırlanır, IBAN o zaman "
+                     "okunur."),
     ("forbidden", "Bu işlem için yetkiniz yok."),
     ("validation_error", "Girilen bilgiler geçersiz."),
     ("csrf_failed", "Güvenlik doğrulaması başarısız (CSRF). Sayfayı yenileyip tekrar deneyin."),

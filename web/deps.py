@@ -1,8 +1,8 @@
 """Request dependencies: the database session, the principal, roles.
 
 Every route declares who may call it through exactly one of the dependencies below (`Public`,
-`MaybeUser`, `CurrentUser`, `BidderUser`, `StaffUser`, `ManagerUser`, `AdminUser`, `PartyUser`; WebSocket routes
-`MaybeWsUser`);
+`MaybeUser`, `CurrentUser`, `BidderUser`, `StaffUser`, `ManagerUser`, `AdminUser`, `PartyUser`,
+`PayeeUser`; WebSocket routes `MaybeWsUser`);
 tests/test_authorization.py fails if a route has none. Office scope is checked by the services
 (`ensure_office`) because only they know which office a record belongs to.
 """
@@ -136,6 +136,8 @@ StaffUser = Annotated[Principal, Depends(require_roles(Role.staff, Role.manager,
 ManagerUser = Annotated[Principal, Depends(require_roles(Role.manager, Role.admin))]
 AdminUser = Annotated[Principal, Depends(require_roles(Role.admin))]
 PartyUser = Annotated[Principal, Depends(require_roles(Role.party))]
+# Whoever money is paid to and declares an IBAN for it: a bidder (teminat refunds) or a party (its payouts).
+PayeeUser = Annotated[Principal, Depends(require_roles(Role.bidder, Role.party))]
 
 
 async def optional_ws_principal(websocket: WebSocket) -> Principal | None:

@@ -88,7 +88,13 @@ class PayoutAlreadySent(Conflict):
 
 class IbanMissing(Conflict):
     code = "iban_missing"
-    default_message = "Hak sahibinin bildirdiği bir IBAN yok; ödeme talimatı onaylanamaz (D-44)."
+    # The approver cannot fix it; the sentence says who does what: the party declares its IBAN (confirmed
+    # with an SMS code), then the office cancels the instruction and prepares it again, which reads the
+    # IBAN anew (an instruction keeps the IBAN it was prepared with, so the approver approves what he sees).
+    default_message = ("Hak sahibinin bildirdiği bir IBAN yok; ödeme talimatı onaylanamaz (D-44). Hak sahibi IBAN'ını "
+                       "hesabında SMS koduyla bildirir (Hesabım → İade IBAN'ı, /hesabim/iban; API: PUT "
+                       "/api/v1/me/refund-iban); ardından bu talimat iptal edilip yeniden hazırlanır, IBAN o zaman "
+                       "okunur.")
 
 
 class MahsupShortfall(Conflict):

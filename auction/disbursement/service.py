@@ -30,12 +30,13 @@ from auction.users.models import Role
 from auction.users.principal import Principal, ensure_office, requires_role
 
 STAFF = (Role.staff, Role.manager, Role.admin)
+ON_DEMAND_REASON = "on demand"  # a version's reason when staff build it (the page says it in words)
 
 
 @requires_role(*STAFF)
 async def build_for_sale(session: AsyncSession, runtime: Runtime, actor: Principal, sale_id: int) -> Cetvel:
     sale = await get_sale_for(session, actor, sale_id)
-    return await versions.build(session, runtime, sale, actor=actor, reason="on demand")
+    return await versions.build(session, runtime, sale, actor=actor, reason=ON_DEMAND_REASON)
 
 
 @requires_role(*STAFF)

@@ -50,6 +50,7 @@ from auction.users.models import Role
 from auction.users.principal import Principal, requires_role
 
 HOLDING = ("pending",)
+HANDOVER_REASON = "handover (S-21)"  # the reason of the version built at handover (the page says it in words)
 
 
 async def cetvel_of_sale(session: AsyncSession, sale_id: int) -> Cetvel | None:
@@ -218,7 +219,7 @@ async def on_handover(session: AsyncSession, runtime: Runtime, sale: Sale) -> Ce
     (e.g. a rule row missing for its dates) does not undo the handover: it is audited and staff build
     the cetvel on demand once the file is corrected."""
     try:
-        return await build(session, runtime, sale, actor=None, reason="handover (S-21)")
+        return await build(session, runtime, sale, actor=None, reason=HANDOVER_REASON)
     except InvalidCase as exc:
         audit.record(session, "distribution.build_refused", "sale", sale.id, office_id=sale.office_id,
                      data={"rule": "D-50", "problems": exc.details.get("problems", [])})

@@ -64,13 +64,19 @@ def _line(ln: CetvelLine) -> dict[str, Any]:
             "name": ln.name, "amount": str(ln.amount), "state": ln.state, "rules": ln.rules}
 
 
+def iban_missing(p: Payout) -> bool:
+    """A live instruction to be paid by transfer whose payee had declared no IBAN when it was prepared: it
+    cannot be approved (D-44, `iban_missing`) until the payee declares one and it is prepared again."""
+    return p.channel == "eft" and not p.iban and p.status in P.CANCELLABLE
+
+
 def payout_json(p: Payout) -> dict[str, Any]:
     return {"id": p.id, "distribution_id": p.cetvel_id, "version": p.version, "key": p.key, "kind": p.kind,
             "party": p.party, "iban": p.iban, "channel": p.channel, "amount": str(p.amount),
             "netted": str(p.netted), "cash": str(p.amount - p.netted), "status": p.status,
             "due_by": iso_ms(p.due_by), "prepared_by": p.prepared_by, "approved_by": p.approved_by,
             "approved_at": iso_ms(p.approved_at) if p.approved_at else None, "file_id": p.file_id,
-            "sent_at": iso_ms(p.sent_at) if p.sent_at else None}
+            "sent_at": iso_ms(p.sent_at) if p.sent_at else None, "iban_missing": iban_missing(p)}
 
 
 def guarantee_json(g: PayoutGuarantee) -> dict[str, Any]:
@@ -186,6 +192,12 @@ class StaffPage:
     overdue: dict[str, datetime] = field(default_factory=dict)  # TM-22: payable, not yet approved, past due
     certificates: list[dict[str, Any]] = field(default_factory=list)  # D-45, D-46
     guarantees: list[PayoutGuarantee] = field(default_factory=list)  # D-43
+    iban_missing: list[Payout] = field(default_factory=list)  # live instructions no approval can pass (D-44)
+
+    @property
+    def names(self) -> dict[str, str]:
+        """A creditor's ref in the engine's case ("cr1") → its name: the page names parties, never keys."""
+        return {ln.ref: ln.name for ln in self.lines if ln.kind == "creditor" and ln.ref}
 
 
 def overdue_lines(rows: list[CetvelLine], pays: list[Payout], runtime: Runtime) -> dict[str, datetime]:
@@ -218,7 +230,8 @@ async def staff_page(session: AsyncSession, runtime: Runtime, actor: Principal, 
     window_open = cetvel.objection_until is not None and clock.now() < cetvel.objection_until
     totals = {k: Decimal(x) for k, x in L.totals(rows, v.distributed, instructed, sent).items()}
     return StaffPage(sale, lot, cetvel, rows, pays, objections, vs, totals, window_open,
-                     overdue_lines(rows, pays, runtime), certificates(v.result), await G.of_cetvel(session, cetvel.id))
+                     overdue_lines(rows, pays, runtime), certificates(v.result), await G.of_cetvel(session, cetvel.id),
+                     [p for p in pays if iban_missing(p)])
 
 
 @requires_role(Role.staff, Role.manager, Role.admin)

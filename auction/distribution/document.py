@@ -7,11 +7,17 @@ cetvel number and version, lot, ihale date, price, paid-in date, legal basis, m�
 per stage and derece with the public and private parts; the debtor surplus; the check line; the notice of
 rights (D-41, D-43) and the rule rows used. Turkish, A4 landscape, page numbers.
 
+A document for people: the body names every party by its name and cites the law in words (İİK 140, the
+Harçlar Kanunu); the machine trail — rule ids, rule rows and their sources, the engine's paths and creditor
+ids, the computation steps — is kept whole in the dashed annex "Ek — Makine izi" at the end, as the
+office's other documents do (docs/aftersale.md "Documents"), so every figure stays traceable.
+
 `result` is the JSON a `distribute()` call returned (as stored with the sale) or a `Distribution`.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -104,6 +110,50 @@ def _env() -> Environment:
     return env
 
 
+# The engine's figure paths as the annex names them in Turkish (the path itself is printed beside it).
+_FIELD_TR = {
+    "kdv": "KDV", "damga_vergisi": "damga vergisi", "tapu_harci_alici": "tapu harcı (alıcı payı)",
+    "total_due": "alıcının ödeyeceği toplam", "claim_breakdown.interest": "faiz", "claim_breakdown.principal": "asıl",
+    "claim_breakdown.costs": "masraf", "claim_total": "satış tarihindeki alacak", "derece": "derece",
+    "share": "pay", "tahsil_harci": "tahsil harcı", "cezaevi_harci": "cezaevi harcı", "net_payout": "net ödeme",
+    "certificate": "belge", "shortfall": "açık", "kamu_part": "kamu payı", "private_part": "özel pay",
+}
+_PATH = re.compile(r"^(?P<head>[a-z_]+)(?:\[(?P<key>[^\]]+)\])?(?:\.(?P<field>.+))?$")
+
+
+def _figure_label(path: str, names: Mapping[str, str], deductions: Mapping[str, str]) -> str:
+    """`allocations[cr1].net_payout` → "Anadolu Yedek Parça A.Ş.: net ödeme" (the annex's Turkish column)."""
+    m = _PATH.match(path)
+    if m is None:
+        return path
+    head, key, fld = m["head"], m["key"], m["field"]
+    what = _FIELD_TR.get(fld or "", fld or "")
+    if head == "buyer_settlement":
+        return f"Alıcı: {what}"
+    if head == "allocations" and key:
+        return f"{names.get(key, key)}: {what}"
+    if head == "deductions" and key:
+        return f"Kesinti: {deductions.get(key, key)}"
+    if head == "stages" and key:
+        stage, _, degree = key.partition(" ")
+        return f"{_STAGE_TR.get(stage, stage)} {degree}. derece: {what}".replace("  ", " ")
+    return {"distributable": "Paylaştırılacak tutar", "debtor_surplus": "Borçluya kalan",
+            "check": "Denetim: bedel = kesintiler + paylar + borçluya kalan"}.get(head, path)
+
+
+_LAW = re.compile(r"\bLaw (\d+)")
+
+
+def _source_tr(source: str) -> str:
+    """A rule row's source as the rule tables state it, with the English words said in Turkish ("Law 2548
+    m.1" → "2548 sayılı Kanun m.1"; an open point's "default" → "varsayılan")."""
+    return _LAW.sub(r"\1 sayılı Kanun", source).replace(" default", " (varsayılan)")
+
+
+def _rule_tr(rule: str) -> str:
+    return rule.replace("contract step ", "hesap adımı ")
+
+
 def _rules_by_figure(explain: list[Mapping[str, Any]]) -> dict[str, list[str]]:
     """path → sorted rule ids (and rule rows) of every explain entry for that figure."""
     out: dict[str, set[str]] = defaultdict(set)
@@ -127,6 +177,8 @@ def context(result: Mapping[str, Any] | Distribution, meta: CetvelMeta | None = 
     shortfall = bool(data.get("sira_cetveli_required",
                               any(Decimal(a["shortfall"]) > 0 for a in data.get("allocations", []))))
 
+    names = {a["creditor_id"]: a.get("name") or a["creditor_id"] for a in data.get("allocations", [])}
+    deductions = {d["id"]: d.get("label") or d["id"] for d in data.get("deductions", [])}
     rows = []
     for n, a in enumerate(data.get("allocations", []), start=1):
         cid = a["creditor_id"]
@@ -166,8 +218,11 @@ def context(result: Mapping[str, Any] | Distribution, meta: CetvelMeta | None = 
         "rows": rows,
         "stages": stages,
         "totals": totals,
-        "explain": explain if meta.include_explain else [],
-        "rules_used": data.get("rules_used", []),
+        "explain": [{**e, "label": _figure_label(e["path"], names, deductions),
+                     "rules": [_rule_tr(r) for r in e.get("rules", [])]}
+                    for e in explain] if meta.include_explain else [],
+        "rules_used": [{**u, "source_tr": _source_tr(str(u.get("source", "")))} for u in data.get("rules_used", [])],
+        "names": names,
         "warnings": data.get("warnings", []),
         # UNCERTAIN(OP-45): the şikayet window runs from service by default; UNCERTAIN(OP-48): served on
         # the borçlu too.

@@ -14,6 +14,8 @@ GETS = [
     ("/staff/offices", {"admin"}), ("/files", {"party"}),
     ("/staff/files", STAFF_SIDE), ("/staff/files/999999", STAFF_SIDE), ("/staff/lots/999999", STAFF_SIDE),
     ("/staff/sales/999999", STAFF_SIDE), ("/staff/sales/999999/live", STAFF_SIDE), ("/files/999999", {"party"}),
+    # Whoever is paid declares the IBAN it is paid to: a bidder (refunds) or a party (its cetvel payouts).
+    ("/hesabim/iban", {"bidder", "party"}), ("/hesabim", {"bidder"}),
 ]
 # Müdür decisions on a sale (no sale 999999: who is let in meets the 404 or the missing confirmation).
 MANAGER_POSTS = ["/staff/sales/999999/tutanak", "/staff/sales/999999/outage-review", "/staff/sales/999999/cancel",

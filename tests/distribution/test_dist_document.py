@@ -91,3 +91,31 @@ def test_pdf() -> None:
     pdf = render_pdf(distribute(case), META)
     assert pdf.startswith(b"%PDF-")
     assert len(pdf) > 10_000
+
+
+def test_the_body_speaks_to_people_and_the_annex_keeps_the_machine_trail() -> None:
+    """A document for people names the parties and cites the law in words; rule ids, rule rows with their
+    sources, creditor ids and the engine's paths are in the marked annex only, every figure there."""
+    import re
+
+    case, _ = load_example("03-haciz-dereceler-kamu")
+    result = distribute(case)
+    html = render_html(result, META)
+    body, marker, annex = html.partition("Ek — Makine izi")
+    assert marker, "the annex is marked"
+    body = re.sub(r"<style>.*?</style>", "", body, flags=re.S)
+    ids = [a["creditor_id"] for a in result["allocations"]]
+    names = [a["name"] for a in result["allocations"]]
+    for text in (*[f">{i}<" for i in ids], *[f" {i} " for i in ids], "docs/law", "Law ", "contract step",
+                 "allocations[", "buyer_settlement", "(adım 9)", "G-11"):
+        assert text not in body, text
+    assert re.search(r"\b(?:D|T|OP|A|G)-\d", body) is None
+    founder = result["stages"][-1]["founder"]
+    assert f"<b>{names[ids.index(founder)]}</b>" in body  # Kurucu / üyeler: the name, not the id
+    assert "İcra ve İflas Kanunu'nun 140. maddesi" in body
+    # The annex: every figure of the explain trail with its Turkish label, its path and its rules.
+    for e in result["explain"]:
+        assert e["path"] in annex, e["path"]
+    assert f"{names[0]}: net ödeme" in annex and "Paylaştırılacak tutar" in annex
+    assert "hesap adımı 9" in annex and "contract step" not in annex
+    assert "sayılı Kanun" in annex and "Law " not in annex

@@ -1,6 +1,8 @@
 """My account (`/hesabim`): bids with receipts, teminat and refunds, won lots with the payment due,
 watchlist and saved searches, notification settings, documents. Bidders only: every query is filtered by
-the caller's own user id (A-34: nobody sees another bidder's rows)."""
+the caller's own user id (A-34: nobody sees another bidder's rows). The IBAN page (`/hesabim/iban`) is also
+a party's: a creditor's or the borçlu's side is paid from the sıra cetveli to the IBAN its account declared
+(D-44), and declares it the same way, with the SMS code (auction.users.refund_iban, audited)."""
 
 from __future__ import annotations
 
@@ -16,8 +18,9 @@ from auction.errors import DomainError
 from auction.sales import documents
 from auction.users import refund_iban
 from auction.users import service as users
+from auction.users.models import Role
 from auction.watch import service as watch
-from web.deps import BidderUser, DbSession, RuntimeDep
+from web.deps import BidderUser, DbSession, PayeeUser, RuntimeDep
 from web.documents import document_pdf
 from web.i18n import translator
 from web.pages import aftersale, channels, notify
@@ -179,24 +182,30 @@ async def profile_save(request: Request, db: DbSession, me: BidderUser,
 # --- The refund IBAN, changed only with an SMS code (auction.users.refund_iban) ---------------------------
 
 
-async def _iban_page(request: Request, db: DbSession, me: BidderUser, *, change: Any = None, phone_hint: str = "",
+async def _iban_page(request: Request, db: DbSession, me: PayeeUser, *, change: Any = None, phone_hint: str = "",
                      error: DomainError | None = None, typed: str = "", notice: str | None = None) -> Response:
     user = await users.get_user(db, me.user_id)
     if change is None and error is None:
         change = await refund_iban.open_change(db, me.user_id)
     t = translator(request_lang(request))
-    return _render(request, "profile", "account/iban.html", {
+    # A party has none of the bidder's tabs (bids, teminat, won lots …): its way back is its files.
+    party = me.role == Role.party
+    if party and notice == "iban.changed":
+        notice = "iban.changed_party"
+    return render(request, "account/iban.html", {
+        "tab": "profile", "tabs": () if party else TABS, "tab_urls": TAB_URLS, "party": party,
         "user": user, "change": change, "phone_hint": phone_hint, "error": error, "typed": typed, "notice": notice,
-        "error_text": error_text(t, error) if error is not None else ""}, status=error.status if error else 200)
+        "error_text": error_text(t, error) if error is not None else ""}, status_code=error.status if error else 200,
+        headers={"Cache-Control": "no-store"})
 
 
 @router.get("/iban")
-async def iban_page(request: Request, db: DbSession, me: BidderUser, degisti: str | None = None) -> Response:
+async def iban_page(request: Request, db: DbSession, me: PayeeUser, degisti: str | None = None) -> Response:
     return await _iban_page(request, db, me, notice="iban.changed" if degisti else None)
 
 
 @router.post("/iban")
-async def iban_request(request: Request, db: DbSession, runtime: RuntimeDep, me: BidderUser,
+async def iban_request(request: Request, db: DbSession, runtime: RuntimeDep, me: PayeeUser,
                        iban: str = Form("", max_length=40)) -> Response:
     try:
         await runtime.limiter.hit("otp", me.user_id)
@@ -209,7 +218,7 @@ async def iban_request(request: Request, db: DbSession, runtime: RuntimeDep, me:
 
 
 @router.post("/iban/{change_id}/onay")
-async def iban_confirm(request: Request, change_id: Id, db: DbSession, runtime: RuntimeDep, me: BidderUser,
+async def iban_confirm(request: Request, change_id: Id, db: DbSession, runtime: RuntimeDep, me: PayeeUser,
                        code: str = Form("", max_length=12)) -> Response:
     await runtime.limiter.hit("otp", me.user_id)
     result = await refund_iban.confirm_change(db, me, change_id, code.strip(),

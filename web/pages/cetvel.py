@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from auction.disbursement import service, views
+from auction.disbursement import service, versions, views
 from auction.disbursement.schemas import CorrectionCreate, ObjectionDecision, PayoutCancel, ReservedRelease
 from auction.errors import DomainError
 from web.deps import DbSession, ManagerUser, RuntimeDep, StaffUser
@@ -20,6 +20,10 @@ from web.params import Id
 from web.templating import render
 
 router = APIRouter(prefix="/staff/sales/{sale_id}/cetvel")
+
+# The reasons the system gives its own versions (auction/disbursement: at handover, on demand) are stored
+# as fixed strings; the page says them in the reader's language. Staff's correction reasons are their words.
+SYSTEM_REASONS = {versions.HANDOVER_REASON: "handover", service.ON_DEMAND_REASON: "on_demand"}
 
 
 def _back(sale_id: Id, *, error: str | None = None) -> RedirectResponse:
@@ -45,7 +49,8 @@ async def page(request: Request, sale_id: Id, db: DbSession, runtime: RuntimeDep
     return render(request, "cetvel/staff.html", {
         "v": v, "is_manager": actor.role.value in ("manager", "admin"), "me": actor.user_id,
         "case_json": json.dumps(v.versions[0].case, ensure_ascii=False, indent=1) if v.versions else "",
-        "notice": bool(kaydedildi), "error": hata}, headers={"Cache-Control": "no-store"})
+        "notice": bool(kaydedildi), "error": hata, "system_reasons": SYSTEM_REASONS},
+        headers={"Cache-Control": "no-store"})
 
 
 @router.post("/build")

@@ -22,6 +22,7 @@ from auction.disbursement import service, views
 from auction.disbursement.errors import DistributionNotFound
 from auction.disbursement.schemas import ObjectionCreate
 from auction.errors import DomainError
+from auction.users import service as users
 from web.deps import DbSession, PartyUser
 from web.params import Id
 from web.templating import render
@@ -54,8 +55,9 @@ async def file_page(request: Request, case_id: Id, db: DbSession, actor: PartyUs
     case, events = await safahat.safahat(db, actor, case_id, now)
     cetvels = [c for c in await views.party_cetvels(db, actor) if c["case_id"] == case_id]
     own = set((await parties.standing_in(db, actor, case_id)).creditor_ids)
+    me = await users.get_user(db, actor.user_id)
     return render(request, "desk/file.html", {
-        "case": case, "events": events, "notice": bool(kaydedildi), "error": hata,
+        "case": case, "events": events, "notice": bool(kaydedildi), "error": hata, "my_iban": me.iban if me else None,
         "cetvels": [_shown(c, now, own) for c in cetvels]}, headers={"Cache-Control": "no-store"})
 
 

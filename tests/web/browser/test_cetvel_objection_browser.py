@@ -1,9 +1,9 @@
-"""Issue 12's browser test, in headless Chromium against a live server (demo data, law ruleset): the demo
-forklift's cetvel with two pledgees of the file (their parties linked, IBANs declared), corrected so that
-both are paid. Staff serve it on the page; one creditor's party objects to the other's line (the API: the
-party's side has no page yet); the window is closed directly in the database (law: 7 days); the müdür
-finalises on the page (`partly_final`: the objected line disputed); staff prepare the payouts and the müdür
-approves every payout of the rest (four eyes); the disputed line is never instructed."""
+"""Issue 12's browser test, in headless Chromium against a live server (demo data, law ruleset): the demo forklift's
+cetvel with two pledgees of the file (their parties linked, IBANs declared) and a third with no party (so no IBAN),
+corrected so that all three are paid. Staff serve it on the page; one creditor's party objects to the other's line
+(the API: the party's side has no page yet); the window is closed directly in the database (law: 7 days); the müdür
+finalises on the page (`partly_final`: the objected line disputed); staff prepare the payouts and the müdür approves
+every payout of the rest (four eyes); the disputed line is never instructed."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ def _api(url: str, method: str, path: str, who: str, **kw: Any) -> httpx.Respons
 
 
 def _setup(server: LiveServer) -> tuple[dict[str, Any], int, list[str]]:
-    """The forklift's file gets two pledgees, each with its party; the cetvel is corrected to pay both."""
+    """The forklift's file gets two pledgees, each with its party, and a third with none; the cetvel is
+    corrected to pay all three."""
     url = server.url
     sale = _api(url, "GET", "/sales", STAFF, params={"status": "distributing"}).json()[0]
     c = _api(url, "GET", f"/sales/{sale['id']}/distribution", STAFF).json()
@@ -65,6 +66,13 @@ def _setup(server: LiveServer) -> tuple[dict[str, Any], int, list[str]]:
         refs.append(ref)
         case["creditors"].append({"id": ref, "name": f"Alacaklı {i + 1} A.Ş.", "kind": "rehin", "degree": i + 1,
                                   "limit": "150000.00", "claim": {"principal": "100000.00"}})
+    # A third pledgee with no party on the file, so no IBAN: its payout is the one the müdür cannot approve
+    # (the demo's own haciz creditor is followed by its lawyer, who declared an IBAN).
+    cr = _api(url, "POST", f"/cases/{case_id}/creditors", STAFF,
+              json={"name": "IBAN'sız Alacaklı A.Ş.", "kind": "rehin", "claim_total": "50000.00"})
+    assert cr.status_code == 201, cr.text
+    case["creditors"].append({"id": f"cr{cr.json()['id']}", "name": "IBAN'sız Alacaklı A.Ş.", "kind": "rehin",
+                              "degree": 3, "limit": "60000.00", "claim": {"principal": "50000.00"}})
     r = _api(url, "POST", f"/distributions/{c['distribution_id']}/versions", STAFF,
              json={"reason": "Rehin alacaklıları dosyaya eklendi", "case": case})
     assert r.status_code == 201, r.text
@@ -107,8 +115,8 @@ async def test_served_objected_finalised_and_the_rest_approved(browser: Any, ser
     await page.click('[data-testid="payouts-prepare"]')
     await page.wait_for_url("**?kaydedildi=1")
     await mudur.goto(f"{server.url}/staff/sales/{sale['id']}/cetvel")
-    # The demo file's haciz creditor (cr1 of the demo, no party on the file) has reported no IBAN: its
-    # payout cannot be approved (D-44) and the refusal reads as a sentence; every other one is approved.
+    # The third pledgee (no party on the file) has reported no IBAN: its payout cannot be approved (D-44)
+    # and the refusal reads as a sentence that says how to fix it; every other one is approved.
     no_iban = mudur.locator("tr[data-payout]", has_text="IBAN bildirilmedi")
     assert await no_iban.count() == 1
     approvable = mudur.locator("tr[data-payout]", has=mudur.locator('[data-testid="payout-approve"]'),
