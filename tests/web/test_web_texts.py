@@ -49,6 +49,7 @@ DYNAMIC = {
     "staff.sale.mode.": ("tapu_letter_sent", "delivered", "ready"),
     # The cetvel of a sale (web/messages/cetvel.toml).
     "cetvel.status.": ("draft", "served", "partly_final", "final", "paid"),
+    "cetvel.reason.": ("handover", "on_demand"),
     "cetvel.kind.": ("deduction", "creditor", "harc", "surplus"),
     "cetvel.lstate.": ("open", "final", "disputed", "reserved", "held", "paid", "paid_against_guarantee"),
     "cetvel.okind.": ("itiraz", "sikayet"), "cetvel.ostatus.": ("pending", "upheld", "rejected"),
