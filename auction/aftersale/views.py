@@ -83,20 +83,23 @@ async def timeline(session: AsyncSession, sale: Sale) -> list[Step]:
              SaleStatus.distributing, SaleStatus.closed]
     rank = order.index(status) if status in order else -1
     ended = status in (SaleStatus.failed, SaleStatus.annulled, SaleStatus.awaiting_round2, SaleStatus.cancelled)
+    # A defaulted award (S-13) has no later steps even while the sale goes on in round 2 (round_open …):
+    # they belong to another award, not "waiting" for this one.
+    lapsed = ended or pay == PaymentStatus.defaulted
 
     def state_for(step_rank: int, done_at: datetime | None) -> StepState:
         if done_at is not None or rank > step_rank:
             return "done"
         if rank == step_rank:
             return "current"
-        return "skipped" if ended else "waiting"
+        return "skipped" if lapsed else "waiting"
 
     steps.append(Step("finality", "S-18", state_for(1, sale.finalised_at), at=sale.finalised_at,
                       due=sale.finality_alert_at))
     steps.append(Step("taxes", "S-19", state_for(2, sale.taxes_paid_at), at=sale.taxes_paid_at, due=sale.tax_due_at))
     steps.append(Step("handover", "S-21", state_for(3, sale.handed_over_at), at=sale.handed_over_at))
     steps.append(Step("distribution", "D-50", "current" if status == SaleStatus.distributing else
-                      "done" if status == SaleStatus.closed else "skipped" if ended else "waiting"))
+                      "done" if status == SaleStatus.closed else "skipped" if lapsed else "waiting"))
     if ended:
         steps.append(Step("end", {"failed": "S-13", "annulled": "S-16/S-20/S-22", "awaiting_round2": "S-13"}.get(
             status.value, "§12"), "failed", at=sale.closed_at or sale.updated_at,

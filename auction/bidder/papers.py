@@ -19,8 +19,10 @@ from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import clock
+from auction.aftersale import payments
 from auction.bidder import account
 from auction.bidder.errors import StatementUnavailable
+from auction.bidder.won import default_of
 from auction.bidding import service as bidding
 from auction.calendar import format_local, to_local
 from auction.cases.models import Case
@@ -126,10 +128,13 @@ async def statement_html(session: AsyncSession, policy: Policy, viewer: Principa
     st = await statement_for(session, won.sale, policy)
     if st is None:
         raise StatementUnavailable(details={"sale_id": sale_id})
+    mine = await payments.payments_of(session, won.sale.id, viewer.user_id)
     return render(
         "statement.html", title="Ödeme hesabı", st=st, lot=won.lot, office=won.office, file_no=won.file_no,
         sale=won.sale, issued_at=format_local(clock.now()),
-        annex=[f"Kalemlerin kuralları: {'; '.join(f'{line.label}: {line.rule}' for line in st.lines)}"])
+        default=await default_of(session, won.sale, viewer.user_id, mine),
+        # The machine trail: each line's rule ids and rule rows (and a payment's reference), one a line.
+        annex=[f"{line.label}: {line.rule}" for line in st.lines])
 
 
 async def pdf_of(html: str) -> bytes:

@@ -67,6 +67,26 @@ def is_demo(sale: Sale) -> bool:
     return sale.ruleset == "demo"
 
 
+@dataclass(frozen=True)
+class Period:
+    """A period as the rule that sets it states it, for the texts that name it: whole days of the legal
+    calendar, or elapsed seconds under the demo ruleset. Exactly one of `days`, `seconds` is set."""
+
+    days: int | None
+    seconds: int | None
+    ref: str
+
+
+def payment_period(sale: Sale) -> Period:
+    """The TM-16 period `payment_due_at` applies to this sale (the same rows), so a text that names the
+    period says what the deadline was computed from, never a figure of its own."""
+    if is_demo(sale):
+        row = sale_rule(sale, "aftersale.demo.payment_period")
+        return Period(None, int(row.duration().total_seconds()), row.ref)
+    row = sale_rule(sale, "payment.deadline_days")
+    return Period(row.integer(), None, row.ref)
+
+
 def payment_due_at(sale: Sale, posted_at: datetime, policy: Policy) -> datetime:
     """TM-16. rule: A-62 - 7 days from the tutanak's posting, close of office hours, no extension."""
     if is_demo(sale):

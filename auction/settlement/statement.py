@@ -17,6 +17,7 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auction.calendar import format_local
 from auction.clock import iso_ms
 from auction.money import ZERO, fmt
 from auction.rules.policy import Policy
@@ -32,10 +33,19 @@ Phase = Literal["price", "taxes", "none"]
 
 @dataclass(frozen=True)
 class Line:
+    """One line of the statement. `label` and `law` are for people (Turkish, the law in words); `rule` is
+    the machine trail (rule ids, rule rows, a payment's reference) that documents and pages print only in
+    their marked annex. `text` names the line's wording for translated pages (`after.line.<text>`), with
+    `n` and `at` for a payment (its place among the buyer's payments of the sale, when it was received)."""
+
     key: str
     label: str
     amount: Decimal
     rule: str
+    law: str = ""
+    text: str = ""
+    n: int | None = None
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,15 @@ class Statement:
     due_now: Decimal
     deadline: datetime | None
     lines: list[Line] = field(default_factory=list)
+    defaulted: bool = False  # S-13: the ihale was cancelled for non-payment; nothing is owed on it any more
+
+    @property
+    def still_to_pay(self) -> Decimal:
+        """Everything the buyer still pays after what he paid: the rest of the price, the taxes not yet
+        paid and the tapu harcı (at the land registry). The one figure the page's summary shows."""
+        if self.defaulted:
+            return ZERO
+        return self.price_due + self.taxes_due + self.settlement.tapu_harci_alici
 
     @property
     def price(self) -> Decimal:
@@ -132,30 +151,57 @@ async def statement_for(session: AsyncSession, sale: Sale, policy: Policy) -> St
         due_now, deadline = max(ZERO, price_due - on_way), sale.payment_due_at
     elif phase == "taxes":
         due_now, deadline = max(ZERO, taxes_due - on_way), sale.tax_due_at
+    defaulted = sale.payment_status == PaymentStatus.defaulted
+    if defaulted:
+        # S-13 (A-70, İİK 115/3): the ihale is cancelled; the teminat is forfeited, not credited, and part payments
+        # go back (OP-22), so nothing remains due on this sale, whatever the arithmetic above says.
+        price_due = taxes_due = ZERO
+    ordinal = {pid: i for i, pid in enumerate((await session.scalars(
+        select(SalePayment.id).where(SalePayment.sale_id == sale.id, SalePayment.user_id == buyer)
+        .order_by(SalePayment.id))).all(), start=1)}
+
+    def paid_line(p: SalePayment, rule: str, law: str, text: str) -> Line:
+        n, at = ordinal.get(p.id), p.received_at or p.created_at
+        label = f"{n}. {'vergi ödemesi' if text == 'tax_paid' else 'ödeme'} — {format_local(at)}"
+        return Line(f"paid:{p.id}", label, -p.amount, f"{rule} {p.reference}", law, text, n, at)
+
     credit_ref = sale_policy(sale, policy, "teminat.credit_winner").ref
-    lines = [Line("price", "İhale bedeli (KDV hariç)", settlement.price, "A-62 (İİK 130, 118/1); T-01")]
+    lines = [Line("price", "İhale bedeli (KDV hariç)", settlement.price, "A-62 (İİK 130, 118/1); T-01",
+                  "İİK 130, 118/1", "price")]
+    if defaulted:
+        lines.append(Line("defaulted", "İhale bozuldu: bedel süresinde ödenmedi; ödenecek tutar yok", ZERO,
+                          "S-13; A-70; OP-22", "İİK 115/3", "defaulted"))
+        return Statement(sale_id=sale.id, status=sale.status, payment_status=sale.payment_status, phase=phase,
+                         settlement=settlement, mahsup=mahsup, price_paid=price_paid, taxes_paid=taxes_paid,
+                         in_flight=on_way, price_due=ZERO, taxes_due=ZERO, due_now=ZERO, deadline=None,
+                         lines=lines, defaulted=True)
     if credit > ZERO:
-        lines.append(Line("teminat_credit", "Bedele sayılan nakit teminat", -credit, f"A-56; {credit_ref}"))
+        lines.append(Line("teminat_credit", "Bedele sayılan nakit teminat", -credit, f"A-56; {credit_ref}",
+                          "İİK 130", "teminat_credit"))
     if mahsup is not None:
         lines.append(Line("mahsup", f"Alacağa mahsuben: {mahsup.creditor_name} alacaklısının net payı "
                           f"(pay {fmt(mahsup.share)} − tahsil harcı {fmt(mahsup.tahsil_harci)} − cezaevi harcı "
-                          f"{fmt(mahsup.cezaevi_harci)})", -mahsup.net_payout, "; ".join(mahsup.refs)))
+                          f"{fmt(mahsup.cezaevi_harci)})", -mahsup.net_payout, "; ".join(mahsup.refs),
+                          "İİK 134/8, 118/1, 130"))
     for p in await received_payments(session, sale.id, buyer, "price"):
-        lines.append(Line(f"paid:{p.id}", f"Ödeme {p.reference}", -p.amount, "S-12"))
-    lines.append(Line("price_due", "Kalan bedel", price_due, "A-62"))
+        lines.append(paid_line(p, "S-12", "İİK 130", "paid"))
+    lines.append(Line("price_due", "Kalan bedel", price_due, "A-62", "İİK 130, 118/1", "price_due"))
     kdv_label = ("KDV (KDVK 17/4-r istisnası: alıcı banka)" if settlement.bank_17_4_r and settlement.kdv == ZERO
                  else f"KDV ({percent_tr(settlement.kdv_rate.quantize(Decimal('0.0001')))})")
-    lines.append(Line("kdv", kdv_label, settlement.kdv, settlement.refs.get("kdv", "T-02")))
+    lines.append(Line("kdv", kdv_label, settlement.kdv, settlement.refs.get("kdv", "T-02"),
+                      "Katma Değer Vergisi Kanunu" + (" 17/4-r" if settlement.bank_17_4_r else ""), ""))
     lines.append(Line("damga", "Damga vergisi", settlement.damga_vergisi,
-                      settlement.refs.get("damga_vergisi", "T-10")))
+                      settlement.refs.get("damga_vergisi", "T-10"), "Damga Vergisi Kanunu", "damga"))
     for p in await received_payments(session, sale.id, buyer, "taxes"):
-        lines.append(Line(f"paid:{p.id}", f"Vergi ödemesi {p.reference}", -p.amount, "A-90"))
+        lines.append(paid_line(p, "A-90", "İİK 114, 118/2", "tax_paid"))
     demanded = sale.finalised_at is not None
     lines.append(Line("taxes_due", "Kalan KDV ve damga vergisi" if demanded else
-                      "KDV ve damga vergisi (ihale kesinleşince istenir)", taxes_due, "A-90, A-91"))
+                      "KDV ve damga vergisi (ihale kesinleşince istenir)", taxes_due, "A-90, A-91",
+                      "İİK 114, 118/2", "taxes_due" if demanded else "taxes_later"))
     if settlement.tapu_harci_alici > ZERO:
         lines.append(Line("tapu", "Tapu harcı, alıcı payı (tescil sırasında tapuda ödenir)",
-                          settlement.tapu_harci_alici, settlement.refs.get("tapu_harci_alici", "T-11")))
+                          settlement.tapu_harci_alici, settlement.refs.get("tapu_harci_alici", "T-11"),
+                          "Harçlar Kanunu", "tapu"))
     return Statement(sale_id=sale.id, status=sale.status, payment_status=sale.payment_status, phase=phase,
                      settlement=settlement, mahsup=mahsup, price_paid=price_paid, taxes_paid=taxes_paid,
                      in_flight=on_way, price_due=price_due, taxes_due=taxes_due, due_now=due_now,

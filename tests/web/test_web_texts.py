@@ -47,6 +47,10 @@ DYNAMIC = {
     "after.doc.": ("payment_receipt", "iptal_tutanagi", "kesinlesme_serhi", "tapu_yazisi", "teslim_tutanagi",
                    "tahliye_emri", "durdurma_tutanagi"),
     "staff.sale.mode.": ("tapu_letter_sent", "delivered", "ready"),
+    "after.default.refund_state.": ("due", "done", "failed"),  # PaymentRefund.status
+    # auction.settlement.statement.Line.text
+    "after.line.": ("price", "teminat_credit", "paid", "price_due", "damga", "tax_paid", "taxes_due", "taxes_later",
+                    "tapu", "defaulted"),
     # The cetvel of a sale (web/messages/cetvel.toml).
     "cetvel.status.": ("draft", "served", "partly_final", "final", "paid"),
     "cetvel.reason.": ("handover", "on_demand"),

@@ -46,7 +46,8 @@ async def buyer_context(db: AsyncSession, runtime: Runtime, me: Principal, sale:
     error = query.get("hata")
     return {
         "st_now": after.statement, "payments": after.payments, "awaiting": after.awaiting, "code": after.code,
-        "phone": after.phone, "steps": after.steps, "documents": after.documents,
+        "phone": after.phone, "steps": after.steps, "documents": after.documents, "period": after.period,
+        "default": after.default,
         "pay_error": error if error in PAY_ERRORS else ("other" if error else None),
         "remaining": query.get("kalan"), "paid": query.get("odendi"), "pending": query.get("bekliyor"),
         "form_key": uuid.uuid4().hex,
