@@ -17,7 +17,10 @@ anti-sniping window.
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import random
+import subprocess
 import tempfile
 import time
 import uuid
@@ -27,15 +30,21 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import (
+    PYTHON,
+    ROOT,
     STAFF,
+    Deployment,
     Http,
+    Proc,
     create_lots,
+    free_port,
     gather_limited,
     percentile,
     pg_dsn,
     split_url,
     start,
     token,
+    wait_ready,
 )
 
 BIDDERS = (1, 16, 64)
@@ -249,22 +258,57 @@ async def _run(url: str, database_url: str, warmup: float, duration: float, coun
     conn = await asyncpg.connect(pg_dsn(database_url))
     step = int(await conn.fetchval("SELECT ext_step_s FROM rounds WHERE id = $1", hot[0]["round_id"]))
     await conn.close()
+    floor = _start_floor(database_url, bidders)
+    try:
+        scenarios = await _scenarios(url, floor.url, database_url, hot, many, bidders, counts, n_lots, step,
+                                     warmup, duration)
+    finally:
+        floor.stop()
+    return {"warmup_s": warmup, "duration_s": duration, "scenarios": scenarios,
+            "setup": "one esatis serve (PostgreSQL + Redis, in-process workers), rate limits off, "
+                     "ESATIS_BID_LOT_CONCURRENCY default; HTTP floor: bench/http_floor.py under uvicorn, one process"}
+
+
+def _start_floor(database_url: str, bidders: list[tuple[int, str]]) -> Deployment:
+    """bench/http_floor.py in its own process, knowing the bidders' tokens (the rounds are open by now)."""
+    tmp = Path(tempfile.mkdtemp(prefix="bench-floor-"))
+    tokens = tmp / "tokens.json"
+    tokens.write_text(json.dumps({t: u for u, t in bidders}))
+    port = free_port()
+    dep = Deployment(f"http://127.0.0.1:{port}", dict(os.environ))
+    log = tmp / "floor.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([PYTHON, "-m", "bench.http_floor", "--database-url", database_url, "--port",
+                                 str(port), "--tokens", str(tokens)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    dep.procs.append(Proc(proc, log))
+    wait_ready(dep.url, proc, log)
+    return dep
+
+
+async def _scenarios(url: str, floor_url: str, database_url: str, hot: list[dict[str, Any]],
+                     many: list[dict[str, Any]], bidders: list[tuple[int, str]], counts: tuple[int, ...],
+                     n_lots: int, step: int, warmup: float, duration: float) -> list[dict[str, Any]]:
     scenarios = []
     for where, lots in (("one hot lot", hot), (f"{n_lots} lots", many)):
         for n in counts:
             app = await app_load(url, bidders[:n], lots, await _minimums(database_url, lots), warmup, duration)
             ceiling = await ceiling_load(database_url, [u for u, _ in bidders[:n]], lots,
                                          await _minimums(database_url, lots), warmup, duration, step)
-            scenario = {"lots": where, "bidders": n, "app": app, "ceiling": ceiling,
+            # The same load generator against the bare HTTP + statement server: what HTTP costs here.
+            floor = await app_load(floor_url, bidders[:n], lots, await _minimums(database_url, lots), warmup,
+                                   duration)
+            scenario = {"lots": where, "bidders": n, "app": app, "ceiling": ceiling, "http_floor": floor,
                         "accepted_ratio": _ratio(app["accepted_per_s"], ceiling["accepted_per_s"]),
-                        "attempts_ratio": _ratio(app["attempts_per_s"], ceiling["attempts_per_s"])}
+                        "attempts_ratio": _ratio(app["attempts_per_s"], ceiling["attempts_per_s"]),
+                        "floor_accepted_ratio": _ratio(floor["accepted_per_s"], ceiling["accepted_per_s"]),
+                        "app_to_floor_accepted": _ratio(app["accepted_per_s"], floor["accepted_per_s"])}
             print(f"[bids] {where}, {n} bidders: app {app['attempts_per_s']}/s ({app['accepted_per_s']} accepted, "
                   f"p50 {app['p50_ms']} ms, p99 {app['p99_ms']} ms); ceiling {ceiling['attempts_per_s']}/s "
-                  f"({ceiling['accepted_per_s']} accepted); accepted ratio {scenario['accepted_ratio']}", flush=True)
+                  f"({ceiling['accepted_per_s']} accepted); HTTP floor {floor['attempts_per_s']}/s "
+                  f"({floor['accepted_per_s']} accepted); accepted ratio {scenario['accepted_ratio']}, "
+                  f"esatis / HTTP floor {scenario['app_to_floor_accepted']}", flush=True)
             scenarios.append(scenario)
-    return {"warmup_s": warmup, "duration_s": duration, "scenarios": scenarios,
-            "setup": "one esatis serve (PostgreSQL + Redis, in-process workers), rate limits off, "
-                     "ESATIS_BID_LOT_CONCURRENCY default"}
+    return scenarios
 
 
 def _ratio(a: float, b: float) -> float | None:

@@ -137,7 +137,7 @@ def start(database_url: str, redis_url: str | None, tmp: Path, *, port: int, wor
         proc = subprocess.Popen([PYTHON, "-m", "web.cli", "serve", "--port", str(port), "--demo"], cwd=ROOT, env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
     dep.procs.append(Proc(proc, log))
-    _wait_ready(dep.url, proc, log)
+    wait_ready(dep.url, proc, log)
     for i, args in enumerate(per_process):
         wlog = tmp / f"worker{i}.log"
         with wlog.open("wb") as out:
@@ -147,7 +147,7 @@ def start(database_url: str, redis_url: str | None, tmp: Path, *, port: int, wor
     return dep
 
 
-def _wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+def wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     import httpx
 
     deadline = time.monotonic() + 180

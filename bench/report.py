@@ -40,6 +40,19 @@ def bids_table(r: dict[str, Any]) -> list[str]:
                    f"{_v(a['p50_ms'])} / {_v(a['p99_ms'])} | {_v(c['attempts_per_s'])} | {_v(c['accepted_per_s'])} | "
                    f"{_v(c['p50_ms'])} / {_v(c['p99_ms'])} | **{_v(s['accepted_ratio'])}** | "
                    f"{_v(s['attempts_ratio'])} |")
+    floors = [s for s in r["scenarios"] if "http_floor" in s]
+    if floors:
+        out += ["", "The same load against the **HTTP floor** (bench/http_floor.py: the bid's statement behind "
+                "uvicorn and a raw ASGI route, nothing else) — what HTTP in Python costs on this machine before "
+                "esatis adds anything:", "",
+                "| lots | bidders | HTTP floor attempts/s | accepted/s | p50 / p99 ms | floor / database (accepted) "
+                "| esatis / floor (accepted) |",
+                "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for s in floors:
+            f = s["http_floor"]
+            out.append(f"| {s['lots']} | {s['bidders']} | {_v(f['attempts_per_s'])} | {_v(f['accepted_per_s'])} | "
+                       f"{_v(f['p50_ms'])} / {_v(f['p99_ms'])} | {_v(s['floor_accepted_ratio'])} | "
+                       f"**{_v(s['app_to_floor_accepted'])}** |")
     out += ["", "Refusals by code (esatis): " + "; ".join(
         f"{s['lots']}, {s['bidders']}: {s['app']['codes']}" for s in r["scenarios"]), ""]
     return out
