@@ -48,20 +48,26 @@ def bids(r: dict[str, Any]) -> Path:
               f"{s['bidders']} bidder{'' if s['bidders'] == 1 else 's'}" for s in r["scenarios"]]
     app = [s["app"]["accepted_per_s"] or 0 for s in r["scenarios"]]
     ceiling = [s["ceiling"]["accepted_per_s"] or 0 for s in r["scenarios"]]
+    # Runs since the HTTP floor was added carry a third bar: the statement behind a bare uvicorn route.
+    floor = [s["http_floor"]["accepted_per_s"] or 0 for s in r["scenarios"] if "http_floor" in s]
     fig, ax = plt.subplots(figsize=(8, 4))
     xs = range(len(labels))
-    ax.bar([x - 0.2 for x in xs], ceiling, width=0.4, label="ceiling: the statement in a plain asyncpg loop",
-           color="#9e9e9e")
-    ax.bar([x + 0.2 for x in xs], app, width=0.4, label="esatis serve over HTTP", color="#1565c0")
-    for x, s in zip(xs, r["scenarios"], strict=True):
-        ax.annotate(f"{s['accepted_ratio']}", (x + 0.2, max(s["app"]["accepted_per_s"] or 1, 1)),
+    width = 0.27 if floor else 0.4
+    app_x = [x + width for x in xs] if floor else [x + 0.2 for x in xs]
+    ax.bar([x - (width if floor else 0.2) for x in xs], ceiling, width=width,
+           label="ceiling: the statement in a plain asyncpg loop", color="#9e9e9e")
+    if floor:
+        ax.bar(list(xs), floor, width=width, label="HTTP floor: the statement behind bare uvicorn", color="#90caf9")
+    ax.bar(app_x, app, width=width, label="esatis serve over HTTP", color="#1565c0")
+    for x, s in zip(app_x, r["scenarios"], strict=True):
+        ax.annotate(f"{s['accepted_ratio']}", (x, max(s["app"]["accepted_per_s"] or 1, 1)),
                     ha="center", va="bottom", fontsize=8)
     ax.set_yscale("log")
-    ax.set_ylim(top=max(ceiling + app + [1]) * 20)  # head room for the legend above the tallest bar
+    ax.set_ylim(top=max(ceiling + app + floor + [1]) * 20)  # head room for the legend above the tallest bar
     ax.set_xticks(list(xs), labels, fontsize=8)
     ax.set_ylabel("accepted bids per second (log)")
     ax.set_title(f"Bids: esatis beside the database alone ({r['at']}); labels: ratio to the ceiling", fontsize=9)
-    ax.legend(fontsize=8, loc="upper center", ncols=2)
+    ax.legend(fontsize=8, loc="upper center", ncols=3 if floor else 2)
     return _save(fig, "bids")
 
 
