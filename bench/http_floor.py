@@ -18,6 +18,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import asyncpg
+import uvicorn
+
+from bench.bids import _compiled_bid
 from bench.common import pg_dsn
 
 Scope = dict[str, Any]
@@ -39,10 +43,6 @@ class FloorApp:
         self.increment: dict[int, Decimal] = {}
 
     async def _startup(self) -> None:
-        import asyncpg
-
-        from bench.bids import _compiled_bid
-
         self.sql, self.order, self.fixed, self.procs = _compiled_bid()
         self.round_key = next(name for name in self.order if name.startswith("id_"))
         self.pool = await asyncpg.create_pool(pg_dsn(self.database_url), min_size=10, max_size=10)
@@ -109,8 +109,6 @@ class FloorApp:
 
 
 def main() -> None:
-    import uvicorn
-
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--port", type=int, required=True)
