@@ -37,7 +37,8 @@ class Running:
         env = dict(os.environ, WEBHOOK_SECRET=",".join(secrets))
         self.proc = subprocess.Popen([sys.executable, str(RECEIVER), "--port", str(self.port)], env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
         assert self.listening.wait(30), self.lines
 
     def _read(self) -> None:
@@ -57,6 +58,9 @@ class Running:
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=10)
+        # The receiver flushes each line before it answers, but the reader thread may not have taken the last
+        # ones from the pipe yet when the process has exited (CI 03:47 UTC missed "VERIFIED msg_3"): wait for EOF.
+        self.reader.join(timeout=10)
 
 
 @pytest.fixture
