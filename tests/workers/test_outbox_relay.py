@@ -98,7 +98,9 @@ class _EveryoneHears:
 @pytest.mark.postgres
 async def test_relays_retry_a_deadlock_instead_of_failing_the_events(runtime, make_actor, settings):
     users = [await make_actor("bidder") for _ in range(4)]
-    per_user = 25
+    # Each deadlock costs PostgreSQL's deadlock_timeout (1 s) to detect: 10 events per user still give a few
+    # dozen interleaved batches (with 25 the test took 45-63 s of CI).
+    per_user = 10
     await _emit(runtime, users, per_user)
     other = dataclasses.replace(runtime, db=Database(settings.database_url, pool_size=4))
     relays = [OutboxRelay(rt, consumers=[NotificationsConsumer(rt.broker), _EveryoneHears(rt, users)])
