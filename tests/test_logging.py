@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import structlog
@@ -44,26 +46,31 @@ def test_secret_fields_are_blanked_at_any_depth():
     assert (out["code"], out["sale_id"]) == ("bid_too_low", 7)  # error codes and ids stay
 
 
-@pytest.fixture
-def json_logs():
-    """The production log configuration (JSON lines) for one test, written to a buffer; the previous
-    configuration restored after."""
+@contextmanager
+def logs_in(fmt: str) -> Iterator[io.StringIO]:
+    """The app's log configuration in format `fmt`, written to a buffer; the previous configuration restored
+    after."""
     root = logging.getLogger()
     handlers, level, config = root.handlers[:], root.level, structlog.get_config()
-    configure_logging("INFO", "json")
-    structlog.configure(cache_logger_on_first_use=False)
-    buffer = io.StringIO()
-    handler = root.handlers[0]
-    assert isinstance(handler, logging.StreamHandler)
-    handler.setStream(buffer)
+    try:
+        configure_logging("INFO", fmt)
+        structlog.configure(cache_logger_on_first_use=False)
+        buffer = io.StringIO()
+        handler = root.handlers[0]
+        assert isinstance(handler, logging.StreamHandler)
+        handler.setStream(buffer)
+        yield buffer
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        structlog.configure(**config)
 
-    def lines() -> list[str]:
-        return buffer.getvalue().splitlines()
 
-    yield lines
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    structlog.configure(**config)
+@pytest.fixture
+def json_logs():
+    """The production log configuration (JSON lines) for one test."""
+    with logs_in("json") as buffer:
+        yield lambda: buffer.getvalue().splitlines()
 
 
 async def test_a_scan_of_the_logs_finds_no_secret(client, json_logs):
@@ -106,28 +113,15 @@ def test_console_tracebacks_show_no_locals():
     """The console format (the demo's) renders an exception as a plain traceback (`format_exc_info` runs before
     the renderer): structlog's own default renders it with rich and every frame's locals — ~25 s for one 500
     on PostgreSQL, and the locals (tokens, passwords) would bypass `redact`."""
-    root = logging.getLogger()
-    handlers, level, config = root.handlers[:], root.level, structlog.get_config()
-    try:
-        configure_logging("INFO", "console")
-        structlog.configure(cache_logger_on_first_use=False)
-        buffer = io.StringIO()
-        handler = root.handlers[0]
-        assert isinstance(handler, logging.StreamHandler)
-        handler.setStream(buffer)
+    def fails(password: str) -> None:
+        raise RuntimeError("boom")
 
-        def fails(password: str) -> None:
-            raise RuntimeError("boom")
-
-        secret = "-".join(["Gizli", "Parola", "2026"])  # built at run time: the source line never shows it
+    secret = "-".join(["Gizli", "Parola", "2026"])  # built at run time: the source line never shows it
+    with logs_in("console") as buffer:
         try:
             fails(secret)
         except RuntimeError:
             structlog.get_logger("test").exception("unexpected")
-        out = buffer.getvalue()
-        assert "RuntimeError: boom" in out and "fails" in out  # the traceback is there
-        assert "Gizli-Parola-2026" not in out  # the frame's locals are not
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
-        structlog.configure(**config)
+    out = buffer.getvalue()
+    assert "RuntimeError: boom" in out and "fails" in out  # the traceback is there
+    assert "Gizli-Parola-2026" not in out  # the frame's locals are not
