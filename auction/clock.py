@@ -14,10 +14,12 @@ A test that installs a `ManualClock` drives those decisions too.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 
 def truncate_ms(dt: datetime) -> datetime:
@@ -84,6 +86,33 @@ async def decisive_now(session: AsyncSession) -> datetime:
     value = (await session.execute(text("SELECT clock_timestamp()"))).scalar_one()
     assert isinstance(value, datetime)
     return truncate_ms(value.astimezone(UTC))
+
+
+class database_now(FunctionElement[Any]):  # named like the SQL function it stands for
+    """The database's clock as a column of a statement the caller sends anyway (the bid's context read),
+    to save the round trip of `decisive_now`: `clock_timestamp()` on PostgreSQL, NULL elsewhere (where the
+    installed clock decides). Read it back with `decisive(session, value)`."""
+
+    inherit_cache = True
+    name = "database_now"
+
+
+@compiles(database_now)
+def _database_now_elsewhere(element: database_now, compiler: Any, **kw: Any) -> str:
+    return "NULL"
+
+
+@compiles(database_now, "postgresql")
+def _database_now_postgresql(element: database_now, compiler: Any, **kw: Any) -> str:
+    return "clock_timestamp()"
+
+
+def decisive(session: AsyncSession, database_value: datetime | None) -> datetime:
+    """`decisive_now` from a `database_now()` column already read (None when the statement was not sent)."""
+    if (getattr(_clock, "decides", False) or session.get_bind().dialect.name != "postgresql"
+            or database_value is None):
+        return _clock.now()
+    return truncate_ms(database_value.astimezone(UTC))
 
 
 def get_clock() -> Clock:

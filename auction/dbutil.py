@@ -42,13 +42,19 @@ def claim(session: AsyncSession, stmt: S, *, of: Any = None, key_share: bool = F
     return stmt
 
 
+def table_of(model: type[DeclarativeBase] | Any) -> Table:
+    """A mapped class's table, for Core statements on hot paths (no ORM bookkeeping)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
 async def insert_ignore(session: AsyncSession, model: type[DeclarativeBase], values: dict[str, Any],
                         conflict: Sequence[str]) -> int | None:
     """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None if a row with the same
     `conflict` columns exists. On PostgreSQL a concurrent insert of the same key waits for the other
     transaction and then does nothing if it committed, so two requests never both win."""
-    table = model.__table__
-    assert isinstance(table, Table)
+    table = table_of(model)
     if dialect(session) == "postgresql":
         stmt: Any = postgresql.insert(table).values(**values).on_conflict_do_nothing(index_elements=list(conflict))
     else:

@@ -4,7 +4,7 @@ and on 100 lots at once, each next to its ceiling measured in the same run.
 The app: one `esatis serve` (PostgreSQL, Redis, in-process workers, rate limits off), bidders as
 keep-alive HTTP connections (`POST /api/v1/lots/{id}/bids` with an Idempotency-Key), each bidding the
 lot's `min_next_bid` as last seen by any bidder (what the live feed shows). The ceiling: the same
-conditional UPDATE (`auction.bidding.service.bid_statement`, compiled once) sent by as many asyncpg
+conditional UPDATE (`auction.bidding.service.BID_STATEMENT`, compiled once) sent by as many asyncpg
 connections in a plain loop, autocommit, with one SELECT of the price after a miss (as the bid's
 diagnosis does) - the database alone, without HTTP, the framework or the rest of the bid's rows.
 
@@ -171,13 +171,12 @@ async def app_load(url: str, bidders: list[tuple[int, str]], lots: list[dict[str
 
 
 def _compiled_bid() -> tuple[str, list[str], dict[str, Any], dict[str, Any]]:
-    """`bid_statement` compiled once for asyncpg: its SQL, parameter order, fixed values and processors."""
+    """`BID_STATEMENT` compiled for asyncpg: its SQL, parameter order, fixed values and processors."""
     from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
-    from auction.bidding.service import bid_statement
+    from auction.bidding.service import BID_STATEMENT
 
-    now = datetime.now(UTC)
-    compiled = bid_statement(1, 1, Decimal("1.00"), now, now).compile(dialect=asyncpg_dialect())
+    compiled = BID_STATEMENT.compile(dialect=asyncpg_dialect())
     params = compiled.construct_params()
     order = list(compiled.positiontup or [])
     return compiled.string, order, params, dict(compiled._bind_processors)
@@ -188,7 +187,7 @@ async def ceiling_load(database_url: str, users: list[int], lots: list[dict[str,
     import asyncpg
 
     sql, order, fixed, procs = _compiled_bid()
-    round_key = next(name for name in order if name.startswith("id_"))
+    round_key = "round_id"
     now = time.monotonic()
     tally = Tally(now + warmup, now + warmup + duration)
     round_of = {lot["lot_id"]: lot["round_id"] for lot in lots}

@@ -1,4 +1,4 @@
-"""The HTTP ceiling of a bid: the same conditional UPDATE as the bid (`bid_statement`, compiled once) behind
+"""The HTTP ceiling of a bid: the same conditional UPDATE as the bid (`BID_STATEMENT`, compiled once) behind
 the same server (uvicorn) and the same route and answers as `POST /api/v1/lots/{id}/bids`, with nothing
 else — no FastAPI, no middleware, no authentication beyond a dict lookup, no idempotency, no bid, event,
 audit or outbox rows. What a Python web process on this machine does for one bid at best; `bench bids`
@@ -44,7 +44,7 @@ class FloorApp:
 
     async def _startup(self) -> None:
         self.sql, self.order, self.fixed, self.procs = _compiled_bid()
-        self.round_key = next(name for name in self.order if name.startswith("id_"))
+        self.round_key = "round_id"
         self.pool = await asyncpg.create_pool(pg_dsn(self.database_url), min_size=10, max_size=10)
         rows = await self.pool.fetch("SELECT r.id, s.lot_id, r.ext_step_s, r.min_increment FROM rounds r"
                                      " JOIN sales s ON s.id = r.sale_id WHERE r.status = 'open'")

@@ -1,7 +1,7 @@
 """The bid's locked section: what runs while the bid holds the round row's lock, in as few round trips
 as the database allows, because every bid on the lot waits for it (docs/performance.md).
 
-The conditional UPDATE of the round (`service.bid_statement`) takes the lock; it is held until COMMIT.
+The conditional UPDATE of the round (`service.BID_STATEMENT`) takes the lock; it is held until COMMIT.
 Between the two, on PostgreSQL, exactly two statements run:
 
 1. `reads` - one statement that re-checks the bidder's eligibility as a conditional write on his
@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auction.bidding import eligibility
 from auction.bidding.models import Bid, IdempotencyKey, LotAlias
 from auction.db import UTCDateTime
-from auction.dbutil import dialect
+from auction.dbutil import dialect, table_of
 
 GENESIS = "0" * 64
 
@@ -78,15 +78,51 @@ async def reads(session: AsyncSession, *, sale_id: int, lot_id: int, user_id: in
     return Facts(eligible, int(alias if alias is not None else next_alias), alias is None, prev_hash or GENESIS, None)
 
 
-def _table(model: Any) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
+_Shape = tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
+# The bid's writes come in a handful of shapes (which tables, how many rows, which columns): each shape's
+# statement(s) are built once, with named parameters, so that every later bid of that shape reuses one
+# compiled form instead of building and cache-keying a multi-row INSERT each time.
+_STATEMENTS: dict[tuple[str, _Shape, bool], list[Any]] = {}
+
+
+def _param(prefix: str, table: Table, column: str) -> Any:
+    return bindparam(f"{prefix}_{column}", type_=table.c[column].type)
+
+
+def _statements(dialect_name: str, shape: _Shape, answered: bool) -> list[Any]:
+    key = (dialect_name, shape, answered)
+    cached = _STATEMENTS.get(key)
+    if cached is not None:
+        return cached
+    statements: list[Any] = []
+    for i, (name, rows) in enumerate(shape):
+        table = _TABLES[name]
+        values = [{c: _param(f"w{i}r{j}", table, c) for c in columns} for j, columns in enumerate(rows)]
+        statements.append(insert(table).values(values[0] if len(values) == 1 else values))
+    if answered:
+        keys = table_of(IdempotencyKey)
+        statements.append(update(keys).where(keys.c.id == bindparam("answer_id", type_=BigInteger()))
+                          .values(status_code=_param("answer", keys, "status_code"),
+                                  response=_param("answer", keys, "response")))
+    if dialect_name == "postgresql":
+        statements = [select(literal(1)).add_cte(*(stmt.cte(f"w{i}") for i, stmt in enumerate(statements)))]
+    _STATEMENTS[key] = statements
+    return statements
+
+
+_TABLES: dict[str, Table] = {}
+_INSERT_BID: dict[tuple[str, ...], Any] = {}
 
 
 async def insert_bid(session: AsyncSession, values: dict[str, Any]) -> int:
     """SQLite only: the bid's row on its own, for its id (PostgreSQL drew it in `reads`)."""
-    result = await session.execute(insert(_table(Bid)).values(**values).returning(_table(Bid).c.id))
+    columns = tuple(values)
+    stmt = _INSERT_BID.get(columns)
+    if stmt is None:
+        bids = table_of(Bid)
+        stmt = _INSERT_BID[columns] = (insert(bids).values({c: _param("bid", bids, c) for c in columns})
+                                       .returning(bids.c.id))
+    result = await session.execute(stmt, {f"bid_{c}": v for c, v in values.items()})
     return int(result.scalar_one())
 
 
@@ -94,17 +130,18 @@ async def write(session: AsyncSession, rows: list[tuple[Any, list[dict[str, Any]
                 answer: tuple[int, dict[str, Any]] | None) -> None:
     """Insert `rows` (model, its rows) and record the Idempotency-Key's `answer` (key id, body): one
     statement on PostgreSQL, one per table on SQLite."""
-    # One row is given as a dict, not a list of one: SQLAlchemy caches the compiled form of a single-row
-    # INSERT but compiles a multi-row one every time (most bids write one row per table).
-    statements: list[Any] = [insert(_table(model)).values(values[0] if len(values) == 1 else values)
-                             for model, values in rows if values]
+    shape: list[tuple[str, tuple[tuple[str, ...], ...]]] = []
+    params: dict[str, Any] = {}
+    for model, values in rows:
+        if not values:
+            continue
+        table = table_of(model)
+        _TABLES.setdefault(table.name, table)
+        i = len(shape)
+        shape.append((table.name, tuple(tuple(v) for v in values)))
+        for j, value in enumerate(values):
+            params.update({f"w{i}r{j}_{c}": v for c, v in value.items()})
     if answer is not None:
-        key_id, body = answer
-        statements.append(update(_table(IdempotencyKey)).where(_table(IdempotencyKey).c.id == key_id)
-                          .values(status_code=201, response=body))
-    if dialect(session) == "postgresql":
-        ctes = [stmt.cte(f"w{i}") for i, stmt in enumerate(statements)]
-        await session.execute(select(literal(1)).add_cte(*ctes))
-        return
-    for stmt in statements:
-        await session.execute(stmt)
+        params.update({"answer_id": answer[0], "answer_status_code": 201, "answer_response": answer[1]})
+    for stmt in _statements(dialect(session), tuple(shape), answer is not None):
+        await session.execute(stmt, params)

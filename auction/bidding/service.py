@@ -47,7 +47,8 @@ from auction.bidding.errors import (
 from auction.bidding.models import Bid, IdempotencyKey, LotAlias, Participant
 from auction.clock import iso_ms
 from auction.db import Kurus, UTCDateTime, after_commit
-from auction.dbutil import insert_ignore
+from auction.dbutil import insert_ignore, table_of
+from auction.errors import DomainError
 from auction.events import service as events
 from auction.events.models import OutboxEvent
 from auction.lots import service as lots
@@ -102,60 +103,72 @@ async def _claim_key(session: AsyncSession, user_id: int, key: str, request_hash
     return BidAnswer(row.status_code, row.response, True)
 
 
-def bid_statement(round_id: int, user_id: int, amount: Decimal, t: datetime, t_plus_x: datetime) -> Any:
+def _bid_statement() -> Any:
     """The one conditional write (A-40, A-41, A-32, A-33, OP-11), portable to SQLite: no GREATEST/LEAST,
-    only CASE; times are bound typed so SQLite's text comparison stays exact."""
-    t_ = bindparam("t", t, type_=UTCDateTime())
-    tx = bindparam("t_plus_x", t_plus_x, type_=UTCDateTime())
-    amt = bindparam("amount", amount, type_=Kurus())
-    uid = bindparam("user_id", user_id, type_=BigInteger())
-    in_window = t_ >= Round.window_start  # rule: A-41 - bids before E − W leave the close alone
+    only CASE; times are bound typed so SQLite's text comparison stays exact. Built once on the table (not
+    the mapped class: no ORM bookkeeping on the hot path), its values bound by name at execution, so every
+    bid reuses one compiled form (`BID_STATEMENT`; parameters `round_id`, `user_id`, `amount`, `t`,
+    `t_plus_x`)."""
+    rounds = _ROUNDS.c
+    t_ = bindparam("t", type_=UTCDateTime())
+    tx = bindparam("t_plus_x", type_=UTCDateTime())
+    amt = bindparam("amount", type_=Kurus())
+    uid = bindparam("user_id", type_=BigInteger())
+    in_window = t_ >= rounds.window_start  # rule: A-41 - bids before E − W leave the close alone
     # rule: A-41 / UNCERTAIN(OP-02) - the first bid in the window under base `scheduled_end` moves the
     # close to max(close, E + X); every other bid in the window to max(close, t + X).
-    first_on_e = and_(Round.first_base == "scheduled_end", Round.window_bid.is_(False))
-    to_e_plus_x = case((Round.ends_at > Round.first_extension_end, Round.ends_at), else_=Round.first_extension_end)
-    to_t_plus_x = case((Round.ends_at > tx, Round.ends_at), else_=tx)
-    candidate = case((~in_window, Round.ends_at), (first_on_e, to_e_plus_x), else_=to_t_plus_x)
+    first_on_e = and_(rounds.first_base == "scheduled_end", rounds.window_bid.is_(False))
+    to_e_plus_x = case((rounds.ends_at > rounds.first_extension_end, rounds.ends_at),
+                       else_=rounds.first_extension_end)
+    to_t_plus_x = case((rounds.ends_at > tx, rounds.ends_at), else_=tx)
+    candidate = case((~in_window, rounds.ends_at), (first_on_e, to_e_plus_x), else_=to_t_plus_x)
     # … never past the cap E + K (the close starts at E ≤ E + K, so it never moves back either).
-    new_close = case((and_(Round.cap_at.is_not(None), candidate > Round.cap_at), Round.cap_at), else_=candidate)
-    moved = case((new_close > Round.ends_at, 1), else_=0)
+    new_close = case((and_(rounds.cap_at.is_not(None), candidate > rounds.cap_at), rounds.cap_at), else_=candidate)
+    moved = case((new_close > rounds.ends_at, 1), else_=0)
     return (
-        update(Round)
+        update(_ROUNDS)
         .where(
-            Round.id == round_id,
-            Round.status == RoundStatus.open.value,
-            t_ >= Round.starts_at,
-            t_ < Round.ends_at,  # rule: A-40 - accepted only if t < close
-            or_(and_(Round.current_price.is_(None), amt >= Round.opening_price),  # A-32 / OP-08
-                and_(Round.current_price.is_not(None), amt >= Round.current_price + Round.min_increment)),  # A-33
-            or_(Round.leader_user_id.is_(None), Round.leader_user_id != uid,
-                Round.allow_self_outbid.is_(True)),  # OP-11
+            rounds.id == bindparam("round_id", type_=BigInteger()),
+            rounds.status == RoundStatus.open.value,
+            t_ >= rounds.starts_at,
+            t_ < rounds.ends_at,  # rule: A-40 - accepted only if t < close
+            or_(and_(rounds.current_price.is_(None), amt >= rounds.opening_price),  # A-32 / OP-08
+                and_(rounds.current_price.is_not(None), amt >= rounds.current_price + rounds.min_increment)),  # A-33
+            or_(rounds.leader_user_id.is_(None), rounds.leader_user_id != uid,
+                rounds.allow_self_outbid.is_(True)),  # OP-11
         )
         .values(
             current_price=amt,
             leader_user_id=uid,
-            prev_leader_user_id=Round.leader_user_id,  # SET sees the old row
-            bid_count=Round.bid_count + 1,
+            prev_leader_user_id=rounds.leader_user_id,  # SET sees the old row
+            bid_count=rounds.bid_count + 1,
             # The bid takes the next seq; if the close moved, the `extended` event takes the one after.
-            seq=Round.seq + 1 + moved,
-            extensions=Round.extensions + moved,
-            last_bid_extended=case((new_close > Round.ends_at, true()), else_=false()),
-            window_bid=case((in_window, true()), else_=Round.window_bid),
+            seq=rounds.seq + 1 + moved,
+            extensions=rounds.extensions + moved,
+            last_bid_extended=case((new_close > rounds.ends_at, true()), else_=false()),
+            window_bid=case((in_window, true()), else_=rounds.window_bid),
             ends_at=new_close,
             last_bid_at=t_,
             updated_at=t_,
         )
-        .returning(Round.seq, Round.ends_at, Round.last_bid_extended, Round.bid_count, Round.prev_leader_user_id,
-                   Round.extensions)
-        .execution_options(synchronize_session=False)
+        .returning(rounds.seq, rounds.ends_at, rounds.last_bid_extended, rounds.bid_count,
+                   rounds.prev_leader_user_id, rounds.extensions)
     )
+
+
+_ROUNDS = table_of(Round)
+BID_STATEMENT = _bid_statement()
+
+
+_DIAGNOSIS = select(_ROUNDS.c.status, _ROUNDS.c.starts_at, _ROUNDS.c.ends_at, _ROUNDS.c.leader_user_id,
+                    _ROUNDS.c.allow_self_outbid, _ROUNDS.c.current_price, _ROUNDS.c.opening_price,
+                    _ROUNDS.c.min_increment).where(_ROUNDS.c.id == bindparam("round_id", type_=BigInteger()))
 
 
 async def _diagnose(session: AsyncSession, round_id: int, user_id: int, amount: Decimal, t: datetime) -> None:
     """Why the UPDATE matched nothing, from a plain SELECT of the row as it is now. Raises the error; returns
     only when the row would now accept the bid (the state moved between the two statements: retry)."""
-    r = (await session.scalars(select(Round).where(Round.id == round_id)
-                               .execution_options(populate_existing=True))).one()
+    r = (await session.execute(_DIAGNOSIS, {"round_id": round_id})).one()
     if r.status in (RoundStatus.closed, RoundStatus.cancelled):
         raise RoundClosed(details={"ends_at": iso_ms(r.ends_at), "at": iso_ms(t)})
     if r.status == RoundStatus.scheduled or t < r.starts_at:
@@ -164,24 +177,70 @@ async def _diagnose(session: AsyncSession, round_id: int, user_id: int, amount: 
         raise RoundClosed(details={"ends_at": iso_ms(r.ends_at), "at": iso_ms(t)})
     if r.leader_user_id == user_id and not r.allow_self_outbid:
         raise AlreadyHighest(details={"current_price": fmt(r.current_price) if r.current_price else None})
-    minimum = reads.min_next_bid(r)
+    # rule: A-32 (UNCERTAIN OP-08: first bid ≥ opening price), A-33 (each later bid ≥ highest + increment)
+    minimum = r.opening_price if r.current_price is None else r.current_price + r.min_increment
     if amount < minimum:
         raise BidTooLow(details={"min_next_bid": fmt(minimum),
                                  "current_price": fmt(r.current_price) if r.current_price is not None else None})
 
 
-async def _context(session: AsyncSession, lot_id: int, user_id: int) -> tuple[Sale, list[Round], Participant | None]:
-    """What the bid reads before deciding, in one statement: the lot's latest sale, its rounds and the
-    bidder's participant row. A lot without a sale (or no lot) takes the slow path for the right error."""
-    latest = select(Sale.id).where(Sale.lot_id == lot_id).order_by(Sale.id.desc()).limit(1).scalar_subquery()
-    stmt = (select(Sale, Round, Participant).join(Round, Round.sale_id == Sale.id)
-            .outerjoin(Participant, and_(Participant.sale_id == Sale.id, Participant.user_id == user_id))
-            .where(Sale.id == latest).order_by(Round.number).execution_options(populate_existing=True))
-    rows = (await session.execute(stmt)).all()
-    if not rows:
-        sale = await reads.require_sale_of_lot(session, lot_id)  # LotNotFound / NoSale
-        return sale, await reads.rounds_of(session, sale.id), await eligibility.find(session, sale.id, user_id)
-    return rows[0][0], [r for _, r, _ in rows], rows[0][2]
+@dataclass(frozen=True)
+class _Context:
+    """What the bid reads before deciding: the lot's latest sale, its open round, whether the bidder may
+    bid (A-37, a plain read; the locked section re-checks it as a write), and the decisive time (A-40)."""
+
+    sale_id: int
+    office_id: int
+    round_id: int
+    number: int
+    starts_at: datetime
+    ends_at: datetime
+    scheduled_end: datetime
+    ext_step_s: int
+    min_increment: Decimal
+    eligible: bool
+    db_now: datetime | None
+
+
+def _context_statement() -> Any:
+    """One statement, on the tables (the sale's large columns - şartname, rules - are not read): the
+    lot's latest sale joined to its *open* round and the bidder's participant row, with the database's
+    clock. No row: no sale, or no open round - the slow path finds the right refusal."""
+    sales, rounds, parts = table_of(Sale).c, _ROUNDS.c, table_of(Participant).c
+    lot_id, user_id = bindparam("lot_id", type_=BigInteger()), bindparam("user_id", type_=BigInteger())
+    latest = select(sales.id).where(sales.lot_id == lot_id).order_by(sales.id.desc()).limit(1).scalar_subquery()
+    eligible = and_(parts.id.is_not(None), parts.excluded.is_(False), parts.teminat_ok.is_(True),
+                    parts.sartname_accepted_at.is_not(None))  # eligibility.refusal(part) is None
+    return (select(sales.id, sales.office_id, rounds.id, rounds.number, rounds.starts_at, rounds.ends_at,
+                   rounds.scheduled_end, rounds.ext_step_s, rounds.min_increment,
+                   case((eligible, true()), else_=false()), clock.database_now())
+            .select_from(table_of(Sale).join(_ROUNDS, rounds.sale_id == sales.id)
+                         .outerjoin(table_of(Participant), and_(parts.sale_id == sales.id, parts.user_id == user_id)))
+            .where(sales.id == latest, rounds.status == RoundStatus.open.value)
+            .order_by(rounds.number).limit(1))
+
+
+_CONTEXT = _context_statement()
+
+
+async def _context(session: AsyncSession, lot_id: int, user_id: int) -> _Context | None:
+    row = (await session.execute(_CONTEXT, {"lot_id": lot_id, "user_id": user_id})).first()
+    if row is None:
+        return None
+    return _Context(int(row[0]), int(row[1]), int(row[2]), int(row[3]), row[4], row[5], row[6], int(row[7]), row[8],
+                    bool(row[9]), row[10])
+
+
+async def _refuse_without_open_round(session: AsyncSession, lot_id: int, t: datetime) -> DomainError:
+    """The lot has no sale, or its sale no open round (as the context read saw it): the refusal the lot
+    page would explain. A round that opened since that read counts as not yet open for this bid."""
+    sale = await reads.require_sale_of_lot(session, lot_id)  # LotNotFound / NoSale
+    rnd = reads.current_round(await reads.rounds_of(session, sale.id), sale.status)
+    if rnd is None:
+        return RoundNotOpen()
+    if rnd.status in (RoundStatus.closed, RoundStatus.cancelled) or t >= rnd.ends_at:
+        return RoundClosed(details={"ends_at": iso_ms(rnd.ends_at), "at": iso_ms(t)})
+    return RoundNotOpen(details={"starts_at": iso_ms(rnd.starts_at)})
 
 
 async def place_bid(session: AsyncSession, runtime: Runtime, actor: Principal, lot_id: int, amount: Decimal,
@@ -196,31 +255,28 @@ async def place_bid(session: AsyncSession, runtime: Runtime, actor: Principal, l
         if isinstance(claimed, BidAnswer):
             return claimed
         key_id = claimed
-    # rule: A-40 - the server time, read once, for the check and for the new close: the database's clock
-    # on PostgreSQL, so every app process decides by the same clock whatever its host's says.
-    t = await clock.decisive_now(session)
-    sale, rounds, part = await _context(session, lot_id, actor.user_id)
-    rnd = reads.current_round(rounds, sale.status)
-    if rnd is None:
-        raise RoundNotOpen()
+    ctx = await _context(session, lot_id, actor.user_id)
+    # rule: A-40 - the server time, read once, for the check and for the new close: the database's clock on
+    # PostgreSQL (read by the context statement), so every app process decides by the same clock.
+    t = clock.decisive(session, ctx.db_now if ctx is not None else None)
+    if ctx is None:
+        raise await _refuse_without_open_round(session, lot_id, t)
     # Fast, friendly refusals from plain reads (never decisive).
-    if rnd.status in (RoundStatus.closed, RoundStatus.cancelled):
-        raise RoundClosed(details={"ends_at": iso_ms(rnd.ends_at), "at": iso_ms(t)})
-    if rnd.status == RoundStatus.scheduled or t < rnd.starts_at:
-        raise RoundNotOpen(details={"starts_at": iso_ms(rnd.starts_at)})
-    if t >= rnd.ends_at:
-        raise RoundClosed(details={"ends_at": iso_ms(rnd.ends_at), "at": iso_ms(t)})
-    refusal = eligibility.refusal(part)
-    if refusal is not None:
-        raise refusal
+    if t < ctx.starts_at:
+        raise RoundNotOpen(details={"starts_at": iso_ms(ctx.starts_at)})
+    if t >= ctx.ends_at:
+        raise RoundClosed(details={"ends_at": iso_ms(ctx.ends_at), "at": iso_ms(t)})
+    if not ctx.eligible:
+        raise eligibility.refusal(await eligibility.find(session, ctx.sale_id, actor.user_id)) or TeminatRequired()
     # The decision. t + X is computed here from the round's immutable step and bound typed.
-    t_plus_x = t + timedelta(seconds=rnd.ext_step_s)
+    decision = {"round_id": ctx.round_id, "user_id": actor.user_id, "amount": amount, "t": t,
+                "t_plus_x": t + timedelta(seconds=ctx.ext_step_s)}
     row = None
     for _ in range(3):
-        row = (await session.execute(bid_statement(rnd.id, actor.user_id, amount, t, t_plus_x))).first()
+        row = (await session.execute(BID_STATEMENT, decision)).first()
         if row is not None:
             break
-        await _diagnose(session, rnd.id, actor.user_id, amount, t)
+        await _diagnose(session, ctx.round_id, actor.user_id, amount, t)
     if row is None:
         # The row kept changing under us three times: tell the bidder to look again.
         raise BidTooLow(details={"retry": True})
@@ -228,15 +284,16 @@ async def place_bid(session: AsyncSession, runtime: Runtime, actor: Principal, l
     new_seq, ends_at, extended, _bid_count, prev_leader, extensions = (
         int(row[0]), row[1], bool(row[2]), int(row[3]), row[4], int(row[5]))
     # Eligibility again, as a write on the participant row, after the price moved (see eligibility.py).
-    facts = await locked.reads(session, sale_id=sale.id, lot_id=lot_id, user_id=actor.user_id, t=t)
+    facts = await locked.reads(session, sale_id=ctx.sale_id, lot_id=lot_id, user_id=actor.user_id, t=t)
     if not facts.eligible:
-        raise eligibility.refusal(await eligibility.find(session, sale.id, actor.user_id)) or TeminatRequired()
+        raise eligibility.refusal(await eligibility.find(session, ctx.sale_id, actor.user_id)) or TeminatRequired()
     bid_seq = new_seq - 1 if extended else new_seq
     alias = pseudonym(facts.alias_number)
     prev_hash = facts.prev_hash
-    digest = receipt_hash(prev_hash, lot_id, rnd.id, bid_seq, amount, t, actor.user_id)
-    bid_row = {"lot_id": lot_id, "sale_id": sale.id, "round_id": rnd.id, "seq": bid_seq, "user_id": actor.user_id,
-               "alias": alias, "amount": amount, "at": t, "extended": extended, "ends_at": ends_at,
+    digest = receipt_hash(prev_hash, lot_id, ctx.round_id, bid_seq, amount, t, actor.user_id)
+    bid_row = {"lot_id": lot_id, "sale_id": ctx.sale_id, "round_id": ctx.round_id, "seq": bid_seq,
+               "user_id": actor.user_id, "alias": alias, "amount": amount, "at": t, "extended": extended,
+               "ends_at": ends_at,
                "prev_hash": prev_hash, "hash": digest}
     if facts.bid_id is not None:
         bid_id = facts.bid_id
@@ -246,30 +303,33 @@ async def place_bid(session: AsyncSession, runtime: Runtime, actor: Principal, l
         rows = []
     if facts.new_alias:
         rows.append((LotAlias, [{"lot_id": lot_id, "user_id": actor.user_id, "number": facts.alias_number}]))
-    next_min = amount + rnd.min_increment
-    lot_events = [live.row(session, runtime.broker, lot_id=lot_id, seq=bid_seq, type_="bid", round_id=rnd.id, at=t,
+    next_min = amount + ctx.min_increment
+    lot_events = [live.row(session, runtime.broker, lot_id=lot_id, seq=bid_seq, type_="bid", round_id=ctx.round_id,
+                           at=t,
                            payload={"amount": fmt(amount), "at": iso_ms(t), "bidder": alias,
-                                    "ends_at": iso_ms(ends_at), "min_next_bid": fmt(next_min), "round": rnd.number})]
+                                    "ends_at": iso_ms(ends_at), "min_next_bid": fmt(next_min), "round": ctx.number})]
     outbox: list[dict[str, Any]] = []
     if extended:
         lot_events.append(live.row(session, runtime.broker, lot_id=lot_id, seq=new_seq, type_="extended",
-                                   round_id=rnd.id, at=t, payload={"ends_at": iso_ms(ends_at), "round": rnd.number}))
+                                   round_id=ctx.round_id, at=t,
+                                   payload={"ends_at": iso_ms(ends_at), "round": ctx.number}))
         outbox.append(events.row(session, "round.extended", {
-            "sale_id": sale.id, "lot_id": lot_id, "round_id": rnd.id, "round": rnd.number, "reason": "anti_sniping",
-            "ends_at": iso_ms(ends_at), "scheduled_end": iso_ms(rnd.scheduled_end), "extensions": extensions,
-            "bid_at": iso_ms(t)}, subject_type="sale", subject_id=sale.id, office_id=sale.office_id))
+            "sale_id": ctx.sale_id, "lot_id": lot_id, "round_id": ctx.round_id, "round": ctx.number,
+            "reason": "anti_sniping",
+            "ends_at": iso_ms(ends_at), "scheduled_end": iso_ms(ctx.scheduled_end), "extensions": extensions,
+            "bid_at": iso_ms(t)}, subject_type="sale", subject_id=ctx.sale_id, office_id=ctx.office_id))
     if prev_leader is not None and int(prev_leader) != actor.user_id:
         outbox.append(events.row(session, "bid.outbid", {
-            "lot_id": lot_id, "sale_id": sale.id, "user_id": int(prev_leader), "amount": fmt(amount),
-            "ends_at": iso_ms(ends_at)}, subject_type="lot", subject_id=lot_id, office_id=sale.office_id))
+            "lot_id": lot_id, "sale_id": ctx.sale_id, "user_id": int(prev_leader), "amount": fmt(amount),
+            "ends_at": iso_ms(ends_at)}, subject_type="lot", subject_id=lot_id, office_id=ctx.office_id))
     rows += [(LotEvent, lot_events), (OutboxEvent, outbox), (AuditEntry, [audit.row(
-        "bid.placed", "bid", bid_id, actor=actor, office_id=sale.office_id, data={
-            "lot_id": lot_id, "round_id": rnd.id, "seq": bid_seq, "amount": fmt(amount), "at": iso_ms(t),
+        "bid.placed", "bid", bid_id, actor=actor, office_id=ctx.office_id, data={
+            "lot_id": lot_id, "round_id": ctx.round_id, "seq": bid_seq, "amount": fmt(amount), "at": iso_ms(t),
             "extended": extended, "ends_at": iso_ms(ends_at), "hash": digest})])]
     body = {
         "bid_id": bid_id, "seq": bid_seq, "amount": fmt(amount), "at": iso_ms(t), "ends_at": iso_ms(ends_at),
-        "bidder": alias, "min_next_bid": fmt(next_min), "extended": extended, "round": rnd.number,
-        "receipt": {"bid_id": bid_id, "lot_id": lot_id, "round": rnd.number, "seq": bid_seq, "amount": fmt(amount),
+        "bidder": alias, "min_next_bid": fmt(next_min), "extended": extended, "round": ctx.number,
+        "receipt": {"bid_id": bid_id, "lot_id": lot_id, "round": ctx.number, "seq": bid_seq, "amount": fmt(amount),
                     "at": iso_ms(t), "bidder": alias, "prev_hash": prev_hash, "hash": digest,
                     "algorithm": HASH_ALGORITHM},
     }
