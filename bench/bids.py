@@ -177,7 +177,9 @@ def _compiled_bid() -> tuple[str, list[str], dict[str, Any], dict[str, Any]]:
     from auction.bidding.service import BID_STATEMENT
 
     compiled = BID_STATEMENT.compile(dialect=asyncpg_dialect())
-    params = compiled.construct_params()
+    now = datetime.now(UTC)  # placeholders: every bid binds its own
+    params = compiled.construct_params({"round_id": 0, "user_id": 0, "amount": Decimal("0.00"), "t": now,
+                                        "t_plus_x": now})
     order = list(compiled.positiontup or [])
     return compiled.string, order, params, dict(compiled._bind_processors)
 
