@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Table
+from sqlalchemy import Select, Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
@@ -47,6 +47,16 @@ def table_of(model: type[DeclarativeBase] | Any) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
     return table
+
+
+def insert_ignore_statements(model: type[DeclarativeBase] | Any, columns: Sequence[str],
+                             conflict: Sequence[str]) -> dict[str, Any]:
+    """`insert_ignore` as constant statements, one per dialect, each column bound by its name at execution:
+    for hot paths, which then reuse one compiled form."""
+    table = table_of(model)
+    values = {c: bindparam(c, type_=table.c[c].type) for c in columns}
+    return {name: dml.insert(table).values(values).on_conflict_do_nothing(index_elements=list(conflict))
+            .returning(table.c.id) for name, dml in (("postgresql", postgresql), ("sqlite", sqlite))}
 
 
 async def insert_ignore(session: AsyncSession, model: type[DeclarativeBase], values: dict[str, Any],

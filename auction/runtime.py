@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from auction.admission import KeyedGate
+from auction.admission import KeyedGate, PriceFloors
 from auction.broker import Broker, make_broker, namespace_for
 from auction.config import Settings
 from auction.db import Database
@@ -26,6 +26,8 @@ class Runtime:
     started: bool = field(default=False)
     # Per-lot admission of bids (auction/admission.py, ESATIS_BID_LOT_CONCURRENCY).
     bid_admission: KeyedGate = field(default_factory=lambda: KeyedGate(4))
+    # The least each round accepts next, as this process last saw it committed (auction/admission.py).
+    price_floors: PriceFloors = field(default_factory=PriceFloors)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:

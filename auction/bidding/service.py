@@ -29,6 +29,7 @@ from sqlalchemy import BigInteger, and_, bindparam, case, false, or_, select, tr
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import clock, faults
+from auction.admission import Floor, PriceFloors
 from auction.audit import service as audit
 from auction.audit.models import AuditEntry
 from auction.bidding import eligibility, locked
@@ -47,7 +48,7 @@ from auction.bidding.errors import (
 from auction.bidding.models import Bid, IdempotencyKey, LotAlias, Participant
 from auction.clock import iso_ms
 from auction.db import Kurus, UTCDateTime, after_commit
-from auction.dbutil import insert_ignore, table_of
+from auction.dbutil import dialect, insert_ignore_statements, table_of
 from auction.errors import DomainError
 from auction.events import service as events
 from auction.events.models import OutboxEvent
@@ -83,16 +84,19 @@ def _request_hash(lot_id: int, amount: Decimal) -> str:
     return hashlib.sha256(f"POST /api/v1/lots/{lot_id}/bids|{fmt(amount)}".encode()).hexdigest()
 
 
+# Every keyed bid claims its key first: the INSERT … ON CONFLICT DO NOTHING built once per dialect.
+_CLAIM = insert_ignore_statements(IdempotencyKey, ("user_id", "key", "request_hash", "created_at"), ("user_id", "key"))
+
+
 async def _claim_key(session: AsyncSession, user_id: int, key: str, request_hash: str) -> int | BidAnswer:
     """Insert the key first: a second request with the same key waits on the unique index until the
     first commits (then replays its answer) or rolls back (then proceeds as the first)."""
     if not _KEY.match(key):
         raise IdempotencyKeyInvalid()
-    new_id = await insert_ignore(session, IdempotencyKey, {
-        "user_id": user_id, "key": key, "request_hash": request_hash, "created_at": clock.now()},
-        ["user_id", "key"])
+    new_id = await session.scalar(_CLAIM[dialect(session)], {
+        "user_id": user_id, "key": key, "request_hash": request_hash, "created_at": clock.now()})
     if new_id is not None:
-        return new_id
+        return int(new_id)
     row = (await session.scalars(select(IdempotencyKey).where(IdempotencyKey.user_id == user_id,
                                                               IdempotencyKey.key == key)
                                  .execution_options(populate_existing=True))).one()
@@ -165,7 +169,8 @@ _DIAGNOSIS = select(_ROUNDS.c.status, _ROUNDS.c.starts_at, _ROUNDS.c.ends_at, _R
                     _ROUNDS.c.min_increment).where(_ROUNDS.c.id == bindparam("round_id", type_=BigInteger()))
 
 
-async def _diagnose(session: AsyncSession, round_id: int, user_id: int, amount: Decimal, t: datetime) -> None:
+async def _diagnose(session: AsyncSession, floors: PriceFloors, round_id: int, user_id: int, amount: Decimal,
+                    t: datetime) -> None:
     """Why the UPDATE matched nothing, from a plain SELECT of the row as it is now. Raises the error; returns
     only when the row would now accept the bid (the state moved between the two statements: retry)."""
     r = (await session.execute(_DIAGNOSIS, {"round_id": round_id})).one()
@@ -179,9 +184,15 @@ async def _diagnose(session: AsyncSession, round_id: int, user_id: int, amount: 
         raise AlreadyHighest(details={"current_price": fmt(r.current_price) if r.current_price else None})
     # rule: A-32 (UNCERTAIN OP-08: first bid ≥ opening price), A-33 (each later bid ≥ highest + increment)
     minimum = r.opening_price if r.current_price is None else r.current_price + r.min_increment
+    if r.status == RoundStatus.open:
+        floors.note(round_id, Floor(minimum, r.current_price, r.leader_user_id))  # committed: a plain read
     if amount < minimum:
-        raise BidTooLow(details={"min_next_bid": fmt(minimum),
-                                 "current_price": fmt(r.current_price) if r.current_price is not None else None})
+        raise _too_low(minimum, r.current_price)
+
+
+def _too_low(minimum: Decimal, current_price: Decimal | None) -> BidTooLow:
+    return BidTooLow(details={"min_next_bid": fmt(minimum),
+                              "current_price": fmt(current_price) if current_price is not None else None})
 
 
 @dataclass(frozen=True)
@@ -243,6 +254,10 @@ async def _refuse_without_open_round(session: AsyncSession, lot_id: int, t: date
     return RoundNotOpen(details={"starts_at": iso_ms(rnd.starts_at)})
 
 
+async def _note_floor(floors: PriceFloors, round_id: int, floor: Floor) -> None:
+    floors.note(round_id, floor)
+
+
 async def place_bid(session: AsyncSession, runtime: Runtime, actor: Principal, lot_id: int, amount: Decimal,
                     idempotency_key: str | None = None) -> BidAnswer:
     """`POST /lots/{id}/bids` (S-05). The whole bid is the caller's one transaction: if anything after
@@ -268,6 +283,11 @@ async def place_bid(session: AsyncSession, runtime: Runtime, actor: Principal, l
         raise RoundClosed(details={"ends_at": iso_ms(ctx.ends_at), "at": iso_ms(t)})
     if not ctx.eligible:
         raise eligibility.refusal(await eligibility.find(session, ctx.sale_id, actor.user_id)) or TeminatRequired()
+    # A bid below what the round was last seen to accept next is refused without the round's write
+    # (auction/admission.py `PriceFloors`: the price of a round only rises). Never an acceptance.
+    floor = runtime.price_floors.below(ctx.round_id, amount, actor.user_id)
+    if floor is not None:
+        raise _too_low(floor.min_next_bid, floor.current_price)
     # The decision. t + X is computed here from the round's immutable step and bound typed.
     decision = {"round_id": ctx.round_id, "user_id": actor.user_id, "amount": amount, "t": t,
                 "t_plus_x": t + timedelta(seconds=ctx.ext_step_s)}
@@ -276,7 +296,7 @@ async def place_bid(session: AsyncSession, runtime: Runtime, actor: Principal, l
         row = (await session.execute(BID_STATEMENT, decision)).first()
         if row is not None:
             break
-        await _diagnose(session, ctx.round_id, actor.user_id, amount, t)
+        await _diagnose(session, runtime.price_floors, ctx.round_id, actor.user_id, amount, t)
     if row is None:
         # The row kept changing under us three times: tell the bidder to look again.
         raise BidTooLow(details={"retry": True})
@@ -334,6 +354,8 @@ async def place_bid(session: AsyncSession, runtime: Runtime, actor: Principal, l
                     "algorithm": HASH_ALGORITHM},
     }
     await locked.write(session, rows, (key_id, body) if key_id is not None else None)
+    after_commit(session, partial(_note_floor, runtime.price_floors, ctx.round_id,
+                                  Floor(next_min, amount, actor.user_id)))
     # Crash tests (tests/faults/test_app_killed.py): killed here, nothing of the bid is stored; killed after
     # the commit, the bid stands and a retry with the same Idempotency-Key gets its answer again.
     await faults.point("bid.before_commit")

@@ -8,16 +8,18 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import structlog
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import clock
 from auction.audit import service as audit_service
 from auction.clock import iso_ms
+from auction.dbutil import table_of
 from auction.events import service as events
 from auction.users.errors import (
     AccountLocked,
@@ -245,17 +247,26 @@ async def issue_token(session: AsyncSession, user: User, *, ttl: timedelta) -> s
     return raw
 
 
+def _token_statement() -> Any:
+    """Every API request resolves its token: one constant statement on the tables (no ORM objects), the
+    hash bound at execution, so it is compiled once."""
+    tokens, users_ = table_of(ApiToken).c, table_of(User).c
+    return (select(tokens.revoked_at, tokens.expires_at, users_.is_active, users_.id, users_.role, users_.office_id,
+                   users_.email, users_.full_name)
+            .select_from(table_of(ApiToken).join(table_of(User), users_.id == tokens.user_id))
+            .where(tokens.token_hash == bindparam("token_hash")))
+
+
+_TOKEN = _token_statement()
+
+
 async def resolve_token(session: AsyncSession, raw: str) -> Principal:
     now = clock.now()
-    row = (await session.execute(
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == _sha256(raw))
-    )).first()
-    if row is None:
+    row = (await session.execute(_TOKEN, {"token_hash": _sha256(raw)})).first()
+    if row is None or row.revoked_at is not None or row.expires_at <= now or not row.is_active:
         raise InvalidToken()
-    token, user = row
-    if token.revoked_at is not None or token.expires_at <= now or not user.is_active:
-        raise InvalidToken()
-    return principal_for(user, via="token")
+    return Principal(user_id=row.id, role=Role(row.role), office_id=row.office_id, email=row.email,
+                     full_name=row.full_name, via="token", session_id=None, csrf_token=None)
 
 
 async def start_web_session(session: AsyncSession, user: User, *, ttl: timedelta, ip: str | None,
