@@ -29,9 +29,15 @@ from web.params import Id
 from web.security import SAFE_METHODS, SESSION_COOKIE, submitted_csrf, tokens_match
 
 
-def get_runtime(request: Request) -> Runtime:
+def runtime_of(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
+
+
+async def get_runtime(request: Request) -> Runtime:
+    """Async although it awaits nothing: FastAPI runs a plain `def` dependency in a thread pool, a
+    thread hop on every request that uses it (the bid among them)."""
+    return runtime_of(request)
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
@@ -47,7 +53,7 @@ def login_policy(runtime: Runtime) -> users.LoginPolicy:
 async def _db_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One AsyncSession per request: commit on success (before the response is sent, thanks to
     scope="function"), roll back on any error. After-commit hooks (live fan-out) run after the commit."""
-    async with get_runtime(request).db.sessionmaker() as session:
+    async with runtime_of(request).db.sessionmaker() as session:
         try:
             yield session
         except BaseException:
@@ -64,7 +70,7 @@ async def _bid_admission(lot_id: Id, request: Request) -> AsyncIterator[None]:
     """Per-lot admission of a bid (auction/admission.py): entered before the request's first query and
     left after its commit, so bids beyond the lot's limit wait here without a database connection. A
     route declares it before `DbSession`: dependencies are entered in order and left in reverse."""
-    async with get_runtime(request).bid_admission.enter(lot_id):
+    async with runtime_of(request).bid_admission.enter(lot_id):
         yield
 
 

@@ -24,6 +24,9 @@ from web.api import (
 )
 
 router = APIRouter(prefix="/api/v1")
+# First: routes are matched in order, and the bid is the request that comes most often and matters most
+# (its paths overlap no other router's; tests/test_authorization.py walks every route either way).
+router.include_router(bidding.router)
 router.include_router(system.router)
 router.include_router(auth.router)
 router.include_router(auth.account)
@@ -35,7 +38,6 @@ router.include_router(lots.router)
 router.include_router(distributions.router)
 router.include_router(lot_records.router)
 router.include_router(sales.router)
-router.include_router(bidding.router)
 router.include_router(payments.router)
 router.include_router(aftersale.router)
 router.include_router(notifications.router)
