@@ -6,7 +6,6 @@ without the site's CSS; they get a policy of their own that allows exactly that 
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import html as html_lib
@@ -15,7 +14,7 @@ import re
 from starlette.responses import HTMLResponse, Response
 
 from auction.config import Settings
-from auction.sales.documents import render_pdf
+from auction.sales.documents import render_pdf_apart
 from auction.storage import StorageError, storage_for
 
 DOCUMENT_CSP = "default-src 'none'; style-src {styles}; img-src data:; font-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"  # noqa: E501
@@ -56,4 +55,4 @@ async def stored_or_rendered_pdf(settings: Settings, key: str | None, html: str)
             return await storage_for(settings).get(key)
         except StorageError:
             pass
-    return await asyncio.to_thread(render_pdf, html)
+    return await render_pdf_apart(html)

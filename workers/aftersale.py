@@ -4,7 +4,6 @@ the PDFs of the documents. Every item is claimed and acted on in its own transac
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
@@ -67,7 +66,7 @@ class AftersaleWorker(Worker):
             pending = [(d.id, d.sale_id, d.kind, d.html) for d in await documents.pending_pdfs(session)]
         storage = storage_for(self.runtime.settings)
         for doc_id, sale_id, kind, html in pending:
-            pdf = await asyncio.to_thread(sale_documents.render_pdf, html)
+            pdf = await sale_documents.render_pdf_apart(html)
             key = f"aftersale/{sale_id}/{doc_id}-{kind}.pdf"  # deterministic: a retry overwrites the same object
             await storage.put(key, pdf, "application/pdf")
             async with self.runtime.db.session() as session:

@@ -4,8 +4,6 @@ makes appraisals kesin when their şikayet window ran out (TM-01, A-04)."""
 
 from __future__ import annotations
 
-import asyncio
-
 import structlog
 
 from auction import clock
@@ -46,7 +44,7 @@ class DocumentsWorker(Worker):
             pending = [(t.id, t.version, t.sale_id, t.round_id, t.html) for t in await tutanak.pending_pdfs(session)]
         storage = storage_for(self.runtime.settings)
         for tutanak_id, version, sale_id, round_id, html in pending:
-            pdf = await asyncio.to_thread(documents.render_pdf, html)
+            pdf = await documents.render_pdf_apart(html)
             # Deterministic keys: a retried render overwrites the same objects.
             base = f"tutanak/{sale_id}/{round_id}-v{version}"
             await storage.put(f"{base}.html", html.encode("utf-8"), "text/html; charset=utf-8")

@@ -9,7 +9,6 @@ sale's figures and its rounds); the rule rows behind the figures go in the annex
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -138,5 +137,5 @@ async def statement_html(session: AsyncSession, policy: Policy, viewer: Principa
 
 
 async def pdf_of(html: str) -> bytes:
-    """HTML → PDF in a worker thread (WeasyPrint is CPU-bound)."""
-    return await asyncio.to_thread(documents.render_pdf, html)
+    """HTML → PDF in the renderer process (WeasyPrint is CPU-bound)."""
+    return await documents.render_pdf_apart(html)

@@ -4,8 +4,12 @@ worker and the PDF endpoint need it)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -97,8 +101,29 @@ def money_or_dash(value: Decimal | None) -> str:
 
 
 def render_pdf(html: str) -> bytes:
-    """HTML → PDF (A4). Blocking and CPU-bound: call it in a thread."""
+    """HTML → PDF (A4). Blocking and CPU-bound: from async code call `render_pdf_apart`."""
     from weasyprint import HTML  # lazy: WeasyPrint is heavy and only needed when rendering a PDF
 
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf
+
+
+_renderer: ProcessPoolExecutor | None = None
+
+
+async def render_pdf_apart(html: str) -> bytes:
+    """`render_pdf` in a process of its own (one per process, started on first use, spawned so it inherits
+    no threads or connections). WeasyPrint takes tens to hundreds of milliseconds of CPU per document and,
+    in a thread, holds the GIL the event loop needs: the round clock's closer in a worker, the bids in a web
+    process (docs/performance.md, round clock). A renderer that died is replaced once."""
+    global _renderer
+    for attempt in (1, 2):
+        if _renderer is None:
+            _renderer = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            return await asyncio.get_running_loop().run_in_executor(_renderer, render_pdf, html)
+        except BrokenProcessPool:
+            _renderer = None
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")

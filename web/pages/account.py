@@ -6,7 +6,6 @@ a party's: a creditor's or the borçlu's side is paid from the sıra cetveli to 
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
@@ -151,7 +150,7 @@ async def documents_page(request: Request, db: DbSession, runtime: RuntimeDep, m
 async def tutanak_pdf(tutanak_id: Id, db: DbSession, me: BidderUser) -> Response:
     """The public copy (OP-10) of a posted tutanak of one of my lots, as a PDF."""
     tutanak = await account.my_tutanak(db, me.user_id, tutanak_id)
-    pdf = await asyncio.to_thread(documents.render_pdf, tutanak.html_public)
+    pdf = await documents.render_pdf_apart(tutanak.html_public)
     return document_pdf(pdf, f"tutanak-{tutanak.sale_id}-{tutanak.round_id}.pdf", inline=True)
 
 
