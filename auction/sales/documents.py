@@ -8,6 +8,9 @@ import asyncio
 import hashlib
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
@@ -111,6 +114,17 @@ def render_pdf(html: str) -> bytes:
 _renderer: ProcessPoolExecutor | None = None
 
 
+def _exit_with_parent(parent: int) -> None:
+    """In the renderer: leave when the process that started it is gone (killed, not shut down: a
+    shutdown stops the renderer itself), instead of lingering as an orphan."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 async def render_pdf_apart(html: str) -> bytes:
     """`render_pdf` in a process of its own (one per process, started on first use, spawned so it inherits
     no threads or connections). WeasyPrint takes tens to hundreds of milliseconds of CPU per document and,
@@ -119,7 +133,8 @@ async def render_pdf_apart(html: str) -> bytes:
     global _renderer
     for attempt in (1, 2):
         if _renderer is None:
-            _renderer = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            _renderer = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_exit_with_parent, initargs=(os.getpid(),))
         try:
             return await asyncio.get_running_loop().run_in_executor(_renderer, render_pdf, html)
         except BrokenProcessPool:

@@ -46,3 +46,32 @@ async def test_a_renderer_that_died_is_replaced():
     pdf = await documents.render_pdf_apart(HTML)
     assert pdf.startswith(b"%PDF-")
     assert documents._renderer is not renderer
+
+
+def test_the_renderer_leaves_when_its_process_is_killed(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import asyncio, time\n"
+        "from auction.sales import documents\n"
+        "if __name__ == '__main__':  # the spawned renderer imports this file too\n"
+        f"    asyncio.run(documents.render_pdf_apart({HTML!r}))\n"
+        "    print(*[p.pid for p in documents._renderer._processes.values()], flush=True)\n"
+        "    time.sleep(600)\n")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        renderer = int(parent.stdout.readline().split()[0])  # type: ignore[union-attr]
+    finally:
+        parent.kill()  # SIGKILL: no shutdown runs in the parent
+        parent.wait()
+    for _ in range(300):  # it looks every second; wait up to a minute before calling it an orphan
+        try:
+            os.kill(renderer, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.kill(renderer, signal.SIGKILL)
+    raise AssertionError("the renderer outlived its killed parent")
