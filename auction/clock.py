@@ -81,11 +81,15 @@ async def decisive_now(session: AsyncSession) -> datetime:
     """The authoritative "now" of the decisions of a close (A-40, S-03, S-07; docs/adr/0002): the
     database's `clock_timestamp()` on PostgreSQL, truncated to the millisecond like `now()`; the installed
     clock when it is a test's `ManualClock`, and on SQLite (a single host)."""
-    if getattr(_clock, "decides", False) or session.get_bind().dialect.name != "postgresql":
+    if _installed_clock_decides(session):
         return _clock.now()
     value = (await session.execute(text("SELECT clock_timestamp()"))).scalar_one()
     assert isinstance(value, datetime)
-    return truncate_ms(value.astimezone(UTC))
+    return decisive(session, value)
+
+
+def _installed_clock_decides(session: AsyncSession) -> bool:
+    return bool(getattr(_clock, "decides", False)) or session.get_bind().dialect.name != "postgresql"
 
 
 class database_now(FunctionElement[Any]):  # named like the SQL function it stands for
@@ -109,8 +113,7 @@ def _database_now_postgresql(element: database_now, compiler: Any, **kw: Any) ->
 
 def decisive(session: AsyncSession, database_value: datetime | None) -> datetime:
     """`decisive_now` from a `database_now()` column already read (None when the statement was not sent)."""
-    if (getattr(_clock, "decides", False) or session.get_bind().dialect.name != "postgresql"
-            or database_value is None):
+    if database_value is None or _installed_clock_decides(session):
         return _clock.now()
     return truncate_ms(database_value.astimezone(UTC))
 

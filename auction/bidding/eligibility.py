@@ -10,9 +10,9 @@ a withdrawal and a bid of the same user can never both commit (docs/auction.md, 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import clock
@@ -80,6 +80,14 @@ def refusal(part: Participant | None) -> DomainError | None:
     return None
 
 
+def refusal_free(parts: Any) -> ColumnElement[bool]:
+    """`refusal(part) is None` as SQL over the participants' columns (`table.c`), for statements that
+    read it along with other things (the bid's context read): the row exists, not excluded, teminat
+    confirmed or exempt, şartname accepted."""
+    return and_(parts.id.is_not(None), parts.excluded.is_(False), parts.teminat_ok.is_(True),
+                parts.sartname_accepted_at.is_not(None))
+
+
 # Why a viewer cannot bid on the round a lot shows now (None: he can); the lot page explains each.
 Block = Literal["login", "staff", "no_sale", "closed", "not_open", "barred", "excluded", "withdrawn", "teminat",
                 "sartname"]
@@ -135,9 +143,8 @@ async def recheck_and_touch(session: AsyncSession, sale_id: int, user_id: int, t
     a withdrawal committed meanwhile is seen; one still running holds this row and we wait for it)."""
     result = await session.execute(
         update(Participant)
-        .where(Participant.sale_id == sale_id, Participant.user_id == user_id, Participant.teminat_ok.is_(True),
-               Participant.excluded.is_(False), Participant.withdrawn_at.is_(None),
-               Participant.sartname_accepted_at.is_not(None))
+        .where(Participant.sale_id == sale_id, Participant.user_id == user_id, refusal_free(Participant),
+               Participant.withdrawn_at.is_(None))
         .values(last_bid_at=t)
         .returning(Participant.id)
         .execution_options(synchronize_session=False))

@@ -78,7 +78,7 @@ async def reads(session: AsyncSession, *, sale_id: int, lot_id: int, user_id: in
     return Facts(eligible, int(alias if alias is not None else next_alias), alias is None, prev_hash or GENESIS, None)
 
 
-_Shape = tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
+_Shape = tuple[tuple[Table, tuple[tuple[str, ...], ...]], ...]
 # The bid's writes come in a handful of shapes (which tables, how many rows, which columns): each shape's
 # statement(s) are built once, with named parameters, so that every later bid of that shape reuses one
 # compiled form instead of building and cache-keying a multi-row INSERT each time.
@@ -95,8 +95,7 @@ def _statements(dialect_name: str, shape: _Shape, answered: bool) -> list[Any]:
     if cached is not None:
         return cached
     statements: list[Any] = []
-    for i, (name, rows) in enumerate(shape):
-        table = _TABLES[name]
+    for i, (table, rows) in enumerate(shape):
         values = [{c: _param(f"w{i}r{j}", table, c) for c in columns} for j, columns in enumerate(rows)]
         statements.append(insert(table).values(values[0] if len(values) == 1 else values))
     if answered:
@@ -110,7 +109,6 @@ def _statements(dialect_name: str, shape: _Shape, answered: bool) -> list[Any]:
     return statements
 
 
-_TABLES: dict[str, Table] = {}
 _INSERT_BID: dict[tuple[str, ...], Any] = {}
 
 
@@ -130,15 +128,13 @@ async def write(session: AsyncSession, rows: list[tuple[Any, list[dict[str, Any]
                 answer: tuple[int, dict[str, Any]] | None) -> None:
     """Insert `rows` (model, its rows) and record the Idempotency-Key's `answer` (key id, body): one
     statement on PostgreSQL, one per table on SQLite."""
-    shape: list[tuple[str, tuple[tuple[str, ...], ...]]] = []
+    shape: list[tuple[Table, tuple[tuple[str, ...], ...]]] = []
     params: dict[str, Any] = {}
     for model, values in rows:
         if not values:
             continue
-        table = table_of(model)
-        _TABLES.setdefault(table.name, table)
         i = len(shape)
-        shape.append((table.name, tuple(tuple(v) for v in values)))
+        shape.append((table_of(model), tuple(tuple(v) for v in values)))
         for j, value in enumerate(values):
             params.update({f"w{i}r{j}_{c}": v for c, v in value.items()})
     if answer is not None:

@@ -220,8 +220,7 @@ def _context_statement() -> Any:
     sales, rounds, parts = table_of(Sale).c, _ROUNDS.c, table_of(Participant).c
     lot_id, user_id = bindparam("lot_id", type_=BigInteger()), bindparam("user_id", type_=BigInteger())
     latest = select(sales.id).where(sales.lot_id == lot_id).order_by(sales.id.desc()).limit(1).scalar_subquery()
-    eligible = and_(parts.id.is_not(None), parts.excluded.is_(False), parts.teminat_ok.is_(True),
-                    parts.sartname_accepted_at.is_not(None))  # eligibility.refusal(part) is None
+    eligible = eligibility.refusal_free(parts)
     return (select(sales.id, sales.office_id, rounds.id, rounds.number, rounds.starts_at, rounds.ends_at,
                    rounds.scheduled_end, rounds.ext_step_s, rounds.min_increment,
                    case((eligible, true()), else_=false()), clock.database_now())

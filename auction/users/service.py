@@ -13,7 +13,7 @@ from typing import Any
 import structlog
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auction import clock
@@ -233,7 +233,9 @@ async def _count_failure(session: AsyncSession, user: User, policy: LoginPolicy,
     raise AccountLocked(details={"locked_until": iso_ms(until), "reset_at": int(until.timestamp())})
 
 
-def principal_for(user: User, *, via: str, session_id: int | None = None, csrf: str | None = None) -> Principal:
+def principal_for(user: User | Row[Any], *, via: str, session_id: int | None = None,
+                  csrf: str | None = None) -> Principal:
+    """The principal of a user: from the mapped object, or from a row with its columns (the token's hot path)."""
     return Principal(user_id=user.id, role=Role(user.role), office_id=user.office_id, email=user.email,
                      full_name=user.full_name, via=via, session_id=session_id, csrf_token=csrf)
 
@@ -265,8 +267,7 @@ async def resolve_token(session: AsyncSession, raw: str) -> Principal:
     row = (await session.execute(_TOKEN, {"token_hash": _sha256(raw)})).first()
     if row is None or row.revoked_at is not None or row.expires_at <= now or not row.is_active:
         raise InvalidToken()
-    return Principal(user_id=row.id, role=Role(row.role), office_id=row.office_id, email=row.email,
-                     full_name=row.full_name, via="token", session_id=None, csrf_token=None)
+    return principal_for(row, via="token")
 
 
 async def start_web_session(session: AsyncSession, user: User, *, ttl: timedelta, ip: str | None,
